@@ -1,0 +1,3 @@
+from gitopsgen.cli import main
+
+main()

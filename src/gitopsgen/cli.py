@@ -1,0 +1,138 @@
+"""Command-line interface: parse arguments, build options, call the pipeline, map to exit codes.
+
+Nothing here does work of its own. Heavy imports (Jinja, Pydantic, jsonschema) happen inside the
+command bodies so that `gitopsgen --help` and shell completion stay cheap.
+
+Exit codes (DESIGN.md): 0 success / in sync / clean; 1 drift, differences, invalid output or
+findings; 2 bad input (spec, environment name, template, arguments).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+app = typer.Typer(
+    name="gitopsgen",
+    help="Render typed environment specs into the GitOps tree Argo CD deploys.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+T = TypeVar("T")
+
+RootOption = Annotated[
+    Path, typer.Option("--root", help="Repository root holding environments/, templates/, rendered/.",
+                       file_okay=False, show_default="current directory"),
+]
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show Python tracebacks for errors.")]
+SchemaLocationOption = Annotated[
+    list[str] | None,
+    typer.Option("--schema-location", metavar="DIR|TEMPLATE",
+                 help="Where custom-resource schemas live ({group}/{kind}_{version}.json, as in "
+                      "kubeconform's CRDs-catalog). Repeatable; the first match wins."),
+]
+
+
+def _run(debug: bool, body: Callable[[], int]) -> None:
+    """Run a command body; turn bad input into a located message and exit code 2."""
+    from gitopsgen.errors import GitopsgenError
+
+    debug = debug or os.environ.get("GITOPSGEN_DEBUG", "") not in ("", "0")
+    try:
+        code = body()
+    except GitopsgenError as exc:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        for problem in exc.problems:
+            print(problem.format(), file=sys.stderr)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    raise typer.Exit(code)
+
+
+def _root(root: Path | None) -> Path:
+    return (root or Path.cwd()).absolute()
+
+
+@app.command()
+def render(
+    envs: Annotated[list[str] | None, typer.Argument(metavar="ENV...", help="Environments to render.",
+                                                     show_default=False)] = None,
+    all_envs: Annotated[bool, typer.Option("--all", help="Render every environments/<env>.yaml.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if rendered/ is stale.")] = False,
+    root: RootOption = None,  # type: ignore[assignment]
+    schema_location: SchemaLocationOption = None,
+    kubernetes_version: Annotated[str | None, typer.Option(
+        "--kubernetes-version", help="Validate against this Kubernetes version instead of the spec's.")] = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="A custom resource without a schema is an error.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print informational notes.")] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Render, validate and write rendered/ENV/ for each environment (atomically)."""
+
+    def body() -> int:
+        from gitopsgen import pipeline
+        from gitopsgen.report import text
+
+        options = pipeline.RenderOptions(
+            root=_root(root), envs=tuple(envs or ()), all_envs=all_envs, check=check,
+            schema_locations=tuple(schema_location or ()), kubernetes_version=kubernetes_version,
+            strict=strict,
+        )
+        result = pipeline.render(options)
+        text.render_result(result, sys.stdout, sys.stderr, verbose=verbose)
+        return result.exit_code
+
+    _run(debug, body)
+
+
+@app.command()
+def schema(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.",
+                                                dir_okay=False)] = None,
+    debug: DebugOption = False,
+) -> None:
+    """Print the JSON Schema of an environment spec (merged with defaults), for editors and CI."""
+
+    def body() -> int:
+        import json
+
+        from gitopsgen.output import atomic_write
+        from gitopsgen.spec import json_schema
+
+        text = json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            atomic_write(output, text.encode())
+        return 0
+
+    _run(debug, body)
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.",
+                                          is_eager=True)] = False,
+) -> None:
+    if version:
+        from gitopsgen import __version__
+
+        print(f"gitopsgen {__version__}")
+        raise typer.Exit(0)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,52 @@
+"""The few exception types the core raises for bad input.
+
+Every `GitopsgenError` means "the user gave us something we cannot use" (a bad spec, an unknown
+environment, a broken template, a git ref that does not exist). The CLI prints its problems and
+exits 2 without a traceback. Anything else escaping the core is a bug in gitopsgen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from gitopsgen.problems import Problem
+
+
+class GitopsgenError(Exception):
+    """Bad input, described by one or more located problems."""
+
+    exit_code = 2
+
+    def __init__(self, problems: Sequence[Problem] | Problem | str, *, file: str = "") -> None:
+        if isinstance(problems, str):
+            problems = [Problem(file=file or "gitopsgen", message=problems, rule=self.rule)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = sorted(problems)
+        super().__init__("\n".join(p.format() for p in self.problems))
+
+    rule = "input"
+
+
+class SpecError(GitopsgenError):
+    """An environment spec is missing, unreadable, not YAML, or does not validate."""
+
+    rule = "spec"
+
+
+class TemplateError(GitopsgenError):
+    """A template does not compile, fails while rendering, or renders something that is not YAML."""
+
+    rule = "template"
+
+
+class UsageError(GitopsgenError):
+    """Bad command-line arguments that Typer itself cannot catch (unknown environment, no root)."""
+
+    rule = "usage"
+
+
+class GitError(GitopsgenError):
+    """A git operation needed for `diff --base` failed (not a repository, unknown ref)."""
+
+    rule = "git"

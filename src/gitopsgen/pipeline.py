@@ -1,0 +1,132 @@
+"""The pipeline, stage by stage: load spec -> derive context -> render -> validate -> write | check.
+
+`render(options)` returns a `RenderResult` (data only, nothing printed). Bad input anywhere (a spec,
+an environment name, a template) raises a `GitopsgenError` before anything is written, for every
+environment of the run: either all environments are written or none is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gitopsgen.errors import GitopsgenError, UsageError
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.output import FileChange, compare, read_tree, write_tree
+from gitopsgen.problems import Problem, Severity
+from gitopsgen.spec import LoadedSpec
+
+RENDERED = "rendered"
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    root: Path
+    envs: tuple[str, ...] = ()
+    all_envs: bool = False
+    check: bool = False
+    schema_locations: tuple[str, ...] = ()
+    kubernetes_version: str | None = None
+    strict: bool = False
+
+
+@dataclass
+class EnvResult:
+    env: str
+    tree: RenderedTree
+    problems: list[Problem] = field(default_factory=list)
+    changes: list[FileChange] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def invalid(self) -> bool:
+        return any(p.severity >= Severity.ERROR for p in self.problems)
+
+
+@dataclass
+class RenderResult:
+    check: bool
+    envs: list[EnvResult]
+
+    @property
+    def exit_code(self) -> int:
+        """0 written or in sync; 1 drift (with --check) or invalid output."""
+        if any(e.invalid for e in self.envs):
+            return 1
+        if self.check and any(e.changes for e in self.envs):
+            return 1
+        return 0
+
+
+def select_envs(root: Path, envs: tuple[str, ...], all_envs: bool) -> list[str]:
+    from gitopsgen.spec import list_environments
+
+    if all_envs and envs:
+        raise UsageError("give environment names or --all, not both")
+    if all_envs:
+        found = list_environments(root)
+        if not found:
+            raise UsageError(Problem(f"{root / 'environments'}", message="no environment files found",
+                                     rule="usage", hint="create environments/<env>.yaml"))
+        return found
+    if not envs:
+        raise UsageError("name at least one environment, or pass --all")
+    return list(dict.fromkeys(envs))
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One environment's validated spec and its rendered tree."""
+
+    spec: LoadedSpec
+    tree: RenderedTree
+
+
+def render_trees(root: Path, envs: list[str]) -> list[Rendered]:
+    """Load and render every environment; raise one error holding every input problem of all of them."""
+    from gitopsgen.context import build_context
+    from gitopsgen.render.engine import Renderer
+    from gitopsgen.spec import load
+
+    renderer: Renderer | None = None
+    rendered: list[Rendered] = []
+    problems: list[Problem] = []
+    for env in envs:
+        try:
+            loaded = load(root, env)
+            if renderer is None:
+                renderer = Renderer(root)
+            rendered.append(Rendered(loaded, renderer.render(env, build_context(loaded))))
+        except GitopsgenError as exc:
+            problems.extend(exc.problems)
+            if exc.rule == "template" or isinstance(exc, UsageError):
+                break  # the same template fails for every environment; say it once
+    if problems:
+        raise GitopsgenError(sorted(set(problems)))
+    return rendered
+
+
+def render(options: RenderOptions) -> RenderResult:
+    from gitopsgen.validate import SchemaOptions, validate_tree
+
+    root = options.root
+    if not root.is_dir():
+        raise UsageError(f"--root {root} is not a directory")
+    envs = select_envs(root, options.envs, options.all_envs)
+
+    results = []
+    for item in render_trees(root, envs):
+        tree = item.tree
+        version = options.kubernetes_version or item.spec.model.kubernetes_version
+        schema_options = SchemaOptions(version, options.schema_locations, options.strict)
+        problems = [*item.spec.warnings, *validate_tree(tree, schema_options)]
+        result = EnvResult(tree.env, tree, problems)
+        result.changes = compare(tree.bytes_by_path(), read_tree(root / RENDERED / tree.env))
+        results.append(result)
+
+    outcome = RenderResult(options.check, results)
+    if not options.check and outcome.exit_code == 0:
+        for result in results:
+            result.changes = write_tree(result.tree, root / RENDERED / result.env)
+            result.written = True
+    return outcome

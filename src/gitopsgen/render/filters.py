@@ -1,0 +1,92 @@
+"""Jinja filters and the output guard that keeps spec values from changing YAML structure.
+
+The guard is Jinja's `finalize` hook, applied to every `{{ expression }}`:
+
+* numbers pass; booleans become `true`/`false`;
+* strings pass only if they are a single "safe token" (letters, digits and `_./:@+=~-`, not
+  ending in `:`), which cannot start a comment, an indicator, a flow collection or a new line;
+* anything else (spaces, quotes, `#`, `*`, newlines, `None`, mappings, lists) is refused with
+  the template line: the template must say how to write it, with `| q` (a quoted string) or
+  `| toyaml` (any value, written as inline YAML).
+
+Values coming out of `q`/`toyaml`, macros and `{% set %}` blocks are `Markup`, i.e. already
+written by the template, and pass untouched. The environment runs with autoescape on only so
+that Jinja marks macro and block output that way; the guard never returns an unmarked string,
+so no HTML escaping ever happens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from markupsafe import Markup
+from pydantic import BaseModel
+
+from gitopsgen.yamlio import double_quoted, scalar
+
+SAFE_TOKEN = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./:@+=~-]*")
+
+
+class UnsafeValueError(ValueError):
+    """A template interpolated a value that could change the document's structure."""
+
+
+def to_data(value: Any) -> Any:
+    """Plain JSON-shaped data from models, tuples and nested containers. Mapping entries whose
+    value is None are dropped: in a spec, None means "not set", and Kubernetes reads null alike."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if isinstance(value, dict):
+        return {str(k): to_data(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [to_data(v) for v in value]
+    if isinstance(value, Markup):
+        return str(value)
+    return value
+
+
+def finalize(value: Any) -> Any:
+    if isinstance(value, Markup):
+        return value
+    if isinstance(value, bool):
+        return Markup("true" if value else "false")
+    if isinstance(value, (int, float)):
+        return Markup(scalar(value))
+    if isinstance(value, str):
+        if SAFE_TOKEN.fullmatch(value) and not value.endswith(":"):
+            return Markup(value)
+        raise UnsafeValueError(
+            f"{value!r} could change the YAML structure if written unquoted; "
+            "write {{ ... | q }} for a string or {{ ... | toyaml }} for any value")
+    if value is None:
+        raise UnsafeValueError("the value is None (null); test for it with {% if %} or use | toyaml")
+    raise UnsafeValueError(
+        f"a {type(value).__name__} cannot be written as text; use {{{{ ... | toyaml }}}}")
+
+
+def q(value: Any) -> Markup:
+    """A double-quoted YAML string of `value` (numbers and booleans become their text)."""
+    if value is None:
+        raise UnsafeValueError("cannot quote None; test for it with {% if %}")
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    elif isinstance(value, (int, float)):
+        value = scalar(value)
+    elif not isinstance(value, str):
+        raise UnsafeValueError(f"q quotes strings; got a {type(value).__name__}, use | toyaml")
+    return Markup(double_quoted(str(value)))
+
+
+def toyaml(value: Any) -> Markup:
+    """Any JSON-shaped value (or Pydantic model) as inline YAML (JSON is valid YAML)."""
+    return Markup(json.dumps(to_data(value), ensure_ascii=True, allow_nan=False))
+
+
+def sha256(value: Any) -> str:
+    return hashlib.sha256(str(value).encode("utf-8")).hexdigest()
+
+
+FILTERS = {"q": q, "toyaml": toyaml, "sha256": sha256, "to_data": to_data}

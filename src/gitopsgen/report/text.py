@@ -1,0 +1,52 @@
+"""Plain-text reporting for the terminal and CI logs. Only this layer prints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TextIO
+
+from gitopsgen.output import Change
+from gitopsgen.pipeline import RENDERED, RenderResult
+from gitopsgen.problems import Problem, Severity
+
+
+def problems(items: Iterable[Problem], out: TextIO, *, min_severity: Severity = Severity.WARNING) -> None:
+    for problem in sorted(items):
+        if problem.severity >= min_severity:
+            print(problem.format(), file=out)
+
+
+def render_result(result: RenderResult, out: TextIO, err: TextIO, *, verbose: bool = False) -> None:
+    minimum = Severity.INFO if verbose else Severity.WARNING
+    for env in result.envs:
+        problems(env.problems, err, min_severity=minimum)
+    for env in result.envs:
+        where = f"{RENDERED}/{env.env}"
+        if env.invalid:
+            errors = sum(p.severity >= Severity.ERROR for p in env.problems)
+            print(f"{where}: not written: {errors} error{'s' if errors != 1 else ''} in the rendered output",
+                  file=err)
+            continue
+        if result.check:
+            for change in env.changes:
+                print(f"{where}/{change.path}: {_drift_words[change.change]}", file=out)
+            state = (f"{len(env.changes)} file{'s' if len(env.changes) != 1 else ''} out of sync"
+                     if env.changes else "in sync")
+            print(f"{where}: {state}", file=out)
+            continue
+        if not env.changes:
+            print(f"{where}: up to date ({len(env.tree.files)} files)", file=out)
+            continue
+        counts = {c: sum(1 for x in env.changes if x.change is c) for c in Change}
+        detail = ", ".join(f"{n} {c.value}" for c, n in counts.items() if n)
+        print(f"{where}: {len(env.tree.files)} files written ({detail})", file=out)
+    if result.check and any(e.changes for e in result.envs if not e.invalid):
+        stale = " ".join(e.env for e in result.envs if e.changes)
+        print(f"rendered/ is stale: run `gitopsgen render {stale}` and commit the result", file=err)
+
+
+_drift_words = {
+    Change.ADDED: "missing (the render produces it)",
+    Change.MODIFIED: "differs from the render",
+    Change.REMOVED: "not produced by the render (stale or hand-made)",
+}

@@ -1,0 +1,61 @@
+"""Load, validate and check an environment spec: `load(root, env) -> LoadedSpec`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from gitopsgen.errors import SpecError
+from gitopsgen.problems import Problem, Severity
+from gitopsgen.spec.loader import SpecSource, list_environments, load_spec_source
+from gitopsgen.spec.models import Environment
+
+__all__ = ["Environment", "LoadedSpec", "list_environments", "load", "json_schema"]
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    env: str
+    model: Environment
+    source: SpecSource
+    warnings: tuple[Problem, ...] = ()
+
+
+def _located(source: SpecSource, path: tuple[str | int, ...], message: str, *, rule: str,
+             severity: Severity = Severity.ERROR, hint: str | None = None) -> Problem:
+    from gitopsgen.spec.errors import dotted
+
+    loc = source.locate(path)
+    return Problem(loc.file, loc.line, loc.column, dotted(path), message, rule=rule,
+                   severity=severity, hint=hint)
+
+
+def load(root: Path, env: str) -> LoadedSpec:
+    """The validated spec of `env`; raises SpecError with every problem of the files at once."""
+    from pydantic import ValidationError
+
+    from gitopsgen.spec import rules, secrets
+    from gitopsgen.spec.errors import problems_from_validation
+
+    source = load_spec_source(root, env)
+    problems = [_located(source, path, msg, rule="secret", hint=hint)
+                for path, msg, hint in secrets.scan(source.data)]
+    try:
+        model = Environment.model_validate(source.data, by_alias=True, by_name=False)
+    except ValidationError as exc:
+        problems.extend(problems_from_validation(exc, source, Environment))
+        raise SpecError(problems) from exc
+    findings = [_located(source, path, msg, rule="spec", severity=sev, hint=hint)
+                for check in rules.RULES for path, sev, msg, hint in check(model)]
+    problems.extend(findings)
+    if any(p.severity >= Severity.ERROR for p in problems):
+        raise SpecError(problems)
+    return LoadedSpec(env, model, source, tuple(sorted(problems)))
+
+
+def json_schema() -> dict[str, object]:
+    """JSON Schema (draft 2020-12) of an environment file, for editors and pre-commit."""
+    schema = Environment.model_json_schema(by_alias=True, mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "gitopsgen environment"
+    return schema

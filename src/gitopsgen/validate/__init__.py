@@ -1,0 +1,18 @@
+"""Validation of a rendered tree: schemas (core kinds and custom resources) and cross-resource rules."""
+
+from __future__ import annotations
+
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.problems import Problem
+from gitopsgen.validate.schemas import SchemaOptions
+
+
+def validate_tree(tree: RenderedTree, options: SchemaOptions) -> list[Problem]:
+    from gitopsgen.validate import rules, schemas
+
+    problems = schemas.validate_tree(tree, options, f"{rules.DISPLAY_PREFIX}/{tree.env}")
+    problems.extend(rules.run(tree))
+    return sorted(problems)
+
+
+__all__ = ["SchemaOptions", "validate_tree"]

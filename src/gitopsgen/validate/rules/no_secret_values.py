@@ -1,0 +1,54 @@
+"""no-secret-values: nothing in `rendered/` may carry a secret value (DOMAIN X5, DESIGN conventions).
+
+Secrets reach the cluster through ExternalSecrets from Doppler. So a rendered tree must not
+contain:
+
+* a `Secret` with `data` or `stringData` (it would also fight the ExternalSecret that owns the
+  same name: ESO docs, "two owners");
+* a container `env` entry whose name says it is a secret (PASSWORD, TOKEN, ...) with a literal
+  `value` instead of `valueFrom.secretKeyRef`;
+* any string that has the shape of a known credential (Doppler/GitHub/Slack tokens, private keys,
+  JWTs, credentials in URLs, a tunnel secret).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.problems import Problem
+from gitopsgen.spec.secrets import SECRET_NAME, find_secret
+from gitopsgen.validate.rules import finding
+from gitopsgen.yamlio import iter_paths
+
+ID = "no-secret-values"
+
+
+def check(tree: RenderedTree) -> Iterator[Problem]:
+    for doc in tree.documents():
+        ident = doc.identity
+        if ident is not None and ident.kind == "Secret" and ident.api_version == "v1":
+            for key in ("data", "stringData"):
+                if doc.data.get(key):
+                    yield finding(tree, doc, (key,), "a Secret with literal values is rendered", rule=ID,
+                                  hint="declare an ExternalSecret that fetches the value from Doppler")
+        for path, value in iter_paths(doc.data):
+            if not isinstance(value, str):
+                continue
+            if (what := find_secret(value)) is not None:
+                yield finding(tree, doc, path, f"looks like {what}", rule=ID,
+                              hint="secret values never go into rendered/; reference them from Doppler")
+            elif (len(path) >= 3 and path[-1] == "value" and isinstance(path[-2], int)
+                  and path[-3] == "env"):
+                name = _env_name(doc.data, path)
+                if name and SECRET_NAME.search(name):
+                    yield finding(tree, doc, path, f"env {name} has a literal value", rule=ID,
+                                  hint="use valueFrom.secretKeyRef")
+
+
+def _env_name(data: object, path: tuple[str | int, ...]) -> str | None:
+    node = data
+    for part in path[:-1]:
+        node = node[part]  # type: ignore[index]
+    name = node.get("name") if isinstance(node, dict) else None
+    return name if isinstance(name, str) else None

@@ -1,0 +1,266 @@
+"""YAML in and out.
+
+Reading: rendered template output is parsed with ruamel.yaml's C-accelerated safe loader using
+YAML 1.1 rules, because that is how Kubernetes (sigs.k8s.io/yaml, go-yaml v2) and Argo CD read the
+same text: `yes` is a boolean there, `010` is eight. Timestamps stay strings: manifests carry them
+as strings and a `datetime` would not survive the round trip unchanged.
+
+Writing: a small canonical emitter for JSON-shaped data (dict, list, str, int, float, bool, None).
+It exists because the output must be byte-stable and unambiguous for *both* YAML 1.1 and 1.2
+readers, which no general-purpose dumper guarantees:
+
+* block style, two-space indentation, sequences indented under their key (yamllint's default);
+* mapping keys in the order the template wrote them (the template author's order is the canonical
+  one; it is deterministic because templates are);
+* a string is written plain only when every YAML 1.1 and 1.2 reader would read it back as the same
+  string; anything that could be read as a bool, null, number, timestamp or structure is
+  double-quoted (JSON-style escapes, which YAML's double-quoted style shares);
+* multi-line strings become literal blocks (`|`, `|-`, `|+`) when that is lossless;
+* LF line endings and exactly one trailing newline.
+
+`dump()` can also record the line of every node path, so a schema error's JSON path maps back to
+a line in the rendered file without parsing it again.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from typing import Any
+
+Path = tuple[str | int, ...]
+Positions = dict[tuple[int, Path], int]
+
+# --- scalars that must be quoted -------------------------------------------------------------
+
+_AMBIGUOUS_WORDS = frozenset(
+    w
+    for base in ("y", "yes", "n", "no", "true", "false", "on", "off", "null")
+    for w in (base, base.capitalize(), base.upper())
+) | {"~", "", "<<", "=", "-", "?", ":"}
+
+# Anything that starts like a number and contains only characters numbers are made of (any base,
+# underscores, sexagesimal colons, exponents) is quoted: it may be an int or float in 1.1 or 1.2.
+_NUMBERISH = re.compile(r"[-+]?[0-9.][0-9a-fA-FxXoObB_.:+eE-]*")
+_INF_NAN = re.compile(r"[-+]?\.(inf|Inf|INF|nan|NaN|NAN)")
+_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ].*)?")
+# Characters allowed in a plain scalar we emit. Deliberately narrower than YAML allows.
+_PLAIN = re.compile(r"[A-Za-z0-9_./$(~\u00a0-\uffff][A-Za-z0-9_./:@+=,$()~%!*?&<>^|\u00a0-\uffff -]*")
+
+
+def needs_quotes(value: str) -> bool:
+    """True unless `value` reads back as the same string under both YAML 1.1 and YAML 1.2."""
+    if value in _AMBIGUOUS_WORDS:
+        return True
+    if not _PLAIN.fullmatch(value):
+        return True
+    if value[-1] in " :" or ": " in value or " #" in value:
+        return True
+    if _NUMBERISH.fullmatch(value) or _INF_NAN.fullmatch(value) or _TIMESTAMP.fullmatch(value):
+        return True
+    return not value.isprintable()
+
+
+def _is_printable_char(ch: str) -> bool:
+    # YAML treats NEL and the Unicode line/paragraph separators as line breaks in 1.1; escape them.
+    return ch.isprintable() and ch not in "\x85\u2028\u2029\ufeff"
+
+
+def double_quoted(value: str) -> str:
+    """A YAML double-quoted scalar (JSON-compatible escapes) for any string."""
+    out = ['"']
+    for ch in value:
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\r":
+            out.append("\\r")
+        elif _is_printable_char(ch):
+            out.append(ch)
+        else:
+            code = ord(ch)
+            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+def _literal_ok(value: str) -> bool:
+    """A literal block keeps `value` exactly: printable lines, no leading indent, no trailing blanks."""
+    if "\n" not in value or value.startswith((" ", "\t", "\n")):
+        return False
+    body = value.rstrip("\n")
+    for line in body.split("\n"):
+        if line != line.rstrip(" \t"):
+            return False
+        if any(not (_is_printable_char(c) or c == "\t") for c in line):
+            return False
+    return True
+
+
+def scalar(value: Any) -> str:
+    """The canonical single-line text of a scalar (strings that need a block are not handled here)."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ".nan"
+        if math.isinf(value):
+            return ".inf" if value > 0 else "-.inf"
+        text = repr(value)
+        if "e" in text and "." not in text:  # YAML 1.1 floats need a dot: 1e+20 -> 1.0e+20
+            mantissa, exp = text.split("e")
+            text = f"{mantissa}.0e{exp}"
+        return text
+    if isinstance(value, str):
+        return double_quoted(value) if needs_quotes(value) else value
+    raise TypeError(f"cannot emit {type(value).__name__} as YAML")
+
+
+# --- emitter ---------------------------------------------------------------------------------
+
+
+class _Emitter:
+    def __init__(self, positions: Positions | None, doc: int, offset: int) -> None:
+        self.lines: list[str] = []
+        self.positions = positions
+        self.doc = doc
+        self.offset = offset
+
+    def mark(self, path: Path) -> None:
+        if self.positions is not None:
+            self.positions[(self.doc, path)] = self.offset + len(self.lines) + 1
+
+    def node(self, value: Any, indent: int, path: Path) -> None:
+        """Emit a top-level node or a value on lines of its own."""
+        self.mark(path)
+        if isinstance(value, dict) and value:
+            self.mapping(value, indent, path, first_prefix=" " * indent)
+        elif isinstance(value, list) and value:
+            self.sequence(value, indent, path, first_prefix=" " * indent)
+        else:
+            self.lines.append(" " * indent + self.inline(value, indent))
+
+    def inline(self, value: Any, indent: int) -> str:
+        if isinstance(value, dict):
+            return "{}"
+        if isinstance(value, list):
+            return "[]"
+        if isinstance(value, str) and "\n" in value and _literal_ok(value):
+            return self.literal(value, indent)
+        return scalar(value)
+
+    def literal(self, value: str, indent: int) -> str:
+        stripped = value.rstrip("\n")
+        trailing = len(value) - len(stripped)
+        header = "|-" if trailing == 0 else "|" if trailing == 1 else "|+"
+        pad = " " * (indent + 2)
+        body = [pad + line if line else "" for line in stripped.split("\n")]
+        body.extend([""] * (trailing - 1))
+        return header + "\n" + "\n".join(body)
+
+    def key(self, key: Any) -> str:
+        if isinstance(key, str):
+            return scalar(key) if "\n" not in key else double_quoted(key)
+        if isinstance(key, (int, float, bool)) or key is None:
+            return scalar(key)
+        raise TypeError(f"cannot emit a {type(key).__name__} mapping key")
+
+    def mapping(self, value: dict[Any, Any], indent: int, path: Path, first_prefix: str) -> None:
+        prefix = first_prefix
+        for k, v in value.items():
+            child = (*path, k)
+            self.mark(child)
+            head = f"{prefix}{self.key(k)}:"
+            if isinstance(v, dict) and v:
+                self.lines.append(head)
+                self.mapping(v, indent + 2, child, first_prefix=" " * (indent + 2))
+            elif isinstance(v, list) and v:
+                self.lines.append(head)
+                self.sequence(v, indent + 2, child, first_prefix=" " * (indent + 2))
+            else:
+                self.lines.append(f"{head} {self.inline(v, indent)}")
+            prefix = " " * indent
+
+    def sequence(self, value: list[Any], indent: int, path: Path, first_prefix: str) -> None:
+        prefix = first_prefix
+        for i, item in enumerate(value):
+            child = (*path, i)
+            self.mark(child)
+            if isinstance(item, dict) and item:
+                self.mapping(item, indent + 2, child, first_prefix=prefix + "- ")
+            elif isinstance(item, list) and item:
+                self.sequence(item, indent + 2, child, first_prefix=prefix + "- ")
+            else:
+                self.lines.append(f"{prefix}- {self.inline(item, indent)}")
+            prefix = " " * indent
+
+
+def dump(documents: list[Any], positions: Positions | None = None) -> str:
+    """Canonical text of one or more documents; `---` separates documents (none before the first).
+
+    With `positions`, the 1-based line of every node path is recorded as `(doc, path) -> line`.
+    """
+    lines: list[str] = []
+    for i, doc in enumerate(documents):
+        if i:
+            lines.append("---")
+        emitter = _Emitter(positions, i, offset=len(lines))
+        emitter.node(doc, 0, ())
+        lines.extend(emitter.lines)
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _safe_loader() -> Any:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import SafeConstructor
+
+    yaml = YAML(typ="safe", pure=False)
+    yaml.version = (1, 1)
+
+    class _Constructor(SafeConstructor):  # type: ignore[misc]
+        pass
+
+    def _timestamp_as_text(constructor: Any, node: Any) -> str:
+        return str(constructor.construct_scalar(node))
+
+    _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+    yaml.Constructor = _Constructor
+    return yaml
+
+
+_LOADER: Any = None
+
+
+def load_all(text: str) -> list[Any]:
+    """Parse every document of `text` (YAML 1.1 rules, duplicate keys refused); empty documents dropped."""
+    global _LOADER
+    if _LOADER is None:
+        _LOADER = _safe_loader()
+    return [doc for doc in _LOADER.load_all(text) if doc is not None]
+
+
+def iter_paths(value: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
+    """Every (path, leaf) pair of a JSON-shaped value, depth first."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from iter_paths(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from iter_paths(v, (*path, i))
+    else:
+        yield path, value
