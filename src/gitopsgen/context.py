@@ -89,12 +89,36 @@ class AppNames:
 
 
 @dataclass(frozen=True)
+class SecretRef:
+    """A Secret that an ExternalSecret creates and something else consumes."""
+
+    name: str
+    namespace: str
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SecretNames:
+    store: str
+    """The ClusterSecretStore every ExternalSecret uses."""
+    redis: SecretRef
+    app: SecretRef
+    tunnel_credentials: SecretRef | None
+    """cloudflared credentials JSON (cloudflare edge), mounted as credentials.json."""
+    cloudflare_api_token: SecretRef | None
+    """External-DNS CF_API_TOKEN (cloudflare edge)."""
+    tailscale_oauth: SecretRef | None
+    """The Tailscale operator's precreated `operator-oauth` Secret (tailscale edge)."""
+
+
+@dataclass(frozen=True)
 class Names:
     app: AppNames
     postgres: PostgresNames
     redis: RedisNames
     ingress: IngressNames
     edge: EdgeNames
+    secrets: SecretNames
 
 
 def ingress_controller_service(release: str) -> str:
@@ -176,7 +200,22 @@ def derive(spec: Environment) -> Names:
         host=edge.public_host,
         issuer_uri=f"https://{spec.app.auth0.domain}/",  # Auth0's iss claim ends with a slash
     )
-    return Names(app=app, postgres=postgres, redis=redis, ingress=ingress, edge=edge)
+    charts = spec.charts
+    cloudflare = isinstance(edge_spec, CloudflareEdge)
+    secrets = SecretNames(
+        store=spec.secrets.doppler.store_name,
+        redis=SecretRef(redis.secret, ns, (redis.secret_key,)),
+        app=SecretRef(app.secret, ns, tuple(sorted({"AUTH0_CLIENT_SECRET", *spec.app.secrets}))),
+        tunnel_credentials=SecretRef("cloudflared-credentials", edge_spec.namespace, ("credentials.json",))
+        if isinstance(edge_spec, CloudflareEdge) else None,
+        cloudflare_api_token=SecretRef("cloudflare-api-token", charts.external_dns.namespace, ("apiToken",))
+        if cloudflare and charts.external_dns is not None else None,
+        # Name and keys the tailscale-operator chart expects when oauth values are empty.
+        tailscale_oauth=SecretRef("operator-oauth", charts.tailscale_operator.namespace,
+                                  ("client_id", "client_secret"))
+        if not cloudflare and charts.tailscale_operator is not None else None,
+    )
+    return Names(app=app, postgres=postgres, redis=redis, ingress=ingress, edge=edge, secrets=secrets)
 
 
 def build_context(loaded: LoadedSpec) -> dict[str, Any]:

@@ -1,0 +1,60 @@
+"""Shared fixtures.
+
+* `repo_root`: this checkout (real environments/ and templates/).
+* `shared_schemas`: the upstream reference schemas beside the checkout (`../shared/schemas`);
+  tests validate against them and never copy them.
+* `rendered`: the real dev and prd trees, rendered in memory once per session.
+* `project`: a scratch copy of environments/ and templates/ in tmp_path, for tests that edit or
+  break inputs and look at what happens on disk.
+
+Every test runs with HOME and XDG cache inside tmp_path, so nothing escapes into the machine.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.pipeline import render_trees
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_SCHEMAS = REPO_ROOT.parent / "shared" / "schemas"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.delenv("GITOPSGEN_DEBUG", raising=False)
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def shared_schemas() -> Path:
+    if not (SHARED_SCHEMAS / "SOURCES.md").is_file():
+        pytest.fail(f"reference schemas not found at {SHARED_SCHEMAS} (CI always has ../shared)")
+    return SHARED_SCHEMAS
+
+
+@pytest.fixture(scope="session")
+def rendered() -> dict[str, RenderedTree]:
+    """The real environments rendered in memory: {"dev": tree, "prd": tree}."""
+    return {item.tree.env: item.tree for item in render_trees(REPO_ROOT, ["dev", "prd"])}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A scratch repository root with copies of the real environments/ and templates/."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("environments", "templates"):
+        shutil.copytree(REPO_ROOT / name, root / name)
+    return root
