@@ -1,0 +1,96 @@
+"""cnpg-cluster: a CloudNativePG Cluster the operator accepts and that behaves (DOMAIN X17-X19).
+
+From cloudnative-pg v1.30.0 (api/v1/cluster_defaults.go, internal/webhook/v1/cluster_webhook.go,
+docs/src/kubernetes_upgrade.md, monitoring.md):
+
+* X17: `bootstrap.initdb.database` and `.owner` are written explicitly (the webhook silently
+  defaults them to `app`, which the API's datasource would then have to match); an
+  `initdb.secret` coming from an ExternalSecret must be `kubernetes.io/basic-auth` with
+  `username` and `password` keys.
+* X18: `storage.size` (or a pvcTemplate storage request) is set and a valid quantity ("Size not
+  configured"); `imageName` carries a version tag: not `latest` ("Can't use 'latest' as image
+  tag"), not a bare digest ("Can't use just the image sha"), and a PostgreSQL version ("invalid
+  version tag"), since the major version is read from it.
+* X19: a 1-instance cluster sets `enablePDB: false` (its primary PDB would block every node
+  drain; the default is true); `monitoring.enablePodMonitor` is deprecated (warning). Two
+  instances get an info note: the replica PDB and the docs' HA examples start at three.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.problems import Problem, Severity
+from gitopsgen.validate.rules import dig, finding
+from gitopsgen.validate.rules.images_pinned import image_tag
+
+ID = "cnpg-cluster"
+QUANTITY = re.compile(r"^(\d+(\.\d+)?|\.\d+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?$")
+VERSION_TAG = re.compile(r"^\d+(\.\d+)*([-_.].*)?$")
+INITDB = ("spec", "bootstrap", "initdb")
+
+
+def check(tree: RenderedTree) -> Iterator[Problem]:
+    for doc in tree.manifests("Cluster", "postgresql.cnpg.io/v1"):
+        bootstrap = dig(doc.data, "spec", "bootstrap", default={}) or {}
+        if not any(k in bootstrap for k in ("recovery", "pg_basebackup")):
+            initdb = dig(doc.data, *INITDB)
+            for key in ("database", "owner"):
+                if not isinstance(initdb, dict) or not initdb.get(key):
+                    yield finding(tree, doc, INITDB if isinstance(initdb, dict) else ("spec",),
+                                  f"bootstrap.initdb.{key} is not set (CloudNativePG defaults it to 'app')",
+                                  rule=ID, hint="write database and owner explicitly")
+            yield from _initdb_secret(tree, doc)
+
+        size = dig(doc.data, "spec", "storage", "size")
+        requested = dig(doc.data, "spec", "storage", "pvcTemplate", "resources", "requests", "storage")
+        if size is None and requested is None:
+            yield finding(tree, doc, ("spec", "storage") if dig(doc.data, "spec", "storage") else ("spec",),
+                          "Size not configured. Please add it, or a storage request in the pvcTemplate.", rule=ID)
+        elif size is not None and not (isinstance(size, str) and QUANTITY.match(size)):
+            yield finding(tree, doc, ("spec", "storage", "size"), f"Size value isn't valid: {size!r}", rule=ID)
+
+        image = dig(doc.data, "spec", "imageName")
+        if isinstance(image, str):
+            tag, digest = image_tag(image)
+            why = None
+            if tag == "latest":
+                why = "Can't use 'latest' as image tag as we can't detect upgrades"
+            elif tag is None and digest:
+                why = "Can't use just the image sha as we can't detect upgrades"
+            elif tag is None or not VERSION_TAG.match(tag):
+                why = f"invalid version tag {tag!r}: the PostgreSQL major version is read from it"
+            if why:
+                yield finding(tree, doc, ("spec", "imageName"), why, rule=ID)
+
+        instances = dig(doc.data, "spec", "instances", default=1)
+        if instances == 1 and dig(doc.data, "spec", "enablePDB", default=True) is not False:
+            yield finding(tree, doc, ("spec", "enablePDB") if "enablePDB" in doc.data["spec"] else ("spec", "instances"),
+                          "a single-instance cluster with a PodDisruptionBudget blocks node drains", rule=ID,
+                          hint="set enablePDB: false (CloudNativePG docs, kubernetes_upgrade.md)")
+        elif instances == 2:
+            yield finding(tree, doc, ("spec", "instances"), "2 instances: the docs' HA examples use 3", rule=ID,
+                          severity=Severity.INFO)
+        if dig(doc.data, "spec", "monitoring", "enablePodMonitor") is True:
+            yield finding(tree, doc, ("spec", "monitoring", "enablePodMonitor"), "enablePodMonitor is deprecated",
+                          rule=ID, severity=Severity.WARNING,
+                          hint="render a PodMonitor selecting cnpg.io/cluster: <name> instead")
+
+
+def _initdb_secret(tree: RenderedTree, doc: object) -> Iterator[Problem]:
+    name = dig(doc.data, *INITDB, "secret", "name")  # type: ignore[attr-defined]
+    if not name:
+        return
+    ns = doc.identity.namespace  # type: ignore[attr-defined]
+    for es in tree.manifests("ExternalSecret"):
+        target = dig(es.data, "spec", "target", "name") or es.identity.name  # type: ignore[union-attr]
+        if es.identity.namespace != ns or target != name:  # type: ignore[union-attr]
+            continue
+        keys = {d.get("secretKey") for d in dig(es.data, "spec", "data", default=[]) or [] if isinstance(d, dict)}
+        keys |= set(dig(es.data, "spec", "target", "template", "data", default={}) or {})
+        if dig(es.data, "spec", "target", "template", "type") != "kubernetes.io/basic-auth" or \
+                not {"username", "password"} <= keys:
+            yield finding(tree, es, ("spec", "target"), f"initdb secret {name!r} must be a kubernetes.io/basic-auth "
+                          "Secret with username and password", rule=ID)

@@ -1,0 +1,35 @@
+"""eso-doppler-keys: ExternalSecrets ask Doppler for names Doppler can hold (DOMAIN X6).
+
+Doppler secret names are UPPER_SNAKE_CASE (`REDIS_PASSWORD`; docs/provider/doppler.md). A
+`remoteRef.key` of another shape never matches and the ExternalSecret fails to sync, unless the
+store sets a `nameTransformer` (upper-camel, lower-snake, ...), which renames keys on the way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.problems import Problem
+from gitopsgen.validate.rules import dig, finding
+
+ID = "eso-doppler-keys"
+DOPPLER_NAME = re.compile(r"^[A-Z0-9_]+$")
+
+
+def check(tree: RenderedTree) -> Iterator[Problem]:
+    doppler = {}
+    for store in tree.manifests("ClusterSecretStore"):
+        provider = dig(store.data, "spec", "provider", "doppler")
+        if isinstance(provider, dict):
+            doppler[store.identity.name] = bool(provider.get("nameTransformer"))  # type: ignore[union-attr]
+    for doc in tree.manifests("ExternalSecret"):
+        store = dig(doc.data, "spec", "secretStoreRef", "name")
+        if store not in doppler or doppler[store]:
+            continue
+        for i, item in enumerate(dig(doc.data, "spec", "data", default=[]) or []):
+            key = dig(item, "remoteRef", "key")
+            if not isinstance(key, str) or not DOPPLER_NAME.match(key):
+                yield finding(tree, doc, ("spec", "data", i, "remoteRef", "key"),
+                              f"remoteRef.key {key!r} is not a Doppler secret name (UPPER_SNAKE_CASE)", rule=ID)

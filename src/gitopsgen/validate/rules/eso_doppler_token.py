@@ -1,0 +1,36 @@
+"""eso-doppler-token: the Doppler ClusterSecretStore names its token Secret fully (DOMAIN X2).
+
+ESO v2.9.0 (providers/v1/doppler/provider.go, esutils.ValidateSecretSelector) refuses a
+`ClusterSecretStore` whose `auth.secretRef.dopplerToken` has no `namespace` ("requires namespace":
+a cluster-scoped store has no namespace of its own to fall back to) or an empty `name`
+("dopplerToken.name cannot be empty"). Exactly one of `secretRef` and `oidcConfig` may be set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.problems import Problem
+from gitopsgen.validate.rules import dig, finding
+
+ID = "eso-doppler-token"
+AUTH = ("spec", "provider", "doppler", "auth")
+
+
+def check(tree: RenderedTree) -> Iterator[Problem]:
+    for doc in tree.manifests("ClusterSecretStore"):
+        auth = dig(doc.data, *AUTH)
+        if not isinstance(auth, dict):
+            continue
+        if ("secretRef" in auth) == ("oidcConfig" in auth):
+            yield finding(tree, doc, AUTH, "doppler auth needs exactly one of secretRef and oidcConfig", rule=ID)
+        token = dig(auth, "secretRef", "dopplerToken")
+        if "secretRef" not in auth:
+            continue
+        path = (*AUTH, "secretRef", "dopplerToken")
+        if not isinstance(token, dict) or not token.get("name"):
+            yield finding(tree, doc, path, "dopplerToken.name cannot be empty", rule=ID)
+        if not isinstance(token, dict) or not token.get("namespace"):
+            yield finding(tree, doc, path, "dopplerToken of a ClusterSecretStore requires namespace", rule=ID,
+                          hint="name the namespace of the bootstrapped doppler-token Secret")

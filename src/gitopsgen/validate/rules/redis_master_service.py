@@ -1,0 +1,59 @@
+"""redis-master-service: no Service collides with the operator's, and a master-only Service selects the master (DOMAIN X12).
+
+OT redis-operator creates these Services itself (DOMAIN section 2): `Redis <n>`: `<n>`,
+`<n>-headless`, `<n>-additional`, `<n>-metrics`; `RedisReplication <n>`: the same plus
+`<n>-master` (since v0.19.0; it follows the `redis-role: master` pod label) and `<n>-replica`;
+`RedisSentinel <n>`: `<n>-sentinel`, `-sentinel-headless`, `-sentinel-additional`. A rendered
+Service with one of these names fights the operator (each overwrites the other's selector).
+
+A Service of our own that selects `redis-role: master` must select exactly `{app: <replication>,
+redis_setup_type: replication, role: replication, redis-role: master}` of a rendered
+replication, on port 6379; anything else misses pods or picks up replicas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.problems import Problem
+from gitopsgen.validate.rules import dig, finding
+from gitopsgen.validate.rules._platform import redis_docs
+
+ID = "redis-master-service"
+SUFFIXES = {
+    "Redis": ("", "-headless", "-additional", "-metrics"),
+    "RedisReplication": ("", "-headless", "-additional", "-metrics", "-master", "-replica"),
+    "RedisSentinel": ("-sentinel", "-sentinel-headless", "-sentinel-additional"),
+}
+
+
+def check(tree: RenderedTree) -> Iterator[Problem]:
+    owned: dict[tuple[str | None, str], str] = {}
+    replications = set()
+    for doc in redis_docs(tree):
+        ident = doc.identity
+        assert ident is not None
+        for suffix in SUFFIXES.get(ident.kind, ()):
+            owned[(ident.namespace, ident.name + suffix)] = f"{ident.kind} {ident.name}"
+        if ident.kind == "RedisReplication":
+            replications.add((ident.namespace, ident.name))
+    for doc in tree.manifests("Service", "v1"):
+        ident = doc.identity
+        assert ident is not None
+        owner = owned.get((ident.namespace, ident.name))
+        if owner is not None:
+            yield finding(tree, doc, ("metadata", "name"), f"Service name is owned by the operator ({owner})",
+                          rule=ID, hint="use the operator's Service, or name yours differently (e.g. <name>-rw)")
+        selector = dig(doc.data, "spec", "selector", default={}) or {}
+        if not isinstance(selector, dict) or selector.get("redis-role") != "master":
+            continue
+        app = selector.get("app")
+        expected = {"app": app, "redis_setup_type": "replication", "role": "replication", "redis-role": "master"}
+        if (ident.namespace, app) not in replications or selector != expected:
+            yield finding(tree, doc, ("spec", "selector"), "a master-only selector must be exactly {app: "
+                          "<replication>, redis_setup_type: replication, role: replication, redis-role: master} "
+                          "of a rendered RedisReplication", rule=ID)
+        ports = dig(doc.data, "spec", "ports", default=[]) or []
+        if not any(isinstance(p, dict) and 6379 in (p.get("port"), p.get("targetPort")) for p in ports):
+            yield finding(tree, doc, ("spec", "ports"), "a master-only Service must expose Redis port 6379", rule=ID)

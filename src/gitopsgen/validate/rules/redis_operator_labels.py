@@ -1,0 +1,29 @@
+"""redis-operator-labels: Redis CRs carry none of the labels the operator's Services select on (DOMAIN X13).
+
+OT redis-operator v0.26.0 labels pods `app`, `redis_setup_type`, `role` and (replication)
+`redis-role`, and merges the CR's own labels **over** them (internal/controller/common/labels.go).
+A CR label with one of these keys therefore changes the pod labels, and the operator's own
+Services (`<name>`, `<name>-master`, `<name>-sentinel`, ...) stop selecting the pods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.problems import Problem
+from gitopsgen.validate.rules import dig, finding
+from gitopsgen.validate.rules._platform import redis_docs
+
+ID = "redis-operator-labels"
+RESERVED = ("app", "role", "redis_setup_type", "redis-role")
+
+
+def check(tree: RenderedTree) -> Iterator[Problem]:
+    for doc in redis_docs(tree):
+        labels = dig(doc.data, "metadata", "labels", default={}) or {}
+        for key in RESERVED:
+            if isinstance(labels, dict) and key in labels:
+                yield finding(tree, doc, ("metadata", "labels", key), f"label {key!r} overrides the operator's "
+                              "pod label and breaks its Service selectors", rule=ID,
+                              hint="use app.kubernetes.io/* labels instead")

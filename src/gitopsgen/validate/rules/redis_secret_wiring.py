@@ -1,0 +1,64 @@
+"""redis-secret-wiring: the Redis password Secret is wired into every Redis CR that needs it (DOMAIN X3, X4).
+
+* `kubernetesConfig.redisSecret {name, key}` of a `Redis`/`RedisReplication`/`RedisSentinel`
+  enables `requirepass` from that Secret, injected as env `REDIS_PASSWORD` via secretKeyRef
+  (DOMAIN section 2): it must name an ExternalSecret target in the same namespace, and `key` must
+  be one of the keys that ExternalSecret produces, or the Redis pods never start.
+* A `RedisSentinel` reaches password-protected Redis nodes with
+  `redisSentinelConfig.redisReplicationPassword.secretKeyRef`, which must equal the watched
+  replication's `redisSecret {name, key}`; without it the sentinels cannot monitor the master.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.problems import Problem
+from gitopsgen.validate.rules import dig, finding
+from gitopsgen.validate.rules._platform import known_secrets, redis_docs
+
+ID = "redis-secret-wiring"
+SECRET = ("spec", "kubernetesConfig", "redisSecret")
+REPLICATION_PASSWORD = ("spec", "redisSentinelConfig", "redisReplicationPassword", "secretKeyRef")
+
+
+def check(tree: RenderedTree) -> Iterator[Problem]:
+    secrets = known_secrets(tree)
+    for doc in redis_docs(tree):
+        ident = doc.identity
+        assert ident is not None
+        ref = dig(doc.data, *SECRET)
+        if ref is None:
+            continue
+        name, key = dig(ref, "name"), dig(ref, "key")
+        known = secrets.get((ident.namespace, name)) if isinstance(name, str) else None
+        if known is None or known.source != "ExternalSecret":
+            yield finding(tree, doc, (*SECRET, "name"), f"redisSecret {name!r} is not an ExternalSecret target "
+                          f"in namespace {ident.namespace!r}", rule=ID)
+        elif key not in known.keys:
+            yield finding(tree, doc, (*SECRET, "key"), f"redisSecret key {key!r} is not produced by "
+                          f"ExternalSecret {name!r}", rule=ID, hint=f"its keys: {', '.join(sorted(known.keys))}")
+
+    replications = {(d.identity.namespace, d.identity.name): d  # type: ignore[union-attr]
+                    for d in redis_docs(tree, "RedisReplication")}
+    for doc in redis_docs(tree, "RedisSentinel"):
+        ident = doc.identity
+        assert ident is not None
+        target = replications.get((ident.namespace, dig(doc.data, "spec", "redisSentinelConfig",
+                                                        "redisReplicationName")))
+        if target is None:
+            continue  # redis-sentinel-refs reports it
+        wanted = dig(target.data, *SECRET)
+        given = dig(doc.data, *REPLICATION_PASSWORD)
+        if wanted is None and given is None:
+            continue
+        if given is None:
+            yield finding(tree, doc, ("spec", "redisSentinelConfig"),
+                          "redisReplicationPassword is missing: the sentinels cannot authenticate to "
+                          f"RedisReplication {target.identity.name!r}", rule=ID,  # type: ignore[union-attr]
+                          hint="set redisReplicationPassword.secretKeyRef to the replication's redisSecret")
+        elif wanted is None or (dig(given, "name"), dig(given, "key")) != (dig(wanted, "name"), dig(wanted, "key")):
+            yield finding(tree, doc, REPLICATION_PASSWORD,
+                          f"redisReplicationPassword {dig(given, 'name')}/{dig(given, 'key')} differs from the "
+                          f"replication's redisSecret {dig(wanted, 'name')}/{dig(wanted, 'key')}", rule=ID)

@@ -1,0 +1,45 @@
+"""redis-sentinel-refs: a RedisSentinel watches a real replication, set up once (DOMAIN X7, X9).
+
+* `redisSentinelConfig.redisReplicationName` must name a `RedisReplication` in the **same
+  namespace** (OT redis-operator v0.26.0, redissentinel_types.go); otherwise the sentinels have no
+  master to monitor.
+* The watched replication needs `clusterSize` of at least 2 (1 master + replicas): with a single
+  pod there is nothing to fail over to.
+* Do not also set the replication's embedded `spec.sentinel` (its own `<name>-s` StatefulSet with
+  master group `mymaster`) when a separate `RedisSentinel` watches it: two sentinel groups would
+  vote on the same master.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.problems import Problem
+from gitopsgen.validate.rules import dig, finding
+from gitopsgen.validate.rules._platform import redis_docs
+
+ID = "redis-sentinel-refs"
+
+
+def check(tree: RenderedTree) -> Iterator[Problem]:
+    replications = {(d.identity.namespace, d.identity.name): d  # type: ignore[union-attr]
+                    for d in redis_docs(tree, "RedisReplication")}
+    for doc in redis_docs(tree, "RedisSentinel"):
+        ident = doc.identity
+        assert ident is not None
+        path = ("spec", "redisSentinelConfig", "redisReplicationName")
+        name = dig(doc.data, *path)
+        target = replications.get((ident.namespace, name))
+        if target is None:
+            known = ", ".join(sorted(n for ns, n in replications if ns == ident.namespace)) or "none"
+            yield finding(tree, doc, path, f"redisReplicationName {name!r} is not a RedisReplication in "
+                          f"namespace {ident.namespace!r}", rule=ID, hint=f"replications there: {known}")
+            continue
+        size = dig(target.data, "spec", "clusterSize")
+        if not isinstance(size, int) or size < 2:
+            yield finding(tree, target, ("spec", "clusterSize"), f"clusterSize {size!r} leaves the sentinels "
+                          "nothing to fail over to", rule=ID, hint="1 master + 1 replica is clusterSize: 2")
+        if dig(target.data, "spec", "sentinel") is not None:
+            yield finding(tree, target, ("spec", "sentinel"), "embedded sentinel set while RedisSentinel "
+                          f"{ident.name!r} also watches this replication", rule=ID)

@@ -1,0 +1,106 @@
+"""secret-refs-resolve: every Secret a workload or chart reads will exist, with that key (DOMAIN X5, X15, X24).
+
+Secrets come from two places only: ExternalSecrets (target name and keys, same namespace) and
+CloudNativePG (`<cluster>-app`; `<cluster>-superuser` only with `enableSuperuserAccess: true`,
+whose default is false, DOMAIN section 1). A reference to anything else leaves the pod in
+`CreateContainerConfigError` forever. Checked:
+
+* `env[].valueFrom.secretKeyRef`, `envFrom[].secretRef` and `secret` volumes of every workload;
+* `secretKeyRef`s in chart values (e.g. External-DNS `CF_API_TOKEN`), in the namespace of the
+  Application that installs the chart;
+* no plain `Secret` is rendered with the name of an ExternalSecret target ("two owners fight",
+  DOMAIN section 3).
+
+A `-superuser` reference without `enableSuperuserAccess: true` gets its own hint (X15).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from gitopsgen.manifests import Document, RenderedTree
+from gitopsgen.problems import Problem
+from gitopsgen.validate.rules import dig, finding
+from gitopsgen.validate.rules._platform import (
+    KnownSecret,
+    chart_namespace,
+    containers,
+    known_secrets,
+    pod_spec_path,
+)
+from gitopsgen.yamlio import iter_paths
+
+ID = "secret-refs-resolve"
+
+
+def check(tree: RenderedTree) -> Iterator[Problem]:
+    secrets = known_secrets(tree)
+    for doc in tree.manifests():
+        ident = doc.identity
+        assert ident is not None
+        if ident.kind == "Secret" and ident.api_version == "v1":
+            owner = secrets.get((ident.namespace, ident.name))
+            if owner is not None and owner.source == "ExternalSecret":
+                yield finding(tree, doc, ("metadata", "name"),
+                              "a plain Secret has the name of an ExternalSecret target", rule=ID,
+                              hint="let the ExternalSecret own it; render no Secret")
+        for path, name, key in _references(doc):
+            yield from _resolve(tree, doc, path, ident.namespace, name, key, secrets)
+    for chart_file in sorted(p for p in tree.files if p.startswith("values/")):
+        chart = chart_file[len("values/"):-len(".yaml")]
+        namespace = chart_namespace(tree, chart)
+        for doc in tree.files[chart_file].documents:
+            for path, ref in _values_refs(doc.data):
+                yield from _resolve(tree, doc, path, namespace, ref.get("name"), ref.get("key"), secrets)
+
+
+def _references(doc: Document) -> Iterator[tuple[tuple[str | int, ...], Any, Any]]:
+    """(path, secret name, key or None) of every Secret reference of a workload's containers."""
+    for path, container in containers(doc):
+        for j, entry in enumerate(container.get("env") or []):
+            ref = entry.get("valueFrom", {}).get("secretKeyRef") if isinstance(entry, dict) else None
+            if isinstance(ref, dict) and not ref.get("optional"):
+                yield (*path, "env", j, "valueFrom", "secretKeyRef"), ref.get("name"), ref.get("key")
+        for j, entry in enumerate(container.get("envFrom") or []):
+            ref = entry.get("secretRef") if isinstance(entry, dict) else None
+            if isinstance(ref, dict) and not ref.get("optional"):
+                yield (*path, "envFrom", j, "secretRef"), ref.get("name"), None
+    base = pod_spec_path(doc)
+    volumes = dig(doc.data, *base, "volumes", default=[]) if base is not None else []
+    for j, volume in enumerate(volumes or []):
+        secret = volume.get("secret") if isinstance(volume, dict) else None
+        if base is None or not isinstance(secret, dict) or secret.get("optional"):
+            continue
+        yield (*base, "volumes", j, "secret"), secret.get("secretName"), None
+        for k, item in enumerate(secret.get("items") or []):
+            if isinstance(item, dict):
+                yield (*base, "volumes", j, "secret", "items", k, "key"), secret.get("secretName"), item.get("key")
+
+
+def _values_refs(data: Any) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
+    seen = set()
+    for path, _ in iter_paths(data):
+        if "secretKeyRef" in path:
+            cut = path[: path.index("secretKeyRef") + 1]
+            if cut not in seen:
+                seen.add(cut)
+                node = data
+                for part in cut:
+                    node = node[part]
+                if isinstance(node, dict):
+                    yield cut, node
+
+
+def _resolve(tree: RenderedTree, doc: Document, path: tuple[str | int, ...], namespace: str | None,
+             name: Any, key: Any, secrets: dict[tuple[str | None, str], KnownSecret]) -> Iterator[Problem]:
+    secret = secrets.get((namespace, name)) if isinstance(name, str) else None
+    if secret is None:
+        hint = "render an ExternalSecret with this target name in the same namespace"
+        if isinstance(name, str) and name.endswith("-superuser"):
+            hint = "CloudNativePG creates <cluster>-superuser only with enableSuperuserAccess: true"
+        yield finding(tree, doc, path, f"Secret {name!r} in namespace {namespace!r} is not created by any "
+                      "ExternalSecret or CloudNativePG Cluster", rule=ID, hint=hint)
+    elif key is not None and key not in secret.keys:
+        yield finding(tree, doc, path, f"Secret {name!r} ({secret.source}) has no key {key!r}", rule=ID,
+                      hint=f"its keys: {', '.join(sorted(secret.keys))}")
