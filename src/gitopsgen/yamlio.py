@@ -46,7 +46,7 @@ _NUMBERISH = re.compile(r"[-+]?[0-9.][0-9a-fA-FxXoObB_.:+eE-]*")
 _INF_NAN = re.compile(r"[-+]?\.(inf|Inf|INF|nan|NaN|NAN)")
 _TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ].*)?")
 # Characters allowed in a plain scalar we emit. Deliberately narrower than YAML allows.
-_PLAIN = re.compile(r"[A-Za-z0-9_./$(~\u00a0-\uffff][A-Za-z0-9_./:@+=,$()~%!*?&<>^|\u00a0-\uffff -]*")
+_PLAIN = re.compile(r"[-A-Za-z0-9_./$(~\u00a0-\uffff][A-Za-z0-9_./:@+=,$()~%!*?&<>^|\u00a0-\uffff -]*")
 
 
 def needs_quotes(value: str) -> bool:
@@ -55,7 +55,7 @@ def needs_quotes(value: str) -> bool:
         return True
     if not _PLAIN.fullmatch(value):
         return True
-    if value[-1] in " :" or ": " in value or " #" in value:
+    if value[-1] in " :" or ": " in value or " #" in value or value.startswith("- "):
         return True
     if _NUMBERISH.fullmatch(value) or _INF_NAN.fullmatch(value) or _TIMESTAMP.fullmatch(value):
         return True

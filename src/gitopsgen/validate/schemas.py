@@ -132,6 +132,19 @@ def _best(error: Any) -> Any:
     return error
 
 
+def _error_path(error: Any) -> tuple[str | int, ...]:
+    """The JSON path of an error; for unexpected properties, the path of the (first) bad key."""
+    path = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {})
+        patterns = error.schema.get("patternProperties", {})
+        extras = [k for k in error.instance
+                  if k not in known and not any(re.search(p, str(k)) for p in patterns)]
+        if extras:
+            path = (*path, extras[0])
+    return path
+
+
 def _message(error: Any) -> str:
     text = str(error.message)
     return text if len(text) <= 300 else text[:297] + "..."
@@ -164,7 +177,7 @@ def validate_tree(tree: RenderedTree, options: SchemaOptions, display_prefix: st
         rendered = tree.files[doc.file]
         for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
             error = _best(error)
-            path = tuple(error.absolute_path)
+            path = _error_path(error)
             problems.append(Problem(
                 f"{display_prefix}/{doc.file}", rendered.line_of(doc.index, path), None,
                 _json_path(path), f"{_message(error)} ({ident})", rule="schema",
