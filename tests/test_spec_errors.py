@@ -148,7 +148,8 @@ def test_quorum_below_majority_is_a_warning_not_an_error(project: Path) -> None:
     ("https://user:hunter2@example.com/x", "credentials in a URL"),
 ])
 def test_literal_secret_values_are_refused(project: Path, value: str, what: str) -> None:
-    prd_with(project, "  hostname: api.example.com\n", f'  hostname: api.example.com\n  env:\n    LOG_TARGET: "{value}"\n')
+    prd_with(project, "  hostname: api.example.com\n",
+             f'  hostname: api.example.com\n  env:\n    LOG_TARGET: "{value}"\n')
     problems = problems_of(project)
     assert [(p.path, p.rule) for p in problems] == [("app.env.LOG_TARGET", "secret")]
     assert what in problems[0].message

@@ -88,11 +88,15 @@ class CrdSchemas:
 
     def candidates(self, ident: Identity) -> Iterator[Path]:
         group, version, kind = ident.group, ident.version, ident.kind.lower()
+        values = {"Group": group, "ResourceKind": kind, "ResourceAPIVersion": version,
+                  "KindSuffix": group.split(".")[0]}
+
+        def substitute(match: re.Match[str]) -> str:
+            return values[match.group(1)]
+
         for location in self.locations:
             if "{{" in location:
-                values = {"Group": group, "ResourceKind": kind, "ResourceAPIVersion": version,
-                          "KindSuffix": group.split(".")[0]}
-                yield Path(_TEMPLATE_VARS.sub(lambda m: values[m.group(1)], location))
+                yield Path(_TEMPLATE_VARS.sub(substitute, location))
             else:
                 yield Path(location) / group / f"{kind}_{version}.json"
 
@@ -175,8 +179,8 @@ def validate_tree(tree: RenderedTree, options: SchemaOptions, display_prefix: st
             missing.setdefault((ident.api_version, ident.kind), []).append(doc)
             continue
         rendered = tree.files[doc.file]
-        for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
-            error = _best(error)
+        for raw in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
+            error = _best(raw)
             path = _error_path(error)
             problems.append(Problem(
                 f"{display_prefix}/{doc.file}", rendered.line_of(doc.index, path), None,
