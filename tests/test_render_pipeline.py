@@ -253,3 +253,18 @@ def test_all_input_problems_of_all_environments_come_in_one_error(project: Path)
     with pytest.raises(GitopsgenError) as caught:
         render_trees(project, ["dev", "prd"])
     assert [p.file for p in caught.value.problems] == ["environments/dev.yaml", "environments/prd.yaml"]
+
+
+def test_leftovers_of_a_killed_run_are_cleaned_on_the_next_write(project: Path) -> None:
+    (project / "rendered" / ".dev.new-abc123").mkdir(parents=True)
+    (project / "rendered" / ".dev.new-abc123" / "half.yaml").write_text("a: 1\n")
+    (project / "rendered" / ".dev.old-abc123").mkdir()
+    assert run(project, "dev") == 0
+    assert sorted(p.name for p in (project / "rendered").iterdir()) == ["dev"]
+
+
+def test_environment_file_with_an_invalid_name_is_explained(project: Path) -> None:
+    (project / "environments" / "Staging.yaml").write_text("namespace: x\n")
+    with pytest.raises(GitopsgenError) as caught:
+        run(project, "Staging")
+    assert caught.value.problems[0].message == "'Staging' is not a valid environment name"

@@ -174,7 +174,11 @@ def load_spec_source(root: Path, env: str) -> SpecSource:
         raise UsageError(f"'{DEFAULTS_NAME}' is the shared defaults file, not an environment "
                          f"(environments: {', '.join(known) or 'none'})")
     env_file = directory / f"{env}.yaml"
-    if not _ENV_NAME.fullmatch(env) or not env_file.is_file():
+    if env_file.is_file() and not _ENV_NAME.fullmatch(env):
+        raise UsageError(Problem(_display(env_file, root), message=f"'{env}' is not a valid environment name",
+                                 rule="usage", hint="use a DNS label (lowercase letters, digits, '-'): "
+                                 "it becomes rendered/<env>/ and part of resource names"))
+    if not env_file.is_file():
         hint = f"known environments: {', '.join(known)}" if known else (
             f"no environments found in {_display(directory, root)}/")
         raise UsageError(Problem(_display(env_file, root), message=f"unknown environment '{env}'",
