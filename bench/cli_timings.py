@@ -58,8 +58,6 @@ def main() -> None:
         print(f"{'command':32} {'median':>8} {'min':>8} {'peak RSS':>10}   ({runs} runs)")
         for label, args, before in cases:
             if label.endswith("(fresh tree)"):
-                shutil.rmtree(work / "rendered", ignore_errors=True)
-                before = None
                 median, best, peak = _fresh(args, work, runs)
             else:
                 median, best, peak = measure(args, work, runs, before)
