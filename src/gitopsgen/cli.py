@@ -122,7 +122,7 @@ def schema(
     _run(debug, body)
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def _main(
     version: Annotated[bool, typer.Option("--version", help="Show the version and exit.",
                                           is_eager=True)] = False,

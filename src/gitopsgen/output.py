@@ -75,6 +75,9 @@ def write_tree(tree: RenderedTree, target: Path) -> list[FileChange]:
     if not changes and target.is_dir():
         return []
     target.parent.mkdir(parents=True, exist_ok=True)
+    for stage in ("new", "old"):  # left behind by a run that was killed mid-swap
+        for leftover in target.parent.glob(f".{target.name}.{stage}-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     retired = target.parent / f".{target.name}.old-{staging.name.rsplit('-', 1)[-1]}"
     try:

@@ -90,7 +90,7 @@ def render_trees(root: Path, envs: list[str]) -> list[Rendered]:
 
     renderer: Renderer | None = None
     rendered: list[Rendered] = []
-    problems: list[Problem] = []
+    errors: list[GitopsgenError] = []
     for env in envs:
         try:
             loaded = load(root, env)
@@ -98,11 +98,15 @@ def render_trees(root: Path, envs: list[str]) -> list[Rendered]:
                 renderer = Renderer(root)
             rendered.append(Rendered(loaded, renderer.render(env, build_context(loaded))))
         except GitopsgenError as exc:
-            problems.extend(exc.problems)
+            errors.append(exc)
             if exc.rule == "template" or isinstance(exc, UsageError):
                 break  # the same template fails for every environment; say it once
-    if problems:
-        raise GitopsgenError(sorted(set(problems)))
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        kinds = {type(e) for e in errors}
+        cls = kinds.pop() if len(kinds) == 1 else GitopsgenError
+        raise cls(sorted({p for e in errors for p in e.problems}))
     return rendered
 
 

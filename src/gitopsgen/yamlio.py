@@ -24,6 +24,7 @@ a line in the rendered file without parsing it again.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterator
@@ -46,7 +47,7 @@ _NUMBERISH = re.compile(r"[-+]?[0-9.][0-9a-fA-FxXoObB_.:+eE-]*")
 _INF_NAN = re.compile(r"[-+]?\.(inf|Inf|INF|nan|NaN|NAN)")
 _TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ].*)?")
 # Characters allowed in a plain scalar we emit. Deliberately narrower than YAML allows.
-_PLAIN = re.compile(r"[A-Za-z0-9_./$(~\u00a0-\uffff][A-Za-z0-9_./:@+=,$()~%!*?&<>^|\u00a0-\uffff -]*")
+_PLAIN = re.compile(r"[-A-Za-z0-9_./$(~\u00a0-\uffff][A-Za-z0-9_./:@+=,$()~%!*?&<>^|\u00a0-\uffff -]*")
 
 
 def needs_quotes(value: str) -> bool:
@@ -55,7 +56,7 @@ def needs_quotes(value: str) -> bool:
         return True
     if not _PLAIN.fullmatch(value):
         return True
-    if value[-1] in " :" or ": " in value or " #" in value:
+    if value[-1] in " :" or ": " in value or " #" in value or value.startswith("- "):
         return True
     if _NUMBERISH.fullmatch(value) or _INF_NAN.fullmatch(value) or _TIMESTAMP.fullmatch(value):
         return True
@@ -225,6 +226,7 @@ def dump(documents: list[Any], positions: Positions | None = None) -> str:
 # --- reading ---------------------------------------------------------------------------------
 
 
+@functools.cache
 def _safe_loader() -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.constructor import SafeConstructor
@@ -232,7 +234,7 @@ def _safe_loader() -> Any:
     yaml = YAML(typ="safe", pure=False)
     yaml.version = (1, 1)
 
-    class _Constructor(SafeConstructor):  # type: ignore[misc]
+    class _Constructor(SafeConstructor):
         pass
 
     def _timestamp_as_text(constructor: Any, node: Any) -> str:
@@ -243,15 +245,9 @@ def _safe_loader() -> Any:
     return yaml
 
 
-_LOADER: Any = None
-
-
 def load_all(text: str) -> list[Any]:
     """Parse every document of `text` (YAML 1.1 rules, duplicate keys refused); empty documents dropped."""
-    global _LOADER
-    if _LOADER is None:
-        _LOADER = _safe_loader()
-    return [doc for doc in _LOADER.load_all(text) if doc is not None]
+    return [doc for doc in _safe_loader().load_all(text) if doc is not None]
 
 
 def iter_paths(value: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
@@ -264,3 +260,16 @@ def iter_paths(value: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
             yield from iter_paths(v, (*path, i))
     else:
         yield path, value
+
+
+def dig(data: Any, *path: str | int, default: Any = None) -> Any:
+    """`data[p0][p1]...`, or `default` when a step is missing or of the wrong type."""
+    node = data
+    for part in path:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node):
+            node = node[part]
+        else:
+            return default
+    return node

@@ -28,7 +28,7 @@ from gitopsgen import yamlio
 from gitopsgen.errors import TemplateError
 from gitopsgen.manifests import Document, RenderedFile, RenderedTree
 from gitopsgen.problems import Problem
-from gitopsgen.render.filters import FILTERS, finalize
+from gitopsgen.render.filters import FILTERS, HelpfulUndefined, finalize
 
 SUFFIX = ".j2"
 
@@ -66,7 +66,7 @@ class Renderer:
                                         rule="template"))
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(self.templates_dir)),
-            undefined=jinja2.StrictUndefined,
+            undefined=HelpfulUndefined,
             autoescape=True,  # only to mark macro/block output as Markup; see render.filters
             finalize=finalize,
             trim_blocks=True,

@@ -17,17 +17,40 @@ so no HTML escaping ever happens.
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import hashlib
 import json
 import re
 from typing import Any
 
+from jinja2 import StrictUndefined, Undefined
+from jinja2.utils import missing
 from markupsafe import Markup
 from pydantic import BaseModel
 
 from gitopsgen.yamlio import double_quoted, scalar
 
 SAFE_TOKEN = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./:@+=~-]*")
+
+
+class HelpfulUndefined(StrictUndefined):
+    """StrictUndefined whose message lists the closest existing key or attribute."""
+
+    @property
+    def _undefined_message(self) -> str:
+        obj, name = self._undefined_obj, self._undefined_name
+        if self._undefined_hint or obj is missing or not isinstance(name, str):
+            return str(super()._undefined_message)
+        if isinstance(obj, dict):
+            options, what = [k for k in obj if isinstance(k, str)], "key"
+        elif dataclasses.is_dataclass(obj):
+            options, what = [f.name for f in dataclasses.fields(obj)], "attribute"
+        else:
+            return str(super()._undefined_message)
+        close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+        guess = f"; did you mean '{close[0]}'?" if close else f"; it has: {', '.join(sorted(options))}"
+        return f"no {what} '{name}'{guess}"
 
 
 class UnsafeValueError(ValueError):
@@ -51,6 +74,8 @@ def to_data(value: Any) -> Any:
 def finalize(value: Any) -> Any:
     if isinstance(value, Markup):
         return value
+    if isinstance(value, Undefined):
+        str(value)  # StrictUndefined raises UndefinedError naming the missing attribute
     if isinstance(value, bool):
         return Markup("true" if value else "false")
     if isinstance(value, (int, float)):

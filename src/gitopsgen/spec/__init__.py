@@ -10,7 +10,7 @@ from gitopsgen.problems import Problem, Severity
 from gitopsgen.spec.loader import SpecSource, list_environments, load_spec_source
 from gitopsgen.spec.models import Environment
 
-__all__ = ["Environment", "LoadedSpec", "list_environments", "load", "json_schema"]
+__all__ = ["Environment", "LoadedSpec", "json_schema", "list_environments", "load"]
 
 
 @dataclass(frozen=True)

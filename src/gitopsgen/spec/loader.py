@@ -15,6 +15,7 @@ from typing import Any
 
 from gitopsgen.errors import SpecError, UsageError
 from gitopsgen.problems import Problem
+from gitopsgen.yamlio import dig
 
 DEFAULTS_NAME = "defaults"
 ENV_DIR = "environments"
@@ -110,9 +111,9 @@ def _plain(node: Any, path: YamlPath, file: str, source: SpecSource) -> Any:
         return bool(node)
     if isinstance(node, bool) or node is None:
         return node
-    if isinstance(node, ScalarInt) or isinstance(node, int):
+    if isinstance(node, (ScalarInt, int)):
         return int(node)
-    if isinstance(node, ScalarFloat) or isinstance(node, float):
+    if isinstance(node, (ScalarFloat, float)):
         return float(node)
     if isinstance(node, str):
         return str(node)
@@ -161,18 +162,8 @@ def _merge(base: Any, over: Any) -> Any:
 def _prune_locs(locs: dict[YamlPath, Loc], data: Any) -> dict[YamlPath, Loc]:
     """Drop positions of default-file nodes that the environment replaced (e.g. list items)."""
 
-    def exists(path: YamlPath) -> bool:
-        node = data
-        for part in path:
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-                node = node[part]
-            else:
-                return False
-        return True
-
-    return {p: loc for p, loc in locs.items() if exists(p)}
+    missing = object()
+    return {p: loc for p, loc in locs.items() if dig(data, *p, default=missing) is not missing}
 
 
 def load_spec_source(root: Path, env: str) -> SpecSource:
@@ -183,7 +174,11 @@ def load_spec_source(root: Path, env: str) -> SpecSource:
         raise UsageError(f"'{DEFAULTS_NAME}' is the shared defaults file, not an environment "
                          f"(environments: {', '.join(known) or 'none'})")
     env_file = directory / f"{env}.yaml"
-    if not _ENV_NAME.fullmatch(env) or not env_file.is_file():
+    if env_file.is_file() and not _ENV_NAME.fullmatch(env):
+        raise UsageError(Problem(_display(env_file, root), message=f"'{env}' is not a valid environment name",
+                                 rule="usage", hint="use a DNS label (lowercase letters, digits, '-'): "
+                                 "it becomes rendered/<env>/ and part of resource names"))
+    if not env_file.is_file():
         hint = f"known environments: {', '.join(known)}" if known else (
             f"no environments found in {_display(directory, root)}/")
         raise UsageError(Problem(_display(env_file, root), message=f"unknown environment '{env}'",
@@ -192,7 +187,7 @@ def load_spec_source(root: Path, env: str) -> SpecSource:
     files = [p for p in (directory / f"{DEFAULTS_NAME}.yaml", env_file) if p.is_file()]
     source = SpecSource(env=env, data={}, files=[_display(p, root) for p in files])
     merged: Any = {}
-    for path, shown in zip(files, source.files):
+    for path, shown in zip(files, source.files, strict=True):
         raw = _read_yaml(path, shown)
         if raw is None:
             raw = {}

@@ -88,11 +88,15 @@ class CrdSchemas:
 
     def candidates(self, ident: Identity) -> Iterator[Path]:
         group, version, kind = ident.group, ident.version, ident.kind.lower()
+        values = {"Group": group, "ResourceKind": kind, "ResourceAPIVersion": version,
+                  "KindSuffix": group.split(".")[0]}
+
+        def substitute(match: re.Match[str]) -> str:
+            return values[match.group(1)]
+
         for location in self.locations:
             if "{{" in location:
-                values = {"Group": group, "ResourceKind": kind, "ResourceAPIVersion": version,
-                          "KindSuffix": group.split(".")[0]}
-                yield Path(_TEMPLATE_VARS.sub(lambda m: values[m.group(1)], location))
+                yield Path(_TEMPLATE_VARS.sub(substitute, location))
             else:
                 yield Path(location) / group / f"{kind}_{version}.json"
 
@@ -132,6 +136,19 @@ def _best(error: Any) -> Any:
     return error
 
 
+def _error_path(error: Any) -> tuple[str | int, ...]:
+    """The JSON path of an error; for unexpected properties, the path of the (first) bad key."""
+    path = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {})
+        patterns = error.schema.get("patternProperties", {})
+        extras = [k for k in error.instance
+                  if k not in known and not any(re.search(p, str(k)) for p in patterns)]
+        if extras:
+            path = (*path, extras[0])
+    return path
+
+
 def _message(error: Any) -> str:
     text = str(error.message)
     return text if len(text) <= 300 else text[:297] + "..."
@@ -162,9 +179,9 @@ def validate_tree(tree: RenderedTree, options: SchemaOptions, display_prefix: st
             missing.setdefault((ident.api_version, ident.kind), []).append(doc)
             continue
         rendered = tree.files[doc.file]
-        for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
-            error = _best(error)
-            path = tuple(error.absolute_path)
+        for raw in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
+            error = _best(raw)
+            path = _error_path(error)
             problems.append(Problem(
                 f"{display_prefix}/{doc.file}", rendered.line_of(doc.index, path), None,
                 _json_path(path), f"{_message(error)} ({ident})", rule="schema",

@@ -19,10 +19,13 @@ import pkgutil
 from collections.abc import Iterator
 from functools import cache
 from types import ModuleType
-from typing import Any, Protocol
+from typing import Protocol
 
 from gitopsgen.manifests import Document, RenderedTree
 from gitopsgen.problems import Problem, Severity
+from gitopsgen.yamlio import dig
+
+__all__ = ["DISPLAY_PREFIX", "RuleModule", "all_rules", "dig", "finding", "run"]
 
 
 class RuleModule(Protocol):
@@ -44,19 +47,6 @@ def finding(tree: RenderedTree, doc: Document, path: tuple[str | int, ...], mess
     where = f" ({ident})" if ident is not None else ""
     return Problem(f"{DISPLAY_PREFIX}/{tree.env}/{doc.file}", rendered.line_of(doc.index, path), None,
                    dotted, message + where, rule=rule, severity=severity, hint=hint)
-
-
-def dig(data: Any, *path: str | int, default: Any = None) -> Any:
-    """`data[p0][p1]...` or `default` when any step is missing or of the wrong type."""
-    node = data
-    for part in path:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node):
-            node = node[part]
-        else:
-            return default
-    return node
 
 
 @cache

@@ -1,0 +1,113 @@
+"""The CLI through the installed console script (`gitopsgen`), as users and CI run it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from gitopsgen.spec.loader import load_spec_source
+
+GITOPSGEN = Path(sys.executable).with_name("gitopsgen")
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    assert GITOPSGEN.is_file(), f"console script missing: {GITOPSGEN}"
+    return subprocess.run([str(GITOPSGEN), *args], capture_output=True, text=True, cwd=cwd, timeout=120,
+                          check=False)
+
+
+def test_help_lists_the_commands() -> None:
+    result = cli("--help")
+    assert result.returncode == 0
+    assert "render" in result.stdout and "schema" in result.stdout
+
+
+def test_render_all_then_check_through_the_console_script(project: Path) -> None:
+    result = cli("render", "--all", "--root", str(project))
+    assert result.returncode == 0, result.stderr
+    assert "rendered/dev:" in result.stdout and "rendered/prd:" in result.stdout
+    assert (project / "rendered" / "prd" / "manifests" / "example-api" / "deployment.yaml").is_file()
+
+    check = cli("render", "--all", "--check", "--root", str(project))
+    assert check.returncode == 0 and "in sync" in check.stdout
+
+
+def test_root_defaults_to_the_current_directory(project: Path) -> None:
+    assert cli("render", "dev", cwd=project).returncode == 0
+    assert (project / "rendered" / "dev").is_dir() and not (project / "rendered" / "prd").exists()
+
+
+def test_check_reports_stale_files_and_exits_1(project: Path) -> None:
+    assert cli("render", "--all", "--root", str(project)).returncode == 0
+    service = project / "rendered" / "dev" / "manifests" / "example-api" / "service.yaml"
+    service.write_text(service.read_text() + "# edited by hand\n")
+    result = cli("render", "--all", "--check", "--root", str(project))
+    assert result.returncode == 1
+    assert "rendered/dev/manifests/example-api/service.yaml: differs from the render" in result.stdout
+    assert "run `gitopsgen render dev`" in result.stderr
+    assert service.read_text().endswith("# edited by hand\n")  # --check writes nothing
+
+
+def test_bad_spec_gives_located_message_exit_2_and_no_traceback(project: Path) -> None:
+    prd = project / "environments" / "prd.yaml"
+    prd.write_text(prd.read_text().replace("  quorum: 2\n", "  quorum: 4\n"))
+    result = cli("render", "prd", "--root", str(project))
+    assert result.returncode == 2
+    line = next(i for i, t in enumerate(prd.read_text().splitlines(), 1) if "quorum: 4" in t)
+    assert result.stderr.splitlines() == [
+        f"environments/prd.yaml:{line}:11: error: redis.quorum: must be at most redis.sentinels (3), got 4 [spec]"]
+    assert "Traceback" not in result.stderr
+    assert not (project / "rendered").exists()
+
+
+def test_debug_shows_the_traceback(project: Path) -> None:
+    result = cli("render", "nope", "--root", str(project), "--debug")
+    assert result.returncode == 2 and "Traceback" in result.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (("render", "staging"), "unknown environment 'staging'"),
+    (("render",), "name at least one environment, or pass --all"),
+    (("render", "dev", "--all"), "give environment names or --all, not both"),
+])
+def test_usage_errors_exit_2(project: Path, args: tuple[str, ...], message: str) -> None:
+    result = cli(*args, "--root", str(project))
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_broken_template_exits_2_with_template_location(project: Path) -> None:
+    (project / "templates" / "bad.yaml.j2").write_text("a: {{ spec.nope }}\n")
+    result = cli("render", "--all", "--root", str(project))
+    assert result.returncode == 2
+    assert result.stderr.startswith("templates/bad.yaml.j2:1: error: undefined: no key 'nope'")
+
+
+def test_invalid_output_exits_1_without_writing(project: Path) -> None:
+    service = project / "templates" / "manifests" / "example-api" / "service.yaml.j2"
+    service.write_text(service.read_text().replace("type: ClusterIP", "type: 5"))
+    result = cli("render", "dev", "--root", str(project))
+    assert result.returncode == 1
+    assert "rendered/dev/manifests/example-api/service.yaml:10:" in result.stderr
+    assert "rendered/dev: not written: 1 error" in result.stderr
+    assert not (project / "rendered").exists()
+
+
+def test_schema_describes_the_merged_real_specs(repo_root: Path) -> None:
+    result = cli("schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for env in ("dev", "prd"):
+        jsonschema.validate(load_spec_source(repo_root, env).data, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**load_spec_source(repo_root, "prd").data, "typo": 1}, schema)
+
+
+def test_version() -> None:
+    result = cli("--version")
+    assert result.returncode == 0 and result.stdout.startswith("gitopsgen ")

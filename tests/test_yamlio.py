@@ -1,0 +1,122 @@
+"""The canonical emitter: output every YAML 1.1 and 1.2 reader takes back unchanged.
+
+Oracles are independent of our code: PyYAML's safe loader (YAML 1.1, the rules Kubernetes'
+go-yaml follows: yes/on are booleans, 010 is octal, 1:20 is sexagesimal) and ruamel.yaml's
+default YAML 1.2 loader.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+import yaml as pyyaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+
+from gitopsgen import yamlio
+
+AMBIGUOUS = [
+    "yes", "no", "on", "off", "y", "n", "Y", "N", "YES", "On", "true", "False", "null", "Null", "~", "",
+    "010", "0x1F", "0o17", "0b101", "1_000", "1:20", "190:20:30.15", "1e3", "1.0", "-1", "+1", ".5",
+    ".inf", "-.Inf", ".nan", "2001-12-14", "2001-12-14t21:59:43.10-05:00", "<<", "=", "-", "?", ":",
+]
+STRUCTURAL = [
+    "a: b", "a #b", "#x", "*alias", "&anchor", "!tag", "|", ">", "'q'", '"q"', "%x", "@x", "`x",
+    "[a]", "{a: 1}", "a,b", "- x", "-x", "--flag=1", "x:", " lead", "trail ", "tab\there", "line\nbreak", "\u2028",
+    "\x85", "\ufeff", "\x00", "é", "日本",
+]
+
+
+def _load_11(text: str) -> list[Any]:
+    return list(pyyaml.safe_load_all(io.StringIO(text)))
+
+
+def _load_12(text: str) -> list[Any]:
+    return list(YAML(typ="safe", pure=True).load_all(text))
+
+
+@pytest.mark.parametrize("value", AMBIGUOUS + STRUCTURAL)
+def test_tricky_strings_stay_the_same_string_for_yaml_11_and_12(value: str) -> None:
+    text = yamlio.dump([{"key": value, value or "empty": [value]}])
+    for load in (_load_11, _load_12):
+        assert load(text) == [{"key": value, value or "empty": [value]}], text
+
+
+@pytest.mark.parametrize("value", ["yes", "on", "010", "1.0", "true", "null", "1:20"])
+def test_ambiguous_scalars_are_double_quoted(value: str) -> None:
+    assert yamlio.dump([{"v": value}]) == f'v: "{value}"\n'
+
+
+@pytest.mark.parametrize("value", ["example-api", "10Gi", "500m", "ghcr.io/org/app:1.2.3", "http://x.y:80",
+                                   "v7.0.15", "http_status:404", "--ingress-class=nginx"])
+def test_plain_safe_strings_are_written_plain(value: str) -> None:
+    assert yamlio.dump([{"v": value}]) == f"v: {value}\n"
+
+
+def test_layout_is_block_style_with_indented_sequences_and_one_trailing_newline() -> None:
+    text = yamlio.dump([{"a": {"b": [1, {"c": True, "d": None}], "e": {}, "f": []}}, ["x"]])
+    assert text == (
+        "a:\n"
+        "  b:\n"
+        "    - 1\n"
+        "    - c: true\n"
+        "      d: null\n"
+        "  e: {}\n"
+        "  f: []\n"
+        "---\n"
+        "- x\n"
+    )
+
+
+def test_multiline_strings_use_literal_blocks_with_exact_chomping() -> None:
+    for value, header in (("a\nb\n", "|"), ("a\nb", "|-"), ("a\nb\n\n", "|+")):
+        text = yamlio.dump([{"config.yaml": value}])
+        assert text.startswith(f"config.yaml: {header}\n"), text
+        assert _load_11(text) == [{"config.yaml": value}]
+        assert _load_12(text) == [{"config.yaml": value}]
+
+
+def test_multiline_string_with_leading_indent_falls_back_to_double_quotes() -> None:
+    text = yamlio.dump([{"v": "  indented\nnext"}])
+    assert text == 'v: "  indented\\nnext"\n'
+
+
+def test_floats_keep_a_dot_so_yaml_11_reads_a_float() -> None:
+    assert yamlio.dump([{"f": 1e20}]) == "f: 1.0e+20\n"
+    assert _load_11(yamlio.dump([{"f": 1e20}])) == [{"f": 1e20}]
+
+
+def test_positions_record_the_line_of_every_node_across_documents() -> None:
+    positions: yamlio.Positions = {}
+    yamlio.dump([{"a": 1, "b": {"c": [10, 20]}}, {"d": 2}], positions)
+    assert positions[(0, ("a",))] == 1
+    assert positions[(0, ("b", "c", 1))] == 5
+    assert positions[(1, ("d",))] == 7  # after the `---` line
+
+
+def test_loader_reads_yaml_11_like_kubernetes_and_keeps_timestamps_as_text() -> None:
+    assert yamlio.load_all("a: yes\nb: 010\nc: 2001-12-14\n") == [{"a": True, "b": 8, "c": "2001-12-14"}]
+
+
+json_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-(2**53), max_value=2**53),
+    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=30),
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(json_values.filter(lambda d: d is not None), min_size=1, max_size=3))
+def test_any_json_document_round_trips_through_yaml_11_and_12(docs: list[Any]) -> None:
+    text = yamlio.dump(docs)
+    assert text.endswith("\n")
+    assert _load_11(text) == docs
+    assert _load_12(text) == docs
+    assert yamlio.dump(yamlio.load_all(text)) == text  # canonical form is a fixed point
