@@ -144,3 +144,40 @@ def cloudflared_config(tree: RenderedTree) -> Document | None:
 
 
 CLOUDFLARED_CONFIG = "config/cloudflared/config.yaml"
+
+
+def chart_application(tree: RenderedTree, chart: str) -> tuple[Document, dict[str, Any]] | None:
+    """The Argo CD Application installing Helm chart `chart`, with the source that names it."""
+    for doc in tree.manifests("Application"):
+        sources = dig(doc.data, "spec", "sources", default=None) or [dig(doc.data, "spec", "source", default={})]
+        for source in sources:
+            if isinstance(source, dict) and source.get("chart") == chart:
+                return doc, source
+    return None
+
+
+def ingress_hosts(tree: RenderedTree, class_name: str | None = None) -> Iterator[tuple[Document, int, str]]:
+    """(Ingress, rule index, host) of every Ingress rule host, optionally of one ingressClassName."""
+    for doc in tree.manifests("Ingress"):
+        if class_name is not None and dig(doc.data, "spec", "ingressClassName") != class_name:
+            continue
+        for i, rule in enumerate(dig(doc.data, "spec", "rules", default=[]) or []):
+            host = rule.get("host") if isinstance(rule, dict) else None
+            if isinstance(host, str):
+                yield doc, i, host
+
+
+def nginx_class(tree: RenderedTree) -> str:
+    """The IngressClass ingress-nginx serves: its values' ingressClassResource.name, else `nginx`."""
+    values = values_doc(tree, "ingress-nginx")
+    name = dig(values.data, "controller", "ingressClassResource", "name") if values else None
+    return name if isinstance(name, str) else "nginx"
+
+
+EXTERNAL_DNS_PREFIXES = ("external-dns.alpha.kubernetes.io/", "external-dns.kubernetes.io/")
+
+
+def external_dns_annotations(doc: Document) -> dict[str, str]:
+    """Annotations of a document that external-dns reads (either known prefix)."""
+    annotations = dig(doc.data, "metadata", "annotations", default={}) or {}
+    return {k: v for k, v in annotations.items() if isinstance(k, str) and k.startswith(EXTERNAL_DNS_PREFIXES)}

@@ -1,0 +1,61 @@
+"""edge-dns-annotations: public Ingresses point External-DNS at the tunnel, proxied (DOMAIN X23).
+
+With a Cloudflare Tunnel (a `config/cloudflared/config.yaml` in the tree) every Ingress served
+by ingress-nginx needs `<prefix>target: <TunnelID>.cfargotunnel.com`, so External-DNS writes a
+CNAME to the tunnel instead of the (private) controller address, and `<prefix>cloudflare-proxied:
+"true"`: tunnel CNAMEs only work proxied (DOMAIN sections 5 and 6). `<TunnelID>` is the config's
+`tunnel:` (when it is a UUID). `<prefix>` must be the one the External-DNS image reads: its
+values' `annotationPrefix` when rendered (v0.22 reads only the configured prefix), else either
+`external-dns.alpha.kubernetes.io/` or `external-dns.kubernetes.io/`, used consistently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.problems import Problem
+from gitopsgen.validate.rules import dig, finding
+from gitopsgen.validate.rules._platform import (
+    EXTERNAL_DNS_PREFIXES,
+    cloudflared_config,
+    ingress_hosts,
+    nginx_class,
+    values_doc,
+)
+
+ID = "edge-dns-annotations"
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def check(tree: RenderedTree) -> Iterator[Problem]:
+    config = cloudflared_config(tree)
+    if config is None or not isinstance(config.data, dict):
+        return
+    tunnel = str(config.data.get("tunnel") or "")
+    target = f"{tunnel}.cfargotunnel.com" if UUID.match(tunnel) else None
+    values = values_doc(tree, "external-dns")
+    configured = dig(values.data, "annotationPrefix") if values else None
+    prefixes = (configured,) if isinstance(configured, str) else EXTERNAL_DNS_PREFIXES
+    seen = set()
+    for doc, _, _ in ingress_hosts(tree, nginx_class(tree)):
+        if doc.identity in seen:
+            continue
+        seen.add(doc.identity)
+        annotations = dig(doc.data, "metadata", "annotations", default={}) or {}
+        prefix = next((p for p in prefixes if f"{p}target" in annotations), None)
+        if prefix is None:
+            yield finding(tree, doc, ("metadata",), f"no {prefixes[0]}target annotation: External-DNS would not "
+                          "point the host at the tunnel", rule=ID,
+                          hint=f"{prefixes[0]}target: {target or '<TunnelID>.cfargotunnel.com'}")
+            continue
+        path = ("metadata", "annotations", f"{prefix}target")
+        if target is not None and annotations[f"{prefix}target"] != target:
+            yield finding(tree, doc, path, f"target {annotations[f'{prefix}target']!r} is not the tunnel {target!r}",
+                          rule=ID)
+        proxied = annotations.get(f"{prefix}cloudflare-proxied")
+        if proxied != "true":
+            yield finding(tree, doc, ("metadata", "annotations", f"{prefix}cloudflare-proxied")
+                          if proxied is not None else ("metadata", "annotations"),
+                          f'{prefix}cloudflare-proxied must be "true" for a tunnel CNAME, got {proxied!r}', rule=ID)

@@ -1,0 +1,60 @@
+"""edge-tailscale: the tailnet edge stays private and names the host it exposes (DOMAIN X27).
+
+The tailnet edge is in use when ingress-nginx's controller Service is a Tailscale LoadBalancer
+(values `controller.service.loadBalancerClass: tailscale`) or an Ingress host is a MagicDNS name
+(`*.ts.net`). Then (DOMAIN section 8):
+
+* the `tailscale.com/hostname` annotation is a DNS label (<= 63 of `[a-z0-9-]`), else the operator
+  refuses it ("invalid Tailscale hostname");
+* every Ingress host is `<hostname>.<tailnet>.ts.net` (with the annotation's hostname when set);
+* nothing is public: no External-DNS annotations on any Ingress, no cloudflared config or
+  Deployment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.problems import Problem
+from gitopsgen.validate.rules import dig, finding
+from gitopsgen.validate.rules._platform import (
+    cloudflared_config,
+    external_dns_annotations,
+    ingress_hosts,
+    values_doc,
+)
+
+ID = "edge-tailscale"
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+TS_HOST = re.compile(r"^(?P<label>[a-z0-9-]{1,63})\.[a-z0-9-]+\.ts\.net$")
+HOSTNAME_ANNOTATION = ("controller", "service", "annotations", "tailscale.com/hostname")
+
+
+def check(tree: RenderedTree) -> Iterator[Problem]:
+    values = values_doc(tree, "ingress-nginx")
+    via_values = values is not None and dig(values.data, "controller", "service", "loadBalancerClass") == "tailscale"
+    hosts = list(ingress_hosts(tree))
+    if not via_values and not any(host.endswith(".ts.net") for _, _, host in hosts):
+        return
+    hostname = dig(values.data, *HOSTNAME_ANNOTATION) if values is not None else None
+    if hostname is not None and not (isinstance(hostname, str) and DNS_LABEL.match(hostname)):
+        yield finding(tree, values, HOSTNAME_ANNOTATION, f"invalid Tailscale hostname {hostname!r}: must be a DNS "  # type: ignore[arg-type]
+                      "label (<= 63 of a-z, 0-9, '-')", rule=ID)
+    for doc, i, host in hosts:
+        match = TS_HOST.match(host)
+        if match is None or (isinstance(hostname, str) and match["label"] != hostname):
+            want = f"{hostname}.<tailnet>.ts.net" if isinstance(hostname, str) else "<hostname>.<tailnet>.ts.net"
+            yield finding(tree, doc, ("spec", "rules", i, "host"), f"host {host!r} is not the tailnet name {want}",
+                          rule=ID)
+    seen = set()
+    for doc, _, _ in hosts:
+        if doc.identity not in seen:
+            seen.add(doc.identity)
+            for key in external_dns_annotations(doc):
+                yield finding(tree, doc, ("metadata", "annotations", key), "External-DNS annotation on the "
+                              "tailnet edge would publish public DNS", rule=ID)
+    config = cloudflared_config(tree)
+    if config is not None:
+        yield finding(tree, config, (), "a cloudflared tunnel config is rendered on the tailnet edge", rule=ID)

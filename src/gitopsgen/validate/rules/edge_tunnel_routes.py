@@ -1,0 +1,97 @@
+"""edge-tunnel-routes: the tunnel routes exactly the public Ingress hosts to ingress-nginx (DOMAIN X21, X22).
+
+When the tree has a cloudflared config (`config/cloudflared/config.yaml`):
+
+* X21: every non-catch-all rule's URL service is the ingress-nginx controller Service,
+  `http://<controller>.<ns>.svc.cluster.local:<http port>`, where `<controller>` follows the
+  chart's naming (`<release>-controller` if the release name contains `ingress-nginx`, else
+  `<release>-ingress-nginx-controller`; release = `helm.releaseName` or the Application name,
+  DOMAIN section 9). Checked when the ingress-nginx Application is in the tree.
+* X22: every host of an Ingress served by ingress-nginx is matched by a non-catch-all rule
+  (exact, or a leading `*.` by suffix), else it is unreachable through the tunnel; every rule
+  hostname matches at least one such Ingress host (no dead rules); and, when External-DNS values
+  are rendered, every Ingress host (and `<prefix>hostname` entry) lies under one of its
+  `domainFilters`, else no DNS record is ever written for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gitopsgen.context import ingress_controller_service
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.problems import Problem
+from gitopsgen.validate.cloudflared import host_matches, is_catch_all
+from gitopsgen.validate.rules import dig, finding
+from gitopsgen.validate.rules._platform import (
+    chart_application,
+    cloudflared_config,
+    external_dns_annotations,
+    ingress_hosts,
+    nginx_class,
+    values_doc,
+)
+
+ID = "edge-tunnel-routes"
+
+
+def check(tree: RenderedTree) -> Iterator[Problem]:
+    config = cloudflared_config(tree)
+    if config is None or not isinstance(config.data, dict):
+        return
+    rules = [(i, r) for i, r in enumerate(config.data.get("ingress") or [])
+             if isinstance(r, dict) and not is_catch_all(r)]
+    expected = _controller_url(tree)
+    if expected is not None:
+        for i, rule in rules:
+            service = rule.get("service")
+            if isinstance(service, str) and service.startswith(("http://", "https://")) and service != expected:
+                yield finding(tree, config, ("ingress", i, "service"), f"service {service!r} is not the "
+                              f"ingress-nginx controller {expected!r}", rule=ID)
+    hosts = list(ingress_hosts(tree, nginx_class(tree)))
+    for doc, i, host in hosts:
+        if not any(host_matches(str(r.get("hostname") or ""), host) for _, r in rules):
+            yield finding(tree, doc, ("spec", "rules", i, "host"), f"host {host!r} has no cloudflared ingress rule",
+                          rule=ID, hint=f"add it to {config.file}")
+    for i, rule in rules:
+        pattern = str(rule.get("hostname") or "")
+        if pattern and not any(host_matches(pattern, host) for _, _, host in hosts):
+            yield finding(tree, config, ("ingress", i, "hostname"), f"rule for {pattern!r} matches no Ingress host "
+                          "(dead rule)", rule=ID)
+    values = values_doc(tree, "external-dns")
+    filters = dig(values.data, "domainFilters", default=None) if values else None
+    if isinstance(filters, list) and filters:
+        yield from _domain_filters(tree, hosts, [str(f) for f in filters])
+
+
+def _controller_url(tree: RenderedTree) -> str | None:
+    found = chart_application(tree, "ingress-nginx")
+    if found is None:
+        return None
+    app, source = found
+    release = dig(source, "helm", "releaseName") or app.identity.name  # type: ignore[union-attr]
+    namespace = dig(app.data, "spec", "destination", "namespace")
+    values = values_doc(tree, "ingress-nginx")
+    port = dig(values.data, "controller", "service", "ports", "http", default=80) if values else 80
+    return f"http://{ingress_controller_service(str(release))}.{namespace}.svc.cluster.local:{port}"
+
+
+def _domain_filters(tree: RenderedTree, hosts: list, filters: list[str]) -> Iterator[Problem]:  # type: ignore[type-arg]
+    def inside(host: str) -> bool:
+        return any(host == f or host.endswith("." + f) for f in filters)
+
+    for doc, i, host in hosts:
+        if not inside(host):
+            yield finding(tree, doc, ("spec", "rules", i, "host"), f"host {host!r} is outside the External-DNS "
+                          f"domainFilters {filters}", rule=ID)
+    seen = set()
+    for doc, _, _ in hosts:
+        if doc.identity in seen:
+            continue
+        seen.add(doc.identity)
+        for key, value in external_dns_annotations(doc).items():
+            if key.endswith("/hostname"):
+                for extra in str(value).split(","):
+                    if extra.strip() and not inside(extra.strip()):
+                        yield finding(tree, doc, ("metadata", "annotations", key), f"hostname {extra.strip()!r} is "
+                                      f"outside the External-DNS domainFilters {filters}", rule=ID)
