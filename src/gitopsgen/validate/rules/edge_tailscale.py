@@ -1,8 +1,8 @@
 """edge-tailscale: the tailnet edge stays private and names the host it exposes (DOMAIN X27).
 
-The tailnet edge is in use when ingress-nginx's controller Service is a Tailscale LoadBalancer
-(values `controller.service.loadBalancerClass: tailscale`) or an Ingress host is a MagicDNS name
-(`*.ts.net`). Then (DOMAIN section 8):
+The tailnet edge is in use when ingress-nginx's controller Service is exposed by the Tailscale
+operator (values `controller.service.loadBalancerClass: tailscale`, or the `tailscale.com/expose`
+/ `tailscale.com/hostname` annotations) or an Ingress host is a MagicDNS name (`*.ts.net`). Then (DOMAIN section 8):
 
 * the `tailscale.com/hostname` annotation is a DNS label (<= 63 of `[a-z0-9-]`), else the operator
   refuses it ("invalid Tailscale hostname");
@@ -21,6 +21,7 @@ from gitopsgen.problems import Problem
 from gitopsgen.validate.rules import dig, finding
 from gitopsgen.validate.rules._platform import (
     cloudflared_config,
+    containers,
     external_dns_annotations,
     ingress_hosts,
     values_doc,
@@ -34,7 +35,11 @@ HOSTNAME_ANNOTATION = ("controller", "service", "annotations", "tailscale.com/ho
 
 def check(tree: RenderedTree) -> Iterator[Problem]:
     values = values_doc(tree, "ingress-nginx")
-    via_values = values is not None and dig(values.data, "controller", "service", "loadBalancerClass") == "tailscale"
+    service = dig(values.data, "controller", "service", default={}) if values is not None else {}
+    annotations = dig(service, "annotations", default={}) or {}
+    via_values = isinstance(service, dict) and (
+        service.get("loadBalancerClass") == "tailscale" or annotations.get("tailscale.com/expose") == "true"
+        or "tailscale.com/hostname" in annotations)
     hosts = list(ingress_hosts(tree))
     if not via_values and not any(host.endswith(".ts.net") for _, _, host in hosts):
         return
@@ -58,3 +63,8 @@ def check(tree: RenderedTree) -> Iterator[Problem]:
     config = cloudflared_config(tree)
     if config is not None:
         yield finding(tree, config, (), "a cloudflared tunnel config is rendered on the tailnet edge", rule=ID)
+    for doc in tree.manifests("Deployment"):
+        for path, container in containers(doc):
+            if "cloudflared" in str(container.get("image", "")):
+                yield finding(tree, doc, (*path, "image"), "a cloudflared Deployment is rendered on the tailnet edge",
+                              rule=ID)
