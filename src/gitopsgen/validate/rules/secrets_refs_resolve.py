@@ -72,10 +72,11 @@ def _references(doc: Document) -> Iterator[tuple[tuple[str | int, ...], Any, Any
         secret = volume.get("secret") if isinstance(volume, dict) else None
         if base is None or not isinstance(secret, dict) or secret.get("optional"):
             continue
-        yield (*base, "volumes", j, "secret"), secret.get("secretName"), None
-        for k, item in enumerate(secret.get("items") or []):
-            if isinstance(item, dict):
-                yield (*base, "volumes", j, "secret", "items", k, "key"), secret.get("secretName"), item.get("key")
+        items = [item for item in secret.get("items") or [] if isinstance(item, dict)]
+        if not items:
+            yield (*base, "volumes", j, "secret"), secret.get("secretName"), None
+        for k, item in enumerate(items):
+            yield (*base, "volumes", j, "secret", "items", k, "key"), secret.get("secretName"), item.get("key")
 
 
 def _values_refs(data: Any) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
