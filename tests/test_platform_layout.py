@@ -1,0 +1,150 @@
+"""What each environment renders: dev has no tunnel, sentinel or public DNS and prd has all
+three; Secret names and keys line up with their consumers; no secret value anywhere."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from gitopsgen.context import derive
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.spec import load
+from gitopsgen.spec.secrets import find_secret
+from gitopsgen.validate.rules import no_secret_values
+from gitopsgen.validate.rules._platform import env_map, external_dns_annotations
+
+CONFIG = "config/cloudflared/config.yaml"
+
+
+def kinds_in(tree: RenderedTree, folder: str) -> list[str]:
+    return sorted(d.identity.kind for d in tree.manifests() if d.file.startswith(folder) and d.identity)
+
+
+def has_tunnel(tree: RenderedTree) -> bool:
+    return CONFIG in tree.files or any(f.startswith("manifests/cloudflared/") for f in tree.files)
+
+
+def has_sentinel(tree: RenderedTree) -> bool:
+    return any(True for _ in tree.manifests("RedisSentinel"))
+
+
+def has_public_dns(tree: RenderedTree) -> bool:
+    return any(external_dns_annotations(d) for d in tree.manifests())
+
+
+def test_dev_has_no_tunnel_no_sentinel_and_no_public_dns(rendered: dict[str, RenderedTree]) -> None:
+    dev = rendered["dev"]
+    assert (has_tunnel(dev), has_sentinel(dev), has_public_dns(dev)) == (False, False, False)
+    assert kinds_in(dev, "manifests/data/") == ["Cluster", "Redis"]
+    env = env_map(dev.get("Deployment", "example-api", "example-dev"))  # type: ignore[arg-type]
+    assert not any(name.startswith("SPRING_DATA_REDIS_SENTINEL") for name in env)
+    targets = {d.identity.name for d in dev.manifests("ExternalSecret") if d.identity}
+    assert targets == {"example-redis-auth", "example-api-secrets", "operator-oauth"}
+
+
+def test_prd_has_tunnel_sentinel_and_public_dns(rendered: dict[str, RenderedTree]) -> None:
+    prd = rendered["prd"]
+    assert (has_tunnel(prd), has_sentinel(prd), has_public_dns(prd)) == (True, True, True)
+    assert kinds_in(prd, "manifests/data/") == ["Cluster", "RedisReplication", "RedisSentinel"]
+    assert kinds_in(prd, "manifests/cloudflared/") == ["ConfigMap", "Deployment"]
+    assert not any(True for _ in prd.manifests("Redis"))
+    targets = {d.identity.name for d in prd.manifests("ExternalSecret") if d.identity}
+    assert targets == {"example-redis-auth", "example-api-secrets", "cloudflared-credentials", "cloudflare-api-token"}
+
+
+def test_the_raw_cloudflared_config_is_outside_every_applied_folder(rendered: dict[str, RenderedTree]) -> None:
+    prd = rendered["prd"]
+    assert CONFIG in prd.files and not CONFIG.startswith("manifests/")
+    assert prd.files[CONFIG].documents[0].identity is None  # a data file, not a manifest
+
+
+def test_configmap_embeds_the_config_and_the_pods_roll_on_change(rendered: dict[str, RenderedTree]) -> None:
+    prd = rendered["prd"]
+    text = prd.files[CONFIG].text
+    configmap = prd.get("ConfigMap", "cloudflared", "cloudflared")
+    deployment = prd.get("Deployment", "cloudflared", "cloudflared")
+    assert configmap is not None and deployment is not None
+    assert configmap.data["data"]["config.yaml"] == text
+    annotations = deployment.data["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["checksum/config"] == hashlib.sha256(text.encode()).hexdigest()
+
+
+@pytest.mark.parametrize("env", ["dev", "prd"])
+def test_external_secrets_create_exactly_the_secrets_consumers_expect(
+        rendered: dict[str, RenderedTree], repo_root: Path, env: str) -> None:
+    names = derive(load(repo_root, env).model)
+    expected = {(ref.namespace, ref.name): set(ref.keys) for ref in (
+        names.secrets.redis, names.secrets.app, names.secrets.tunnel_credentials,
+        names.secrets.cloudflare_api_token, names.secrets.tailscale_oauth) if ref is not None}
+    found = {}
+    for doc in rendered[env].manifests("ExternalSecret"):
+        spec = doc.data["spec"]
+        assert doc.identity is not None and doc.identity.api_version == "external-secrets.io/v1"
+        assert spec["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": names.secrets.store}
+        found[(doc.identity.namespace, spec["target"]["name"])] = {d["secretKey"] for d in spec["data"]}
+    assert found == expected
+
+
+@pytest.mark.parametrize("env", ["dev", "prd"])
+def test_external_secrets_spell_out_eso_defaults(rendered: dict[str, RenderedTree], repo_root: Path, env: str) -> None:
+    refresh = load(repo_root, env).model.secrets.refresh_interval
+    for doc in rendered[env].manifests("ExternalSecret"):
+        spec = doc.data["spec"]
+        assert spec["refreshInterval"] == refresh
+        assert (spec["target"]["creationPolicy"], spec["target"]["deletionPolicy"]) == ("Owner", "Retain")
+        assert spec["target"]["template"] == {"type": "Opaque", "engineVersion": "v2", "mergePolicy": "Replace"}
+        for item in spec["data"]:
+            strategies = {k: v for k, v in item["remoteRef"].items() if k != "key"}
+            assert strategies == {"conversionStrategy": "Default", "decodingStrategy": "None",
+                                  "metadataPolicy": "None"}
+
+
+@pytest.mark.parametrize("env", ["dev", "prd"])
+def test_every_external_secret_namespace_exists_before_the_edge_wave(
+        rendered: dict[str, RenderedTree], repo_root: Path, env: str) -> None:
+    app_namespace = load(repo_root, env).model.namespace
+    created = {d.identity.name for d in rendered[env].manifests("Namespace")
+               if d.identity and d.file.startswith("manifests/secrets/")}
+    needed = {d.identity.namespace for d in rendered[env].manifests("ExternalSecret") if d.identity}
+    assert needed - {app_namespace} == created
+
+
+def test_replicas_and_instances_follow_the_specs(rendered: dict[str, RenderedTree], repo_root: Path) -> None:
+    for env in ("dev", "prd"):
+        spec = load(repo_root, env).model
+        tree = rendered[env]
+        api = tree.get("Deployment", spec.app.name, spec.namespace)
+        cluster = tree.get("Cluster", spec.postgres.cluster_name, spec.namespace)
+        assert api is not None and cluster is not None
+        assert api.data["spec"]["replicas"] == spec.app.replicas
+        assert cluster.data["spec"]["instances"] == spec.postgres.instances
+        assert cluster.data["spec"]["enablePDB"] is (spec.postgres.instances > 1)
+    assert rendered["dev"].get("Deployment", "example-api").data["spec"]["replicas"] == 1  # type: ignore[union-attr]
+    assert rendered["prd"].get("Deployment", "example-api").data["spec"]["replicas"] == 2  # type: ignore[union-attr]
+
+
+def test_prd_sentinel_settings_come_from_the_spec(rendered: dict[str, RenderedTree], repo_root: Path) -> None:
+    spec = load(repo_root, "prd").model
+    sentinel = rendered["prd"].get("RedisSentinel", spec.redis.name, spec.namespace)
+    replication = rendered["prd"].get("RedisReplication", spec.redis.name, spec.namespace)
+    assert sentinel is not None and replication is not None
+    assert sentinel.data["spec"]["clusterSize"] == spec.redis.sentinels  # type: ignore[union-attr]
+    assert sentinel.data["spec"]["redisSentinelConfig"]["quorum"] == str(spec.redis.quorum)  # type: ignore[union-attr]
+    assert replication.data["spec"]["clusterSize"] == 1 + spec.redis.replicas  # type: ignore[union-attr]
+    cloudflared = rendered["prd"].get("Deployment", "cloudflared", "cloudflared")
+    assert cloudflared is not None and cloudflared.data["spec"]["replicas"] == spec.edge.replicas  # type: ignore[union-attr]
+
+
+def test_no_secret_value_anywhere_in_rendered(rendered: dict[str, RenderedTree], repo_root: Path) -> None:
+    files = sorted((repo_root / "rendered").rglob("*.yaml"))
+    assert files, "rendered/ is committed"
+    for path in files:
+        text = path.read_text()
+        assert find_secret(text) is None, path
+        assert "kind: Secret\n" not in text, path
+    for tree in rendered.values():
+        assert list(no_secret_values.check(tree)) == []
+        for file in tree.files.values():
+            assert find_secret(file.text) is None, file.path
