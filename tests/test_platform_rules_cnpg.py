@@ -92,3 +92,17 @@ def test_datasource_credentials_come_from_the_clusters_app_secret(rendered: dict
         {"value": "app", "valueFrom": None}))
     assert where(errors(cnpg_datasource, literal)) == [
         (f"rendered/prd/{API}", line_with(literal, API, "name: SPRING_DATASOURCE_USERNAME"))]
+
+
+def test_an_initdb_secret_from_doppler_must_be_basic_auth(rendered: dict[str, RenderedTree]) -> None:
+    tree = mutate(rendered["prd"], PG, lambda d: d[0]["spec"]["bootstrap"]["initdb"].update(
+        secret={"name": "example-api-secrets"}))
+    found = errors(cnpg_cluster, tree)
+    es = "manifests/secrets/app-secrets.yaml"
+    assert where(found) == [(f"rendered/prd/{es}", line_with(tree, es, "  target:"))]
+
+    def basic_auth(docs: list[Any]) -> None:
+        docs[0]["spec"]["target"]["template"]["type"] = "kubernetes.io/basic-auth"
+        docs[0]["spec"]["data"] += [{"secretKey": k, "remoteRef": {"key": k.upper()}} for k in ("username", "password")]
+
+    assert errors(cnpg_cluster, mutate(tree, es, basic_auth)) == []

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from gitopsgen.manifests import Document, RenderedTree
+from gitopsgen.manifests import Document, Identity, RenderedTree
 from gitopsgen.validate.rules import dig
 
 CNPG_SECRET_KEYS = frozenset({"username", "user", "password", "dbname", "host", "port", "pgpass", "uri",
@@ -23,6 +23,12 @@ REDIS_GROUP = "redis.redis.opstreelabs.in"
 REDIS_KINDS = ("Redis", "RedisReplication", "RedisSentinel", "RedisCluster")
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
 PodPath = tuple[str | int, ...]
+
+
+def identity(doc: Document) -> Identity:
+    """The identity of a manifest (rules only look at documents that have one)."""
+    assert doc.identity is not None, doc.file
+    return doc.identity
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,7 @@ class KnownSecret:
 
 
 def es_target(doc: Document) -> str:
-    return str(dig(doc.data, "spec", "target", "name") or doc.identity.name)  # type: ignore[union-attr]
+    return str(dig(doc.data, "spec", "target", "name") or identity(doc).name)
 
 
 def es_keys(doc: Document) -> frozenset[str]:
@@ -53,7 +59,7 @@ def known_secrets(tree: RenderedTree) -> dict[tuple[str | None, str], KnownSecre
     """Secrets created by ExternalSecrets and by CloudNativePG, by (namespace, name)."""
     found: dict[tuple[str | None, str], KnownSecret] = {}
     for doc in tree.manifests("ExternalSecret"):
-        ns = doc.identity.namespace  # type: ignore[union-attr]
+        ns = identity(doc).namespace
         found[(ns, es_target(doc))] = KnownSecret(ns, es_target(doc), es_keys(doc), "ExternalSecret")
     for doc in tree.manifests("Cluster", "postgresql.cnpg.io/v1"):
         ident = doc.identity
@@ -77,7 +83,7 @@ def redis_docs(tree: RenderedTree, kind: str | None = None) -> Iterator[Document
 
 def pod_spec_path(doc: Document) -> PodPath | None:
     """Path of the pod spec inside a workload document, or None for other kinds."""
-    kind = doc.identity.kind if doc.identity else None
+    kind = identity(doc).kind if doc.identity else None
     if kind == "CronJob":
         return ("spec", "jobTemplate", "spec", "template", "spec")
     if kind in WORKLOAD_KINDS:

@@ -26,7 +26,7 @@ from gitopsgen.manifests import Document, RenderedTree
 from gitopsgen.problems import Problem
 from gitopsgen.validate.cloudflared import metrics_port
 from gitopsgen.validate.rules import dig, finding
-from gitopsgen.validate.rules._platform import CLOUDFLARED_CONFIG, containers
+from gitopsgen.validate.rules._platform import CLOUDFLARED_CONFIG, containers, identity
 
 ID = "cloudflared-wiring"
 POD = ("spec", "template", "spec")
@@ -69,7 +69,7 @@ def check(tree: RenderedTree) -> Iterator[Problem]:
 
 def _check_one(tree: RenderedTree, doc: Document, cpath: tuple[str | int, ...], container: dict[str, Any],
                arg: str, committed: str | None) -> Iterator[Problem]:
-    ns = doc.identity.namespace  # type: ignore[union-attr]
+    ns = identity(doc).namespace
     directory, file = posixpath.split(arg)
     found = _mounted(doc, container, directory)
     if found is None or not isinstance(found[0].get("configMap"), dict):
@@ -119,7 +119,7 @@ def _credentials(tree: RenderedTree, doc: Document, container: dict[str, Any],
     volume, j = found
     secret_name = volume["secret"].get("secretName")
     es_keys = [d.get("secretKey") for es in tree.manifests("ExternalSecret")
-               if (dig(es.data, "spec", "target", "name") or es.identity.name) == secret_name  # type: ignore[union-attr]
+               if (dig(es.data, "spec", "target", "name") or identity(es).name) == secret_name
                for d in dig(es.data, "spec", "data", default=[]) or [] if isinstance(d, dict)]
     if file not in _files(volume["secret"], [str(k) for k in es_keys]):
         yield finding(tree, doc, (*POD, "volumes", j), f"credentials-file {creds!r}: Secret volume "

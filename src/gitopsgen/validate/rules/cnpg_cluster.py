@@ -21,9 +21,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.manifests import Document, RenderedTree
 from gitopsgen.problems import Problem, Severity
 from gitopsgen.validate.rules import dig, finding
+from gitopsgen.validate.rules._platform import es_keys, es_target, identity
 from gitopsgen.validate.rules.images_pinned import image_tag
 
 ID = "cnpg-cluster"
@@ -67,7 +68,8 @@ def check(tree: RenderedTree) -> Iterator[Problem]:
 
         instances = dig(doc.data, "spec", "instances", default=1)
         if instances == 1 and dig(doc.data, "spec", "enablePDB", default=True) is not False:
-            yield finding(tree, doc, ("spec", "enablePDB") if "enablePDB" in doc.data["spec"] else ("spec", "instances"),
+            where = ("spec", "enablePDB") if "enablePDB" in doc.data["spec"] else ("spec", "instances")
+            yield finding(tree, doc, where,
                           "a single-instance cluster with a PodDisruptionBudget blocks node drains", rule=ID,
                           hint="set enablePDB: false (CloudNativePG docs, kubernetes_upgrade.md)")
         elif instances == 2:
@@ -79,18 +81,14 @@ def check(tree: RenderedTree) -> Iterator[Problem]:
                           hint="render a PodMonitor selecting cnpg.io/cluster: <name> instead")
 
 
-def _initdb_secret(tree: RenderedTree, doc: object) -> Iterator[Problem]:
-    name = dig(doc.data, *INITDB, "secret", "name")  # type: ignore[attr-defined]
+def _initdb_secret(tree: RenderedTree, doc: Document) -> Iterator[Problem]:
+    name = dig(doc.data, *INITDB, "secret", "name")
     if not name:
         return
-    ns = doc.identity.namespace  # type: ignore[attr-defined]
     for es in tree.manifests("ExternalSecret"):
-        target = dig(es.data, "spec", "target", "name") or es.identity.name  # type: ignore[union-attr]
-        if es.identity.namespace != ns or target != name:  # type: ignore[union-attr]
+        if identity(es).namespace != identity(doc).namespace or es_target(es) != name:
             continue
-        keys = {d.get("secretKey") for d in dig(es.data, "spec", "data", default=[]) or [] if isinstance(d, dict)}
-        keys |= set(dig(es.data, "spec", "target", "template", "data", default={}) or {})
         if dig(es.data, "spec", "target", "template", "type") != "kubernetes.io/basic-auth" or \
-                not {"username", "password"} <= keys:
+                not {"username", "password"} <= es_keys(es):
             yield finding(tree, es, ("spec", "target"), f"initdb secret {name!r} must be a kubernetes.io/basic-auth "
                           "Secret with username and password", rule=ID)

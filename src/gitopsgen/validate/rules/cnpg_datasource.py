@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem
 from gitopsgen.validate.rules import dig, finding
-from gitopsgen.validate.rules._platform import env_map
+from gitopsgen.validate.rules._platform import env_map, identity
 from gitopsgen.validate.rules.redis_app_connection import service_name
 
 ID = "cnpg-datasource"
@@ -33,7 +33,7 @@ def check(tree: RenderedTree) -> Iterator[Problem]:
         if not isinstance(url, str):
             continue
         path = (*env["SPRING_DATASOURCE_URL"][0], "value")
-        ns = doc.identity.namespace  # type: ignore[union-attr]
+        ns = identity(doc).namespace
         match = JDBC.match(url)
         if match is None:
             yield finding(tree, doc, path, f"{url!r} is not a jdbc:postgresql://host:port/db URL", rule=ID)

@@ -44,8 +44,8 @@ def check(tree: RenderedTree) -> Iterator[Problem]:
     if not via_values and not any(host.endswith(".ts.net") for _, _, host in hosts):
         return
     hostname = dig(values.data, *HOSTNAME_ANNOTATION) if values is not None else None
-    if hostname is not None and not (isinstance(hostname, str) and DNS_LABEL.match(hostname)):
-        yield finding(tree, values, HOSTNAME_ANNOTATION, f"invalid Tailscale hostname {hostname!r}: must be a DNS "  # type: ignore[arg-type]
+    if values is not None and hostname is not None and not (isinstance(hostname, str) and DNS_LABEL.match(hostname)):
+        yield finding(tree, values, HOSTNAME_ANNOTATION, f"invalid Tailscale hostname {hostname!r}: must be a DNS "
                       "label (<= 63 of a-z, 0-9, '-')", rule=ID)
     for doc, i, host in hosts:
         match = TS_HOST.match(host)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gitopsgen.context import ingress_controller_service
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.manifests import Document, RenderedTree
 from gitopsgen.problems import Problem
 from gitopsgen.validate.cloudflared import host_matches, is_catch_all
 from gitopsgen.validate.rules import dig, finding
@@ -27,6 +27,7 @@ from gitopsgen.validate.rules._platform import (
     chart_application,
     cloudflared_config,
     external_dns_annotations,
+    identity,
     ingress_hosts,
     nginx_class,
     values_doc,
@@ -69,14 +70,15 @@ def _controller_url(tree: RenderedTree) -> str | None:
     if found is None:
         return None
     app, source = found
-    release = dig(source, "helm", "releaseName") or app.identity.name  # type: ignore[union-attr]
+    release = dig(source, "helm", "releaseName") or identity(app).name
     namespace = dig(app.data, "spec", "destination", "namespace")
     values = values_doc(tree, "ingress-nginx")
     port = dig(values.data, "controller", "service", "ports", "http", default=80) if values else 80
     return f"http://{ingress_controller_service(str(release))}.{namespace}.svc.cluster.local:{port}"
 
 
-def _domain_filters(tree: RenderedTree, hosts: list, filters: list[str]) -> Iterator[Problem]:  # type: ignore[type-arg]
+def _domain_filters(tree: RenderedTree, hosts: list[tuple[Document, int, str]],
+                    filters: list[str]) -> Iterator[Problem]:
     def inside(host: str) -> bool:
         return any(host == f or host.endswith("." + f) for f in filters)
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem
 from gitopsgen.validate.rules import dig, finding
+from gitopsgen.validate.rules._platform import identity
 
 ID = "eso-doppler-keys"
 DOPPLER_NAME = re.compile(r"^[A-Z0-9_]+$")
@@ -23,7 +24,7 @@ def check(tree: RenderedTree) -> Iterator[Problem]:
     for store in tree.manifests("ClusterSecretStore"):
         provider = dig(store.data, "spec", "provider", "doppler")
         if isinstance(provider, dict):
-            doppler[store.identity.name] = bool(provider.get("nameTransformer"))  # type: ignore[union-attr]
+            doppler[identity(store).name] = bool(provider.get("nameTransformer"))
     for doc in tree.manifests("ExternalSecret"):
         store = dig(doc.data, "spec", "secretStoreRef", "name")
         if store not in doppler or doppler[store]:

@@ -14,14 +14,15 @@ from collections.abc import Iterator
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem
 from gitopsgen.validate.rules import dig, finding
+from gitopsgen.validate.rules._platform import identity
 
 ID = "eso-store-ref"
 API_VERSION = "external-secrets.io/v1"
 
 
 def check(tree: RenderedTree) -> Iterator[Problem]:
-    stores = {doc.identity.name for doc in tree.manifests("ClusterSecretStore")  # type: ignore[union-attr]
-              if doc.identity and doc.identity.group == "external-secrets.io"}
+    stores = {identity(doc).name for doc in tree.manifests("ClusterSecretStore")
+              if doc.identity and identity(doc).group == "external-secrets.io"}
     for doc in tree.manifests("ExternalSecret"):
         ident = doc.identity
         assert ident is not None

@@ -15,7 +15,7 @@ from typing import Any
 from gitopsgen.manifests import Document, RenderedTree
 from gitopsgen.problems import Problem
 from gitopsgen.validate.rules import dig, finding
-from gitopsgen.validate.rules._platform import values_doc
+from gitopsgen.validate.rules._platform import identity, values_doc
 
 ID = "ingress-backends"
 
@@ -47,7 +47,7 @@ def _backends(doc: Document) -> Iterator[tuple[tuple[str | int, ...], dict[str, 
 
 def _resolve(tree: RenderedTree, doc: Document, path: tuple[str | int, ...],
              backend: dict[str, Any]) -> Iterator[Problem]:
-    ns = doc.identity.namespace  # type: ignore[union-attr]
+    ns = identity(doc).namespace
     service = tree.get("Service", str(backend.get("name")), ns)
     if service is None:
         yield finding(tree, doc, (*path, "name"), f"Service {backend.get('name')!r} is not rendered in namespace "

@@ -23,7 +23,7 @@ from typing import Any
 from gitopsgen.manifests import Document, RenderedTree
 from gitopsgen.problems import Problem
 from gitopsgen.validate.rules import dig, finding
-from gitopsgen.validate.rules._platform import env_map, pod_spec_path, redis_docs
+from gitopsgen.validate.rules._platform import env_map, identity, pod_spec_path, redis_docs
 
 ID = "redis-app-connection"
 SECRET = ("spec", "kubernetesConfig", "redisSecret")
@@ -60,9 +60,9 @@ def _literal(env: Env, name: str) -> str | None:
 
 
 def _sentinel(tree: RenderedTree, doc: Document, env: Env) -> Iterator[Problem]:
-    ns = doc.identity.namespace  # type: ignore[union-attr]
-    sentinels = {d.identity.name: d for d in redis_docs(tree, "RedisSentinel")  # type: ignore[union-attr]
-                 if d.identity.namespace == ns}  # type: ignore[union-attr]
+    ns = identity(doc).namespace
+    sentinels = {identity(d).name: d for d in redis_docs(tree, "RedisSentinel")
+                 if identity(d).namespace == ns}
     watched: Document | None = None
     nodes = _literal(env, "SPRING_DATA_REDIS_SENTINEL_NODES")
     if nodes is not None:
@@ -99,7 +99,7 @@ def _sentinel(tree: RenderedTree, doc: Document, env: Env) -> Iterator[Problem]:
 
 
 def _standalone(tree: RenderedTree, doc: Document, env: Env) -> Iterator[Problem]:
-    ns = doc.identity.namespace  # type: ignore[union-attr]
+    ns = identity(doc).namespace
     host = _literal(env, "SPRING_DATA_REDIS_HOST")
     if host is None:
         return
@@ -125,7 +125,7 @@ def _standalone(tree: RenderedTree, doc: Document, env: Env) -> Iterator[Problem
 
 def _password(tree: RenderedTree, doc: Document, env: Env, var: str, secret: Any,
               owner: Document) -> Iterator[Problem]:
-    what = f"{owner.identity.kind} {owner.identity.name}"  # type: ignore[union-attr]
+    what = f"{identity(owner).kind} {identity(owner).name}"
     if var not in env:
         if secret is not None:
             yield finding(tree, doc, pod_spec_path(doc) or (), f"{var} is missing but {what} has a redisSecret",

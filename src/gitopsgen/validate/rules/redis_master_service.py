@@ -1,4 +1,4 @@
-"""redis-master-service: no Service collides with the operator's, and a master-only Service selects the master (DOMAIN X12).
+"""redis-master-service: no Service collides with the operator's; a master-only one selects the master (DOMAIN X12).
 
 OT redis-operator creates these Services itself (DOMAIN section 2): `Redis <n>`: `<n>`,
 `<n>-headless`, `<n>-additional`, `<n>-metrics`; `RedisReplication <n>`: the same plus

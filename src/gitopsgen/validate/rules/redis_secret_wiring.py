@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem
 from gitopsgen.validate.rules import dig, finding
-from gitopsgen.validate.rules._platform import known_secrets, redis_docs
+from gitopsgen.validate.rules._platform import identity, known_secrets, redis_docs
 
 ID = "redis-secret-wiring"
 SECRET = ("spec", "kubernetesConfig", "redisSecret")
@@ -40,7 +40,7 @@ def check(tree: RenderedTree) -> Iterator[Problem]:
             yield finding(tree, doc, (*SECRET, "key"), f"redisSecret key {key!r} is not produced by "
                           f"ExternalSecret {name!r}", rule=ID, hint=f"its keys: {', '.join(sorted(known.keys))}")
 
-    replications = {(d.identity.namespace, d.identity.name): d  # type: ignore[union-attr]
+    replications = {(identity(d).namespace, identity(d).name): d
                     for d in redis_docs(tree, "RedisReplication")}
     for doc in redis_docs(tree, "RedisSentinel"):
         ident = doc.identity
@@ -56,7 +56,7 @@ def check(tree: RenderedTree) -> Iterator[Problem]:
         if given is None:
             yield finding(tree, doc, ("spec", "redisSentinelConfig"),
                           "redisReplicationPassword is missing: the sentinels cannot authenticate to "
-                          f"RedisReplication {target.identity.name!r}", rule=ID,  # type: ignore[union-attr]
+                          f"RedisReplication {identity(target).name!r}", rule=ID,
                           hint="set redisReplicationPassword.secretKeyRef to the replication's redisSecret")
         elif wanted is None or (dig(given, "name"), dig(given, "key")) != (dig(wanted, "name"), dig(wanted, "key")):
             yield finding(tree, doc, REPLICATION_PASSWORD,

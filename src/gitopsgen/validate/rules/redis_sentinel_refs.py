@@ -17,13 +17,13 @@ from collections.abc import Iterator
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem
 from gitopsgen.validate.rules import dig, finding
-from gitopsgen.validate.rules._platform import redis_docs
+from gitopsgen.validate.rules._platform import identity, redis_docs
 
 ID = "redis-sentinel-refs"
 
 
 def check(tree: RenderedTree) -> Iterator[Problem]:
-    replications = {(d.identity.namespace, d.identity.name): d  # type: ignore[union-attr]
+    replications = {(identity(d).namespace, identity(d).name): d
                     for d in redis_docs(tree, "RedisReplication")}
     for doc in redis_docs(tree, "RedisSentinel"):
         ident = doc.identity
