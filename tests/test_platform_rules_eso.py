@@ -15,7 +15,18 @@ from platform_support import errors, find_env, line_with, mutate, where, with_fi
 STORE = "manifests/secret-store/cluster-secret-store.yaml"
 REDIS_ES = "manifests/secrets/redis-auth.yaml"
 API = "manifests/example-api/deployment.yaml"
-PLATFORM_RULES = [m for m in rules.all_rules() if not m.ID.startswith("argocd-")]
+PLATFORM_IDS = {
+    "eso-store-ref", "eso-doppler-token", "eso-doppler-keys", "secret-refs-resolve", "redis-secret-wiring",
+    "redis-sentinel-refs", "redis-sentinel-quorum", "redis-app-connection", "redis-master-service",
+    "redis-operator-labels", "images-pinned", "cnpg-cluster", "cnpg-datasource", "cloudflared-config",
+    "cloudflared-wiring", "edge-tunnel-routes", "edge-dns-annotations", "external-dns-values", "ingress-backends",
+    "edge-tailscale", "no-secret-values",
+}
+PLATFORM_RULES = [m for m in rules.all_rules() if m.ID in PLATFORM_IDS]
+
+
+def test_every_platform_rule_is_registered() -> None:
+    assert {m.ID for m in PLATFORM_RULES} == PLATFORM_IDS
 
 
 @pytest.mark.parametrize("env", ["dev", "prd"])
