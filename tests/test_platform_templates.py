@@ -111,3 +111,19 @@ def test_redis_resources_and_storage_class_reach_every_redis_cr(project: Path, s
     assert replication is not None
     claim = replication.data["spec"]["storage"]["volumeClaimTemplate"]["spec"]
     assert claim["storageClassName"] == "fast"
+
+
+def test_render_refuses_a_broken_tunnel_config_with_its_rendered_line(project: Path) -> None:
+    from gitopsgen.pipeline import RenderOptions
+    from gitopsgen.pipeline import render as run_render
+
+    template = project / "templates/config/cloudflared/config.yaml.j2"
+    edit(template, "service: {{ names.ingress.controller_url | q }}",
+         'service: {{ (names.ingress.controller_url ~ "/api") | q }}')
+    result = run_render(RenderOptions(root=project, envs=("prd",)))
+    found = [p for p in result.envs[0].problems if p.rule == "cloudflared-config"]
+    text = result.envs[0].tree.files["config/cloudflared/config.yaml"].text
+    line = next(n for n, t in enumerate(text.splitlines(), start=1) if t.strip().startswith("service: http://"))
+    assert [(p.file, p.line) for p in found] == [("rendered/prd/config/cloudflared/config.yaml", line)]
+    assert result.exit_code == 1
+    assert not (project / "rendered/prd").exists()
