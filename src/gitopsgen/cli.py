@@ -102,6 +102,9 @@ def render(
 def schema(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.",
                                                 dir_okay=False)] = None,
+    partial: Annotated[bool, typer.Option(
+        "--partial", help="Require nothing: a schema for one file of the defaults + environment pair "
+                          "(what an editor needs).")] = False,
     debug: DebugOption = False,
 ) -> None:
     """Print the JSON Schema of an environment spec (merged with defaults), for editors and CI."""
@@ -112,7 +115,7 @@ def schema(
         from gitopsgen.output import atomic_write
         from gitopsgen.spec import json_schema
 
-        text = json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
+        text = json.dumps(json_schema(partial=partial), indent=2, sort_keys=True) + "\n"
         if output is None:
             sys.stdout.write(text)
         else:
