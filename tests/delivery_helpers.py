@@ -27,13 +27,11 @@ def put(tree: RenderedTree, path: str, documents: list[Any], template: str = "te
 
 
 def edit(tree: RenderedTree, path: str, change: Callable[[Any], Any]) -> RenderedTree:
-    """A copy of `tree` where the first document of `path` went through `change` (in place or returned)."""
+    """A copy of `tree` where `change` edited the first document of `path` in place (its result is ignored)."""
     out = copy_tree(tree)
     original = tree.files[path]
     data = [copy.deepcopy(d.data) for d in original.documents]
-    result = change(data[0])
-    if result is not None:
-        data[0] = result
+    change(data[0])
     put(out, path, data, original.template)
     return out
 

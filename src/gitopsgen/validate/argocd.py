@@ -114,7 +114,7 @@ def tree_path(tree: RenderedTree, repo_path: str) -> str | None:
 
 def folder_documents(tree: RenderedTree, folder: str) -> list[Document]:
     """Documents of the tree under `folder` (non-recursive, as Argo CD's directory default)."""
-    docs = []
+    docs: list[Document] = []
     for path in sorted(tree.files):
         parent = path.rpartition("/")[0]
         if parent == folder:

@@ -28,6 +28,7 @@ from gitopsgen import yamlio
 from gitopsgen.manifests import Document, RenderedTree
 from gitopsgen.problems import Problem, Severity
 from gitopsgen.validate import argocd
+from gitopsgen.validate.rules import dig
 
 RULE = "chart-values"
 
@@ -101,7 +102,7 @@ def _depth(data: Any, path: tuple[str | int, ...]) -> int:
         if isinstance(node, dict) and part in node:
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
+            node = node[part]  # noqa: SIM114 (the two index types do not merge for mypy)
         else:
             break
         depth += 1
@@ -155,7 +156,7 @@ def _check_source(tree: RenderedTree, app: Document, source: argocd.Source, loca
     merged: Any = found.defaults
     for layer in layers:
         merged = coalesce(merged, layer if layer is not None else {})
-    values_object = argocd.dig(source.data, "helm", "valuesObject")
+    values_object = dig(source.data, "helm", "valuesObject")
     if isinstance(values_object, dict):
         merged = coalesce(merged, values_object)
 
