@@ -102,7 +102,7 @@ def _depth(data: Any, path: tuple[str | int, ...]) -> int:
         if isinstance(node, dict) and part in node:
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]  # noqa: SIM114 (the two index types do not merge for mypy)
+            node = node[part]  # separate branch: the two index types do not merge for mypy
         else:
             break
         depth += 1
