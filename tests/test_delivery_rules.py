@@ -163,11 +163,12 @@ def _value_file(raw: str) -> Any:
     ("$values/rendered/prd/values/reloader.yaml", "outside rendered/dev/"),
     ("$config/rendered/dev/values/reloader.yaml", "no sibling source has ref: config"),
     ("values/$values/rendered/dev/values/reloader.yaml", "other than as the leading"),
+    ("$values", "names no file"),
 ])
 def test_value_files_rule_points_at_the_bad_value_file(rendered: dict[str, RenderedTree], raw: str, words: str) -> None:
     tree = edit(rendered["dev"], "apps/reloader.yaml", _value_file(raw))
     problems = _run(argocd_value_files, tree)
-    line = text_line(tree, "apps/reloader.yaml", raw.rpartition("/")[2] if raw.startswith("$") else raw)
+    line = text_line(tree, "apps/reloader.yaml", f"- {raw}")
     assert at(problems, argocd_value_files.ID) == [("rendered/dev/apps/reloader.yaml", line)]
     assert words in problems[0].message
 

@@ -61,10 +61,14 @@ def check(tree: RenderedTree) -> Iterator[Problem]:
                 yield finding(tree, app, value_file.node,
                               f"value file {raw!r} needs spec.sources with a ref: {variable} source", rule=ID)
                 continue
-            if variable not in refs or not value_file.repo_path:
+            if variable not in refs:
                 yield finding(tree, app, value_file.node,
                               f"value file {raw!r}: no sibling source has ref: {variable}", rule=ID,
                               hint=f"add a Git source with ref: {variable}")
+                continue
+            if not value_file.repo_path:
+                yield finding(tree, app, value_file.node,
+                              f"value file {raw!r} names no file after ${variable}/", rule=ID)
                 continue
             path = argocd.tree_path(tree, value_file.repo_path)
             if path is None:
