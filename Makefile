@@ -7,6 +7,9 @@ BIN := $(VENV)/bin
 # (kubeconform CRDs-catalog layout). Override with `make render SCHEMAS=path/to/crds`.
 SCHEMAS ?= $(wildcard ../shared/schemas/crds-strict)
 SCHEMA_FLAGS := $(if $(SCHEMAS),--schema-location $(SCHEMAS))
+# Chart folders ({chart}/values.schema.json + values.yaml) to validate Helm values files against.
+CHART_SCHEMAS ?= $(wildcard ../shared/schemas/charts)
+SCHEMA_FLAGS += $(if $(CHART_SCHEMAS),--chart-schema-location $(CHART_SCHEMAS))
 
 .PHONY: install render check test lint clean
 

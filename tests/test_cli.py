@@ -111,3 +111,19 @@ def test_schema_describes_the_merged_real_specs(repo_root: Path) -> None:
 def test_version() -> None:
     result = cli("--version")
     assert result.returncode == 0 and result.stdout.startswith("gitopsgen ")
+
+
+def test_partial_schema_accepts_each_file_alone_but_still_refuses_typos(repo_root: Path) -> None:
+    result = cli("schema", "--partial")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    from ruamel.yaml import YAML
+
+    for name in ("defaults", "dev", "prd"):
+        data = YAML(typ="safe").load((repo_root / "environments" / f"{name}.yaml").read_text())
+        jsonschema.validate(data, schema)
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({**data, "namespce": "x"}, schema)
+    full = json.loads(cli("schema").stdout)
+    with pytest.raises(jsonschema.ValidationError):  # the merged schema needs what defaults provide
+        jsonschema.validate(YAML(typ="safe").load((repo_root / "environments" / "dev.yaml").read_text()), full)

@@ -40,6 +40,13 @@ SchemaLocationOption = Annotated[
                       "kubeconform's CRDs-catalog). Repeatable; the first match wins."),
 ]
 
+ChartSchemaLocationOption = Annotated[
+    list[str] | None,
+    typer.Option("--chart-schema-location", metavar="DIR",
+                 help="Folder of chart folders ({chart}/values.schema.json, values.yaml) to validate "
+                      "Helm values files against. Repeatable; the first match wins."),
+]
+
 
 def _run(debug: bool, body: Callable[[], int]) -> None:
     """Run a command body; turn bad input into a located message and exit code 2."""
@@ -79,6 +86,7 @@ def render(
         "--strict", help="A custom resource without a schema is an error.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print informational notes.")] = False,
     debug: DebugOption = False,
+    chart_schema_location: ChartSchemaLocationOption = None,
 ) -> None:
     """Render, validate and write rendered/ENV/ for each environment (atomically)."""
 
@@ -89,7 +97,7 @@ def render(
         options = pipeline.RenderOptions(
             root=_root(root), envs=tuple(envs or ()), all_envs=all_envs, check=check,
             schema_locations=tuple(schema_location or ()), kubernetes_version=kubernetes_version,
-            strict=strict,
+            strict=strict, chart_schema_locations=tuple(chart_schema_location or ()),
         )
         result = pipeline.render(options)
         text.render_result(result, sys.stdout, sys.stderr, verbose=verbose)
@@ -102,6 +110,9 @@ def render(
 def schema(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.",
                                                 dir_okay=False)] = None,
+    partial: Annotated[bool, typer.Option(
+        "--partial", help="Require nothing: a schema for one file of the defaults + environment pair "
+                          "(what an editor needs).")] = False,
     debug: DebugOption = False,
 ) -> None:
     """Print the JSON Schema of an environment spec (merged with defaults), for editors and CI."""
@@ -112,7 +123,7 @@ def schema(
         from gitopsgen.output import atomic_write
         from gitopsgen.spec import json_schema
 
-        text = json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
+        text = json.dumps(json_schema(partial=partial), indent=2, sort_keys=True) + "\n"
         if output is None:
             sys.stdout.write(text)
         else:

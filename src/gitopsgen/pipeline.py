@@ -28,6 +28,7 @@ class RenderOptions:
     schema_locations: tuple[str, ...] = ()
     kubernetes_version: str | None = None
     strict: bool = False
+    chart_schema_locations: tuple[str, ...] = ()
 
 
 @dataclass
@@ -122,7 +123,8 @@ def render(options: RenderOptions) -> RenderResult:
     for item in render_trees(root, envs):
         tree = item.tree
         version = options.kubernetes_version or item.spec.model.kubernetes_version
-        schema_options = SchemaOptions(version, options.schema_locations, options.strict)
+        schema_options = SchemaOptions(version, options.schema_locations, options.strict,
+                                       chart_schema_locations=options.chart_schema_locations)
         problems = [*item.spec.warnings, *validate_tree(tree, schema_options)]
         result = EnvResult(tree.env, tree, problems)
         result.changes = compare(tree.bytes_by_path(), read_tree(root / RENDERED / tree.env))

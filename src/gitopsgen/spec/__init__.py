@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from gitopsgen.errors import SpecError
 from gitopsgen.problems import Problem, Severity
@@ -53,9 +54,27 @@ def load(root: Path, env: str) -> LoadedSpec:
     return LoadedSpec(env, model, source, tuple(sorted(problems)))
 
 
-def json_schema() -> dict[str, object]:
-    """JSON Schema (draft 2020-12) of an environment file, for editors and pre-commit."""
-    schema = Environment.model_json_schema(by_alias=True, mode="validation")
+def json_schema(*, partial: bool = False) -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of an environment spec, for editors and pre-commit.
+
+    By default it describes the merged spec (defaults + environment). With `partial`, nothing is
+    required, which is what an editor needs for one file of the pair (defaults.yaml or <env>.yaml);
+    types, patterns and closed mappings are kept.
+    """
+    schema: dict[str, Any] = Environment.model_json_schema(by_alias=True, mode="validation")
+    if partial:
+        schema = _drop_required(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "gitopsgen environment"
+    schema["title"] = "gitopsgen environment" + (" (one file, partial)" if partial else "")
     return schema
+
+
+def _drop_required(node: Any) -> Any:
+    """No `required`; and `oneOf` becomes `anyOf`, since a file may omit the tag (`mode`, `type`)
+    that tells the variants apart, which leaves several of them matching."""
+    if isinstance(node, dict):
+        return {("anyOf" if k == "oneOf" else k): _drop_required(v)
+                for k, v in node.items() if k not in ("required", "discriminator")}
+    if isinstance(node, list):
+        return [_drop_required(v) for v in node]
+    return node

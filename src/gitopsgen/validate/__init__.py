@@ -1,4 +1,4 @@
-"""Validation of a rendered tree: schemas (core kinds and custom resources) and cross-resource rules."""
+"""Validation of a rendered tree: schemas (core kinds, custom resources, chart values) and cross-resource rules."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from gitopsgen.validate.schemas import SchemaOptions
 
 
 def validate_tree(tree: RenderedTree, options: SchemaOptions) -> list[Problem]:
-    from gitopsgen.validate import rules, schemas
+    from gitopsgen.validate import charts, rules, schemas
 
     problems = schemas.validate_tree(tree, options, f"{rules.DISPLAY_PREFIX}/{tree.env}")
+    problems.extend(charts.validate_tree(tree, options.chart_schema_locations,
+                                         f"{rules.DISPLAY_PREFIX}/{tree.env}"))
     problems.extend(rules.run(tree))
     return sorted(problems)
 

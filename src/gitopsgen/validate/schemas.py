@@ -123,6 +123,8 @@ class SchemaOptions:
     schema_locations: tuple[str, ...] = ()
     strict: bool = False
     """A custom resource without a schema is an error (otherwise: not checked, reported as info)."""
+    chart_schema_locations: tuple[str, ...] = ()
+    """Folders holding `{chart}/values.schema.json` (+ values.yaml) for chart values validation."""
 
 
 def _best(error: Any) -> Any:

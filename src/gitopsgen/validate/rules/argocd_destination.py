@@ -1,0 +1,73 @@
+"""argocd-destination: every Application is complete and lives where Argo CD looks (DOMAIN X30).
+
+* `spec.destination` names the cluster by exactly one of `server` and `name` (Argo CD refuses
+  both: "application destination can't have both name and server defined") and sets a
+  `namespace`;
+* `spec.project` is set (required by the CRD; Argo CD refuses an Application without it);
+* `metadata.namespace` is set, and every Application deployed by another one of the tree (an
+  app-of-apps child) is in the namespace of its parent: Argo CD only reconciles Applications in
+  its own namespace unless apps-in-any-namespace is enabled;
+* every child carries the `resources-finalizer.argocd.argoproj.io` finalizer (or its foreground
+  or background variant): without it, removing the child from Git orphans everything it deployed.
+
+Upstream: Argo CD pkg/apis/application/v1alpha1/types.go, docs/operator-manual/
+app-any-namespace.md, docs/user-guide/app_deletion.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gitopsgen.manifests import Document, RenderedTree
+from gitopsgen.problems import Problem
+from gitopsgen.validate import argocd
+from gitopsgen.validate.rules import dig, finding
+
+ID = "argocd-destination"
+
+
+def _parents(tree: RenderedTree) -> dict[tuple[str, int], Document]:
+    """(file, index) of each child Application -> the Application whose source deploys it."""
+    parents: dict[tuple[str, int], Document] = {}
+    for app in argocd.applications(tree):
+        for doc in argocd.deployed(tree, app):
+            if doc.identity is not None and doc.identity.kind == "Application":
+                parents[(doc.file, doc.index)] = app
+    return parents
+
+
+def check(tree: RenderedTree) -> Iterator[Problem]:
+    parents = _parents(tree)
+    for app in argocd.applications(tree):
+        destination = dig(app.data, "spec", "destination")
+        if not isinstance(destination, dict):
+            yield finding(tree, app, ("spec",), "has no spec.destination", rule=ID)
+        else:
+            targets = [k for k in ("server", "name") if destination.get(k)]
+            if len(targets) != 1:
+                yield finding(tree, app, ("spec", "destination"),
+                              "destination must have exactly one of server and name, has "
+                              f"{' and '.join(targets) or 'neither'}", rule=ID)
+            if not destination.get("namespace"):
+                yield finding(tree, app, ("spec", "destination"), "destination has no namespace", rule=ID,
+                              hint="set spec.destination.namespace (the default namespace of what it deploys)")
+        if not dig(app.data, "spec", "project"):
+            yield finding(tree, app, ("spec",), "spec.project is not set", rule=ID)
+        namespace = dig(app.data, "metadata", "namespace")
+        if not namespace:
+            yield finding(tree, app, ("metadata",), "metadata.namespace is not set", rule=ID,
+                          hint="Applications live in the Argo CD namespace, e.g. argocd")
+        parent = parents.get((app.file, app.index))
+        if parent is None:
+            continue
+        parent_namespace = dig(parent.data, "metadata", "namespace")
+        if namespace and parent_namespace and namespace != parent_namespace:
+            yield finding(tree, app, ("metadata", "namespace"),
+                          f"is in namespace {namespace}, its parent Application in {parent_namespace}; "
+                          "Argo CD only reconciles Applications in its own namespace", rule=ID)
+        finalizers = dig(app.data, "metadata", "finalizers", default=[])
+        if not (isinstance(finalizers, list) and argocd.FINALIZERS & set(map(str, finalizers))):
+            yield finding(tree, app, ("metadata",),
+                          "child Application without the resources finalizer: deleting it would "
+                          "orphan what it deployed", rule=ID,
+                          hint="add metadata.finalizers: [resources-finalizer.argocd.argoproj.io]")

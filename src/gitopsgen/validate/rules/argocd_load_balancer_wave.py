@@ -1,0 +1,66 @@
+"""argocd-load-balancer-wave: a chart does not wait on a LoadBalancer class a later wave provides.
+
+A Service of `type: LoadBalancer` stays Progressing in Argo CD until its load balancer controller
+fills `status.loadBalancer.ingress` (Argo CD's built-in Service health). If a chart's values ask
+for `loadBalancerClass: tailscale` but the Tailscale operator's Application sits in a later wave,
+the chart's Application never turns Healthy and, with the Application health check that makes
+waves wait (docs/operator-manual/health.md), the app-of-apps sync stalls for good: the operator's
+wave is never reached. This is the trap of exposing ingress-nginx "Tailscale -> NGINX" with a
+Tailscale LoadBalancer while the operator waits for its ExternalSecret-made OAuth Secret (DOMAIN
+§8, X32): expose a ClusterIP Service with `tailscale.com/expose: "true"` instead, or move the
+operator to the chart's wave or earlier.
+
+The rule reads our values files (the `$values/...` files of each Helm source) for any mapping with
+a `loadBalancerClass` in `LOAD_BALANCER_CHARTS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.problems import Problem
+from gitopsgen.validate import argocd
+from gitopsgen.validate.rules import finding
+
+ID = "argocd-load-balancer-wave"
+
+# loadBalancerClass -> the chart whose controller serves it (tailscale.com/kb/1236, DOMAIN §8).
+LOAD_BALANCER_CHARTS = {"tailscale": "tailscale-operator"}
+
+
+def _classes(data: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(data, dict):
+        value = data.get("loadBalancerClass")
+        if isinstance(value, str):
+            yield (*path, "loadBalancerClass"), value
+        for key, child in data.items():
+            yield from _classes(child, (*path, key))
+    elif isinstance(data, list):
+        for i, child in enumerate(data):
+            yield from _classes(child, (*path, i))
+
+
+def check(tree: RenderedTree) -> Iterator[Problem]:
+    apps = list(argocd.applications(tree))
+    for app in apps:
+        wave = argocd.wave(app)
+        for value_file in argocd.value_files(app):
+            path = argocd.resolve(tree, value_file)
+            if path is None or wave is None:
+                continue
+            values = tree.files[path]
+            for node, lb_class in _classes(values.documents[0].data if values.documents else None):
+                chart = LOAD_BALANCER_CHARTS.get(lb_class)
+                for provider in apps:
+                    provider_wave = argocd.wave(provider)
+                    if chart in argocd.charts(provider) and provider_wave is not None and provider_wave > wave:
+                        name = app.identity.name if app.identity else "?"
+                        yield finding(
+                            tree, values.documents[0], node,
+                            f"{name} (wave {wave}) asks for loadBalancerClass {lb_class}, served by "
+                            f"{chart} in the later wave {provider_wave}: the Service stays Progressing "
+                            "and the app-of-apps sync waits on it forever", rule=ID,
+                            hint="expose a ClusterIP Service (e.g. tailscale.com/expose: \"true\") or "
+                                 f"move {chart} to wave {wave} or earlier")

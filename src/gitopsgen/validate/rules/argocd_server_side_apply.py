@@ -1,0 +1,35 @@
+"""argocd-server-side-apply: operators with large CRDs are installed with server-side apply (DOMAIN X28).
+
+Client-side `kubectl apply` keeps the whole object in the `kubectl.kubernetes.io/last-applied-
+configuration` annotation, capped at 262144 bytes; the CRDs of CloudNativePG (clusters ~464 KB,
+poolers ~653 KB), External Secrets (clustersecretstores ~690 KB: "Our CRDs have reached the 256KB
+limit") and the OT Redis Operator (327-522 KB) exceed it and the sync fails with
+"metadata.annotations: Too long". Every Application with a Helm source for one of those charts must
+therefore carry `ServerSideApply=true` in `spec.syncPolicy.syncOptions`.
+
+Upstream: cloudnative-pg/cloudnative-pg#4377, cloudnative-pg/charts#325, CNPG
+docs/src/installation_upgrade.md (`kubectl apply --server-side`), ESO getting-started docs,
+Argo CD docs/user-guide/sync-options.md ("Server-Side Apply").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.problems import Problem
+from gitopsgen.validate import argocd
+from gitopsgen.validate.rules import finding
+
+ID = "argocd-server-side-apply"
+
+
+def check(tree: RenderedTree) -> Iterator[Problem]:
+    for app in argocd.applications(tree):
+        large = sorted(c for c in argocd.charts(app) if c in argocd.LARGE_CRD_CHARTS)
+        if large and "ServerSideApply=true" not in argocd.sync_options(app):
+            yield finding(
+                tree, app, ("spec", "syncPolicy", "syncOptions"),
+                f"installs chart {', '.join(large)}, whose CRDs are too large for client-side apply, "
+                "without ServerSideApply=true", rule=ID,
+                hint="add ServerSideApply=true to spec.syncPolicy.syncOptions")

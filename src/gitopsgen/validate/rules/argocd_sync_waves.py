@@ -1,0 +1,112 @@
+"""argocd-sync-waves: child Applications sync in dependency order (DOMAIN X32).
+
+The app of apps applies its children wave by wave (lower `argocd.argoproj.io/sync-wave` first).
+Our order: operators < ClusterSecretStore < ExternalSecrets < data-layer custom resources < the
+app and its Ingress; charts that read a Secret an ExternalSecret creates (External-DNS's
+CF_API_TOKEN, the Tailscale operator's `operator-oauth`) come after the ExternalSecrets.
+
+The stage of each Application is deduced from what it deploys, not from its name:
+
+* a Helm source: its chart (`CHART_STAGES`; CNPG, OT Redis, ESO, Reloader and ingress-nginx are
+  operators, External-DNS and the Tailscale operator consume synced Secrets);
+* a Git source: the kinds under its path (SecretStore/ClusterSecretStore, ExternalSecret, CNPG
+  or OT Redis resources, Deployments/StatefulSets/DaemonSets/Ingresses); for the layout's
+  well-known folders that this render left empty, the kinds the layout puts there.
+
+Whenever Application A holds a stage that B's stage needs, A's wave must be lower than B's. The
+annotation must be an integer string. Note: waves only wait for a child's health when argocd-cm
+has the `resource.customizations.health.argoproj.io_Application` check (Argo CD
+docs/operator-manual/health.md); the ordering is still what creation follows.
+
+Upstream: Argo CD docs/user-guide/sync-waves.md, docs/operator-manual/cluster-bootstrapping.md.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+
+from gitopsgen.manifests import Document, RenderedTree
+from gitopsgen.problems import Problem
+from gitopsgen.validate import argocd
+from gitopsgen.validate.rules import finding
+
+ID = "argocd-sync-waves"
+WAVE_PATH = ("metadata", "annotations", argocd.SYNC_WAVE)
+
+
+class Stage(enum.Enum):
+    OPERATORS = "operators"
+    SECRET_STORE = "secret store"
+    EXTERNAL_SECRETS = "ExternalSecrets"
+    DATA = "data-layer custom resources"
+    APP = "workloads"
+    SECRET_CONSUMER = "charts reading synced Secrets"
+
+
+# Stages that must be in a strictly earlier wave than the key stage.
+NEEDS: dict[Stage, frozenset[Stage]] = {
+    Stage.OPERATORS: frozenset(),
+    Stage.SECRET_STORE: frozenset({Stage.OPERATORS}),
+    Stage.EXTERNAL_SECRETS: frozenset({Stage.OPERATORS, Stage.SECRET_STORE}),
+    Stage.DATA: frozenset({Stage.OPERATORS, Stage.SECRET_STORE, Stage.EXTERNAL_SECRETS}),
+    Stage.APP: frozenset({Stage.OPERATORS, Stage.SECRET_STORE, Stage.EXTERNAL_SECRETS, Stage.DATA}),
+    Stage.SECRET_CONSUMER: frozenset({Stage.OPERATORS, Stage.SECRET_STORE, Stage.EXTERNAL_SECRETS}),
+}
+
+CHART_STAGES = {
+    "cloudnative-pg": Stage.OPERATORS,
+    "redis-operator": Stage.OPERATORS,
+    "external-secrets": Stage.OPERATORS,
+    "reloader": Stage.OPERATORS,
+    "ingress-nginx": Stage.OPERATORS,
+    "external-dns": Stage.SECRET_CONSUMER,
+    "tailscale-operator": Stage.SECRET_CONSUMER,
+}
+
+DATA_GROUPS = frozenset({"postgresql.cnpg.io", "redis.redis.opstreelabs.in"})
+WORKLOADS = frozenset({("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "DaemonSet"),
+                       ("networking.k8s.io", "Ingress")})
+
+
+def stages(tree: RenderedTree, app: Document) -> set[Stage]:
+    found = {CHART_STAGES[c] for c in argocd.charts(app) if c in CHART_STAGES}
+    for group, kind in argocd.deployed_kinds(tree, app):
+        if group == "external-secrets.io" and kind in ("SecretStore", "ClusterSecretStore"):
+            found.add(Stage.SECRET_STORE)
+        elif group == "external-secrets.io" and kind == "ExternalSecret":
+            found.add(Stage.EXTERNAL_SECRETS)
+        elif group in DATA_GROUPS:
+            found.add(Stage.DATA)
+        elif (group, kind) in WORKLOADS:
+            found.add(Stage.APP)
+    return found
+
+
+def _name(app: Document) -> str:
+    return app.identity.name if app.identity else "?"
+
+
+def check(tree: RenderedTree) -> Iterator[Problem]:
+    apps = list(argocd.applications(tree))
+    waves: dict[int, int] = {}
+    for i, app in enumerate(apps):
+        wave = argocd.wave(app)
+        if wave is None:
+            yield finding(tree, app, WAVE_PATH, "sync wave is not an integer", rule=ID,
+                          hint='write e.g. argocd.argoproj.io/sync-wave: "-2"')
+        else:
+            waves[i] = wave
+    staged = [(i, app, stages(tree, app)) for i, app in enumerate(apps) if i in waves]
+    for j, later, later_stages in staged:
+        for i, earlier, earlier_stages in staged:
+            if i == j:
+                continue
+            needed = sorted({s.value for ls in later_stages for s in NEEDS[ls] & earlier_stages})
+            if needed and waves[i] >= waves[j]:
+                what = ", ".join(sorted(s.value for s in later_stages))
+                yield finding(
+                    tree, later, WAVE_PATH,
+                    f"wave {waves[j]} deploys {what}, which need the {', '.join(needed)} of Application "
+                    f"{_name(earlier)}, but that is in wave {waves[i]}", rule=ID,
+                    hint=f"give {_name(later)} a wave above {waves[i]} (or {_name(earlier)} a lower one)")
