@@ -11,16 +11,22 @@ import pytest
 
 
 def _gitopsgen(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gitopsgen", *args, "--root", str(root)],
-                          check=False, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "gitopsgen", *args, "--root", str(root)], check=False, capture_output=True, text=True
+    )
 
 
 @pytest.mark.parametrize("with_schemas", [False, True], ids=["plain", "strict-schemas"])
 def test_render_check_passes_on_the_committed_tree(repo_root: Path, shared_schemas: Path, with_schemas: bool) -> None:
     args = ["render", "--all", "--check"]
     if with_schemas:
-        args += ["--schema-location", str(shared_schemas / "crds-strict"), "--strict",
-                 "--chart-schema-location", str(shared_schemas / "charts")]
+        args += [
+            "--schema-location",
+            str(shared_schemas / "crds-strict"),
+            "--strict",
+            "--chart-schema-location",
+            str(shared_schemas / "charts"),
+        ]
     result = _gitopsgen(repo_root, *args)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "rendered/dev: in sync" in result.stdout
@@ -34,7 +40,12 @@ def test_committed_tree_holds_the_delivery_layer(repo_root: Path) -> None:
         assert (base / "bootstrap" / "root.yaml").is_file()
         assert len(list((base / "apps").glob("*.yaml"))) >= 10
         assert {p.name for p in (base / "values").glob("*.yaml")} >= {
-            "cloudnative-pg.yaml", "redis-operator.yaml", "external-secrets.yaml", "reloader.yaml", "ingress-nginx.yaml"}
+            "cloudnative-pg.yaml",
+            "redis-operator.yaml",
+            "external-secrets.yaml",
+            "reloader.yaml",
+            "ingress-nginx.yaml",
+        }
 
 
 def test_render_check_reports_a_hand_edited_values_file(project: Path) -> None:

@@ -21,8 +21,15 @@ from gitopsgen.validate.rules import (
     argocd_value_files,
 )
 
-ARGOCD_RULES = [argocd_crd_dry_run, argocd_destination, argocd_load_balancer_wave, argocd_reloader,
-                argocd_server_side_apply, argocd_sync_waves, argocd_value_files]
+ARGOCD_RULES = [
+    argocd_crd_dry_run,
+    argocd_destination,
+    argocd_load_balancer_wave,
+    argocd_reloader,
+    argocd_server_side_apply,
+    argocd_sync_waves,
+    argocd_value_files,
+]
 
 
 def _run(module: Any, tree: RenderedTree) -> list[Problem]:
@@ -32,6 +39,7 @@ def _run(module: Any, tree: RenderedTree) -> list[Problem]:
 def _set_wave(wave: str) -> Any:
     def change(app: Any) -> None:
         app["metadata"]["annotations"][WAVE] = wave
+
     return change
 
 
@@ -57,12 +65,14 @@ def test_argocd_rules_are_registered_with_unique_ids_and_documented() -> None:
 
 @pytest.mark.parametrize("chart", ["cloudnative-pg", "external-secrets", "redis-operator"])
 def test_server_side_apply_rule_points_at_sync_options_of_the_operator(
-        rendered: dict[str, RenderedTree], chart: str) -> None:
+    rendered: dict[str, RenderedTree], chart: str
+) -> None:
     path = f"apps/{chart}.yaml"
-    tree = edit(rendered["prd"], path,
-                lambda a: a["spec"]["syncPolicy"]["syncOptions"].remove("ServerSideApply=true"))
+    tree = edit(rendered["prd"], path, lambda a: a["spec"]["syncPolicy"]["syncOptions"].remove("ServerSideApply=true"))
     problems = _run(argocd_server_side_apply, tree)
-    assert at(problems, argocd_server_side_apply.ID) == [(f"rendered/prd/{path}", text_line(tree, path, "syncOptions:"))]
+    assert at(problems, argocd_server_side_apply.ID) == [
+        (f"rendered/prd/{path}", text_line(tree, path, "syncOptions:"))
+    ]
     assert chart in problems[0].message
 
 
@@ -73,9 +83,12 @@ def test_server_side_apply_is_not_demanded_of_small_charts(rendered: dict[str, R
 
 # --- X29 -------------------------------------------------------------------------------------------
 
-CLUSTER = {"apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster",
-           "metadata": {"name": "example-db", "namespace": "example-prd"},
-           "spec": {"instances": 3, "storage": {"size": "20Gi"}}}
+CLUSTER = {
+    "apiVersion": "postgresql.cnpg.io/v1",
+    "kind": "Cluster",
+    "metadata": {"name": "example-db", "namespace": "example-prd"},
+    "spec": {"instances": 3, "storage": {"size": "20Gi"}},
+}
 
 
 def _with_cluster(tree: RenderedTree) -> RenderedTree:
@@ -89,11 +102,13 @@ def _no_skip(app: Any) -> None:
 
 
 def test_crd_dry_run_rule_fires_when_crs_share_the_operators_wave_without_skip(
-        rendered: dict[str, RenderedTree]) -> None:
-    tree = edit(_with_cluster(rendered["prd"]), "apps/data.yaml",
-                lambda a: (_no_skip(a), _set_wave("-3")(a)))
+    rendered: dict[str, RenderedTree],
+) -> None:
+    tree = edit(_with_cluster(rendered["prd"]), "apps/data.yaml", lambda a: (_no_skip(a), _set_wave("-3")(a)))
     problems = _run(argocd_crd_dry_run, tree)
-    assert set(at(problems, argocd_crd_dry_run.ID)) == {("rendered/prd/apps/data.yaml", _wave_line(tree, "apps/data.yaml"))}
+    assert set(at(problems, argocd_crd_dry_run.ID)) == {
+        ("rendered/prd/apps/data.yaml", _wave_line(tree, "apps/data.yaml"))
+    }
     assert any("postgresql.cnpg.io" in p.message and "cloudnative-pg" in p.message for p in problems)
 
 
@@ -109,7 +124,8 @@ def test_crd_dry_run_rule_warns_when_no_application_installs_the_crds(rendered: 
     del tree.files["apps/cloudnative-pg.yaml"]
     problems = _run(argocd_crd_dry_run, tree)
     assert [(p.file, p.line, p.severity) for p in problems] == [
-        ("rendered/prd/apps/data.yaml", text_line(tree, "apps/data.yaml", "spec:"), Severity.WARNING)]
+        ("rendered/prd/apps/data.yaml", text_line(tree, "apps/data.yaml", "spec:"), Severity.WARNING)
+    ]
 
 
 # --- X30 -------------------------------------------------------------------------------------------
@@ -118,25 +134,33 @@ def test_crd_dry_run_rule_warns_when_no_application_installs_the_crds(rendered: 
 def test_destination_rule_refuses_both_server_and_name(rendered: dict[str, RenderedTree]) -> None:
     tree = edit(rendered["dev"], "apps/data.yaml", lambda a: a["spec"]["destination"].update(name="in-cluster"))
     problems = _run(argocd_destination, tree)
-    assert at(problems, argocd_destination.ID) == [("rendered/dev/apps/data.yaml", text_line(tree, "apps/data.yaml", "destination:"))]
+    assert at(problems, argocd_destination.ID) == [
+        ("rendered/dev/apps/data.yaml", text_line(tree, "apps/data.yaml", "destination:"))
+    ]
     assert "server and name" in problems[0].message
 
 
 def test_destination_rule_wants_a_namespace_and_a_project(rendered: dict[str, RenderedTree]) -> None:
-    tree = edit(rendered["dev"], "apps/secrets.yaml",
-                lambda a: (a["spec"]["destination"].pop("namespace"), a["spec"].pop("project")))
+    tree = edit(
+        rendered["dev"],
+        "apps/secrets.yaml",
+        lambda a: (a["spec"]["destination"].pop("namespace"), a["spec"].pop("project")),
+    )
     problems = _run(argocd_destination, tree)
-    assert at(problems, argocd_destination.ID) == sorted([
-        ("rendered/dev/apps/secrets.yaml", text_line(tree, "apps/secrets.yaml", "destination:")),
-        ("rendered/dev/apps/secrets.yaml", text_line(tree, "apps/secrets.yaml", "spec:")),
-    ])
+    assert at(problems, argocd_destination.ID) == sorted(
+        [
+            ("rendered/dev/apps/secrets.yaml", text_line(tree, "apps/secrets.yaml", "destination:")),
+            ("rendered/dev/apps/secrets.yaml", text_line(tree, "apps/secrets.yaml", "spec:")),
+        ]
+    )
 
 
 def test_destination_rule_wants_the_finalizer_on_children_only(rendered: dict[str, RenderedTree]) -> None:
     tree = edit(rendered["prd"], "apps/cloudflared.yaml", lambda a: a["metadata"].pop("finalizers"))
     problems = _run(argocd_destination, tree)
     assert at(problems, argocd_destination.ID) == [
-        ("rendered/prd/apps/cloudflared.yaml", text_line(tree, "apps/cloudflared.yaml", "metadata:"))]
+        ("rendered/prd/apps/cloudflared.yaml", text_line(tree, "apps/cloudflared.yaml", "metadata:"))
+    ]
     assert "finalizer" in problems[0].message
     # the root has none on purpose and is not a child of anything in the tree
     assert "finalizers" not in apps(rendered["prd"])["root"].data["metadata"]
@@ -146,7 +170,8 @@ def test_destination_rule_keeps_children_in_the_namespace_of_their_parent(render
     tree = edit(rendered["prd"], "apps/reloader.yaml", lambda a: a["metadata"].update(namespace="argocd-apps"))
     problems = _run(argocd_destination, tree)
     assert at(problems, argocd_destination.ID) == [
-        ("rendered/prd/apps/reloader.yaml", text_line(tree, "apps/reloader.yaml", "namespace: argocd-apps"))]
+        ("rendered/prd/apps/reloader.yaml", text_line(tree, "apps/reloader.yaml", "namespace: argocd-apps"))
+    ]
 
 
 # --- X31 -------------------------------------------------------------------------------------------
@@ -155,16 +180,20 @@ def test_destination_rule_keeps_children_in_the_namespace_of_their_parent(render
 def _value_file(raw: str) -> Any:
     def change(app: Any) -> None:
         app["spec"]["sources"][0]["helm"]["valueFiles"] = [raw]
+
     return change
 
 
-@pytest.mark.parametrize(("raw", "words"), [
-    ("$values/rendered/dev/values/missing.yaml", "produces no values/missing.yaml"),
-    ("$values/rendered/prd/values/reloader.yaml", "outside rendered/dev/"),
-    ("$config/rendered/dev/values/reloader.yaml", "no sibling source has ref: config"),
-    ("values/$values/rendered/dev/values/reloader.yaml", "other than as the leading"),
-    ("$values", "names no file"),
-])
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        ("$values/rendered/dev/values/missing.yaml", "produces no values/missing.yaml"),
+        ("$values/rendered/prd/values/reloader.yaml", "outside rendered/dev/"),
+        ("$config/rendered/dev/values/reloader.yaml", "no sibling source has ref: config"),
+        ("values/$values/rendered/dev/values/reloader.yaml", "other than as the leading"),
+        ("$values", "names no file"),
+    ],
+)
 def test_value_files_rule_points_at_the_bad_value_file(rendered: dict[str, RenderedTree], raw: str, words: str) -> None:
     tree = edit(rendered["dev"], "apps/reloader.yaml", _value_file(raw))
     problems = _run(argocd_value_files, tree)
@@ -176,7 +205,9 @@ def test_value_files_rule_points_at_the_bad_value_file(rendered: dict[str, Rende
 def test_value_files_rule_refuses_a_ref_source_with_a_chart(rendered: dict[str, RenderedTree]) -> None:
     tree = edit(rendered["dev"], "apps/reloader.yaml", lambda a: a["spec"]["sources"][1].update(chart="reloader"))
     problems = _run(argocd_value_files, tree)
-    assert at(problems, argocd_value_files.ID) == [("rendered/dev/apps/reloader.yaml", text_line(tree, "apps/reloader.yaml", "ref: values"))]
+    assert at(problems, argocd_value_files.ID) == [
+        ("rendered/dev/apps/reloader.yaml", text_line(tree, "apps/reloader.yaml", "ref: values"))
+    ]
 
 
 def test_value_files_rule_needs_multi_source_for_a_ref(rendered: dict[str, RenderedTree]) -> None:
@@ -185,16 +216,27 @@ def test_value_files_rule_needs_multi_source_for_a_ref(rendered: dict[str, Rende
 
     tree = edit(rendered["dev"], "apps/reloader.yaml", single)
     problems = _run(argocd_value_files, tree)
-    assert at(problems, argocd_value_files.ID) == [("rendered/dev/apps/reloader.yaml", text_line(tree, "apps/reloader.yaml", "$values/"))]
+    assert at(problems, argocd_value_files.ID) == [
+        ("rendered/dev/apps/reloader.yaml", text_line(tree, "apps/reloader.yaml", "$values/"))
+    ]
 
 
 def test_value_files_rule_warns_about_keys_shadowed_by_values_object(rendered: dict[str, RenderedTree]) -> None:
-    tree = edit(rendered["dev"], "apps/reloader.yaml", lambda a: a["spec"]["sources"][0]["helm"].update(
-        valuesObject={"reloader": {"reloadStrategy": "env-vars"}, "other": 1}))
+    tree = edit(
+        rendered["dev"],
+        "apps/reloader.yaml",
+        lambda a: a["spec"]["sources"][0]["helm"].update(
+            valuesObject={"reloader": {"reloadStrategy": "env-vars"}, "other": 1}
+        ),
+    )
     problems = _run(argocd_value_files, tree)
     assert [(p.file, p.line, p.severity) for p in problems] == [
-        ("rendered/dev/apps/reloader.yaml", text_line(tree, "apps/reloader.yaml", "reloadStrategy: env-vars"),
-         Severity.WARNING)]
+        (
+            "rendered/dev/apps/reloader.yaml",
+            text_line(tree, "apps/reloader.yaml", "reloadStrategy: env-vars"),
+            Severity.WARNING,
+        )
+    ]
 
 
 # --- X32 -------------------------------------------------------------------------------------------
@@ -204,7 +246,8 @@ def test_sync_wave_rule_flags_a_secret_store_in_the_operators_wave(rendered: dic
     tree = edit(rendered["dev"], "apps/secret-store.yaml", _set_wave("-3"))
     problems = _run(argocd_sync_waves, tree)
     assert set(at(problems, argocd_sync_waves.ID)) == {
-        ("rendered/dev/apps/secret-store.yaml", _wave_line(tree, "apps/secret-store.yaml"))}
+        ("rendered/dev/apps/secret-store.yaml", _wave_line(tree, "apps/secret-store.yaml"))
+    }
     # one finding per operator Application it must follow
     named = {p.message.partition("of Application ")[2].partition(",")[0] for p in problems}
     assert named == {"cloudnative-pg", "redis-operator", "external-secrets", "reloader", "ingress-nginx"}
@@ -222,7 +265,8 @@ def test_sync_wave_rule_flags_every_layer_after_a_late_data_wave(rendered: dict[
     # the app and cloudflared (both workloads) need the data layer first
     assert set(at(problems, argocd_sync_waves.ID)) == {
         ("rendered/prd/apps/example-api.yaml", _wave_line(tree, "apps/example-api.yaml")),
-        ("rendered/prd/apps/cloudflared.yaml", _wave_line(tree, "apps/cloudflared.yaml"))}
+        ("rendered/prd/apps/cloudflared.yaml", _wave_line(tree, "apps/cloudflared.yaml")),
+    }
 
 
 def test_sync_wave_rule_deduces_stages_from_the_kinds_an_application_deploys(rendered: dict[str, RenderedTree]) -> None:
@@ -230,17 +274,21 @@ def test_sync_wave_rule_deduces_stages_from_the_kinds_an_application_deploys(ren
     put(tree, "manifests/secret-store/extra.yaml", [DEPLOYMENT])
     problems = _run(argocd_sync_waves, tree)
     assert set(at(problems, argocd_sync_waves.ID)) == {
-        ("rendered/prd/apps/secret-store.yaml", _wave_line(tree, "apps/secret-store.yaml"))}
+        ("rendered/prd/apps/secret-store.yaml", _wave_line(tree, "apps/secret-store.yaml"))
+    }
     # a workload needs the ExternalSecrets (wave -1) and the data layer (wave 0) first
     assert any("ExternalSecrets" in p.message and "Application secrets" in p.message for p in problems)
     assert any("data-layer custom resources" in p.message and "Application data" in p.message for p in problems)
 
 
-def test_sync_wave_rule_keeps_secret_reading_charts_after_the_external_secrets(rendered: dict[str, RenderedTree]) -> None:
+def test_sync_wave_rule_keeps_secret_reading_charts_after_the_external_secrets(
+    rendered: dict[str, RenderedTree],
+) -> None:
     tree = edit(rendered["prd"], "apps/external-dns.yaml", _set_wave("-1"))
     problems = _run(argocd_sync_waves, tree)
     assert set(at(problems, argocd_sync_waves.ID)) == {
-        ("rendered/prd/apps/external-dns.yaml", _wave_line(tree, "apps/external-dns.yaml"))}
+        ("rendered/prd/apps/external-dns.yaml", _wave_line(tree, "apps/external-dns.yaml"))
+    }
     assert "secrets" in problems[0].message
 
 
@@ -258,11 +306,13 @@ def _tailscale_load_balancer(values: Any) -> None:
 
 
 def test_load_balancer_wave_rule_flags_a_tailscale_lb_before_the_tailscale_operator(
-        rendered: dict[str, RenderedTree]) -> None:
+    rendered: dict[str, RenderedTree],
+) -> None:
     tree = edit(rendered["dev"], "values/ingress-nginx.yaml", _tailscale_load_balancer)
     problems = _run(argocd_load_balancer_wave, tree)
     assert at(problems, argocd_load_balancer_wave.ID) == [
-        ("rendered/dev/values/ingress-nginx.yaml", text_line(tree, "values/ingress-nginx.yaml", "loadBalancerClass"))]
+        ("rendered/dev/values/ingress-nginx.yaml", text_line(tree, "values/ingress-nginx.yaml", "loadBalancerClass"))
+    ]
     moved = edit(tree, "apps/tailscale-operator.yaml", _set_wave("-3"))
     assert _run(argocd_load_balancer_wave, moved) == []
 
@@ -274,14 +324,16 @@ def test_reloader_rule_points_at_auto_reload_all(rendered: dict[str, RenderedTre
     tree = edit(rendered["prd"], "values/reloader.yaml", lambda v: v["reloader"].update(autoReloadAll=False))
     problems = _run(argocd_reloader, tree)
     assert at(problems, argocd_reloader.ID) == [
-        ("rendered/prd/values/reloader.yaml", text_line(tree, "values/reloader.yaml", "autoReloadAll"))]
+        ("rendered/prd/values/reloader.yaml", text_line(tree, "values/reloader.yaml", "autoReloadAll"))
+    ]
 
 
 def test_reloader_rule_wants_annotations_strategy_while_apps_self_heal(rendered: dict[str, RenderedTree]) -> None:
     tree = edit(rendered["dev"], "values/reloader.yaml", lambda v: v["reloader"].pop("reloadStrategy"))
     problems = _run(argocd_reloader, tree)
     assert at(problems, argocd_reloader.ID) == [
-        ("rendered/dev/values/reloader.yaml", text_line(tree, "values/reloader.yaml", "reloader:"))]
+        ("rendered/dev/values/reloader.yaml", text_line(tree, "values/reloader.yaml", "reloader:"))
+    ]
     assert "env-vars" in problems[0].message
 
 

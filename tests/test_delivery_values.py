@@ -59,7 +59,8 @@ def _helm_merge(chart: Any, ours: Any) -> Any:
 
 @pytest.mark.parametrize("env", ENVS)
 def test_every_values_file_validates_against_its_charts_upstream_schema(
-        rendered: dict[str, RenderedTree], shared_schemas: Path, env: str) -> None:
+    rendered: dict[str, RenderedTree], shared_schemas: Path, env: str
+) -> None:
     checked = set()
     for chart, path in _chart_apps(rendered[env]).items():
         folder = shared_schemas / "charts" / chart
@@ -69,7 +70,9 @@ def test_every_values_file_validates_against_its_charts_upstream_schema(
         defaults = yaml.safe_load((folder / "values.yaml").read_text())
         ours = yaml.safe_load(rendered[env].files[path].text)  # PyYAML, not our loader
         validator = validators.validator_for(schema, default=Draft7Validator)(schema)
-        errors = [f"{path}: {list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(_helm_merge(defaults, ours))]
+        errors = [
+            f"{path}: {list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(_helm_merge(defaults, ours))
+        ]
         assert errors == []
         checked.add(chart)
     expected = {"cloudnative-pg", "external-secrets", "reloader"} | ({"external-dns"} if env == "prd" else set())
@@ -78,7 +81,8 @@ def test_every_values_file_validates_against_its_charts_upstream_schema(
 
 @pytest.mark.parametrize("env", ENVS)
 def test_chart_values_validator_is_clean_on_the_real_trees(
-        rendered: dict[str, RenderedTree], shared_schemas: Path, env: str) -> None:
+    rendered: dict[str, RenderedTree], shared_schemas: Path, env: str
+) -> None:
     problems = charts.validate_tree(rendered[env], (str(shared_schemas / "charts"),), f"rendered/{env}")
     assert [p.format() for p in problems if p.severity > Severity.INFO] == []
     unchecked = {re.search(r"chart (\S+) not checked", p.message).group(1) for p in problems}  # type: ignore[union-attr]
@@ -94,7 +98,8 @@ def _leaves(data: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...]
 
 @pytest.mark.parametrize("env", ENVS)
 def test_values_files_hold_only_differences_from_chart_defaults(
-        rendered: dict[str, RenderedTree], shared_schemas: Path, env: str) -> None:
+    rendered: dict[str, RenderedTree], shared_schemas: Path, env: str
+) -> None:
     for chart, path in _chart_apps(rendered[env]).items():
         defaults_file = shared_schemas / "charts" / chart / "values.yaml"
         if not defaults_file.is_file():
@@ -113,15 +118,17 @@ def test_reloader_reloads_everything_by_annotation(rendered: dict[str, RenderedT
     assert _values(rendered[env], "reloader") == {"reloader": {"autoReloadAll": True, "reloadStrategy": "annotations"}}
 
 
-def test_external_dns_values_follow_domain_and_spec(rendered: dict[str, RenderedTree], repo_root: Path,
-                                                    shared_schemas: Path) -> None:
+def test_external_dns_values_follow_domain_and_spec(
+    rendered: dict[str, RenderedTree], repo_root: Path, shared_schemas: Path
+) -> None:
     context = build_context(load(repo_root, "prd"))
     spec, names = context["spec"], context["names"]
     values = _values(rendered["prd"], "external-dns")
     assert values["provider"] == {"name": "cloudflare"}
     token = names.secrets.cloudflare_api_token
-    assert values["env"] == [{"name": "CF_API_TOKEN", "valueFrom": {"secretKeyRef": {
-        "name": token.name, "key": token.keys[0]}}}]
+    assert values["env"] == [
+        {"name": "CF_API_TOKEN", "valueFrom": {"secretKeyRef": {"name": token.name, "key": token.keys[0]}}}
+    ]
     # the Secret must be where the chart runs
     assert apps(rendered["prd"])["external-dns"].data["spec"]["destination"]["namespace"] == token.namespace
     assert values["sources"] == ["ingress"]
@@ -137,18 +144,22 @@ def test_external_dns_values_follow_domain_and_spec(rendered: dict[str, Rendered
 
 
 def test_ingress_controller_service_is_internal_in_prd_and_on_the_tailnet_in_dev(
-        rendered: dict[str, RenderedTree], repo_root: Path) -> None:
+    rendered: dict[str, RenderedTree], repo_root: Path
+) -> None:
     prd = _values(rendered["prd"], "ingress-nginx")["controller"]["service"]
     assert prd == {"type": "ClusterIP"}
     dev = _values(rendered["dev"], "ingress-nginx")["controller"]["service"]
     hostname = build_context(load(repo_root, "dev"))["spec"]["edge"]["hostname"]
-    assert dev == {"type": "ClusterIP", "annotations": {"tailscale.com/expose": "true",
-                                                        "tailscale.com/hostname": hostname}}
+    assert dev == {
+        "type": "ClusterIP",
+        "annotations": {"tailscale.com/expose": "true", "tailscale.com/hostname": hostname},
+    }
     assert re.fullmatch(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", hostname)  # a DNS label (DOMAIN X27)
 
 
-def test_tailscale_operator_reads_the_precreated_oauth_secret(rendered: dict[str, RenderedTree],
-                                                              repo_root: Path) -> None:
+def test_tailscale_operator_reads_the_precreated_oauth_secret(
+    rendered: dict[str, RenderedTree], repo_root: Path
+) -> None:
     names = build_context(load(repo_root, "dev"))["names"]
     values = _values(rendered["dev"], "tailscale-operator")
     assert "oauth" not in values  # empty oauth values make the chart read Secret operator-oauth
@@ -177,14 +188,20 @@ def test_coalesce_merges_maps_replaces_lists_and_our_null_deletes() -> None:
     assert chart == {"a": {"b": 1, "c": [1, 2]}, "d": "x", "e": {"f": 1}, "g": None}  # inputs untouched
 
 
-def test_chart_values_error_points_at_the_offending_line(rendered: dict[str, RenderedTree],
-                                                         shared_schemas: Path) -> None:
+def test_chart_values_error_points_at_the_offending_line(
+    rendered: dict[str, RenderedTree], shared_schemas: Path
+) -> None:
     tree = edit(rendered["prd"], "values/external-dns.yaml", lambda v: v.update(policy="always"))
     problems = charts.validate_tree(tree, (str(shared_schemas / "charts"),), "rendered/prd")
     errors = [p for p in problems if p.severity is Severity.ERROR]
     assert [(p.file, p.line, p.path, p.rule) for p in errors] == [
-        ("rendered/prd/values/external-dns.yaml", text_line(tree, "values/external-dns.yaml", "policy:"),
-         "policy", "chart-values")]
+        (
+            "rendered/prd/values/external-dns.yaml",
+            text_line(tree, "values/external-dns.yaml", "policy:"),
+            "policy",
+            "chart-values",
+        )
+    ]
     assert "'always' is not one of" in errors[0].message
 
 
@@ -192,14 +209,20 @@ def test_our_null_removes_a_chart_default_before_validation(rendered: dict[str, 
     chart = tmp_path / "charts" / "reloader"
     chart.mkdir(parents=True)
     (chart / "values.yaml").write_text("image:\n  tag: v1\n  pullPolicy: IfNotPresent\n")
-    (chart / "values.schema.json").write_text(json.dumps({
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        "properties": {"image": {"type": "object", "required": ["tag"]}}}))
+    (chart / "values.schema.json").write_text(
+        json.dumps(
+            {
+                "$schema": "http://json-schema.org/draft-07/schema#",
+                "properties": {"image": {"type": "object", "required": ["tag"]}},
+            }
+        )
+    )
     tree = edit(rendered["dev"], "values/reloader.yaml", lambda v: v.update(image={"tag": None}))
     problems = charts.validate_tree(tree, (str(tmp_path / "charts"),), "rendered/dev")
     errors = [p for p in problems if p.severity is Severity.ERROR]
     assert [(p.file, p.line, p.path) for p in errors] == [
-        ("rendered/dev/values/reloader.yaml", text_line(tree, "values/reloader.yaml", "image:"), "image")]
+        ("rendered/dev/values/reloader.yaml", text_line(tree, "values/reloader.yaml", "image:"), "image")
+    ]
     assert "'tag' is a required property" in errors[0].message
     # without our null the chart default satisfies the schema
     clean = charts.validate_tree(rendered["dev"], (str(tmp_path / "charts"),), "rendered/dev")
@@ -207,25 +230,36 @@ def test_our_null_removes_a_chart_default_before_validation(rendered: dict[str, 
 
 
 def test_first_chart_location_wins_and_schema_version_mismatch_warns(
-        rendered: dict[str, RenderedTree], shared_schemas: Path, tmp_path: Path) -> None:
+    rendered: dict[str, RenderedTree], shared_schemas: Path, tmp_path: Path
+) -> None:
     override = tmp_path / "charts" / "reloader"
     override.mkdir(parents=True)
     (override / "Chart.yaml").write_text("name: reloader\nversion: 9.9.9\n")
-    (override / "values.schema.json").write_text(json.dumps({"properties": {"reloader": {
-        "properties": {"reloadStrategy": {"enum": ["env-vars"]}}}}}))
+    (override / "values.schema.json").write_text(
+        json.dumps({"properties": {"reloader": {"properties": {"reloadStrategy": {"enum": ["env-vars"]}}}}})
+    )
     locations = (str(tmp_path / "charts"), str(shared_schemas / "charts"))
     problems = charts.validate_tree(rendered["dev"], locations, "rendered/dev")
     found = {(p.severity, p.file, p.line, p.path) for p in problems if p.severity > Severity.INFO}
     assert found == {
-        (Severity.WARNING, "rendered/dev/apps/reloader.yaml",
-         text_line(rendered["dev"], "apps/reloader.yaml", "targetRevision: \"2.2.16\""), "spec.sources[0].targetRevision"),
-        (Severity.ERROR, "rendered/dev/values/reloader.yaml",
-         text_line(rendered["dev"], "values/reloader.yaml", "reloadStrategy:"), "reloader.reloadStrategy"),
+        (
+            Severity.WARNING,
+            "rendered/dev/apps/reloader.yaml",
+            text_line(rendered["dev"], "apps/reloader.yaml", 'targetRevision: "2.2.16"'),
+            "spec.sources[0].targetRevision",
+        ),
+        (
+            Severity.ERROR,
+            "rendered/dev/values/reloader.yaml",
+            text_line(rendered["dev"], "values/reloader.yaml", "reloadStrategy:"),
+            "reloader.reloadStrategy",
+        ),
     }
 
 
-def test_values_of_a_ref_outside_the_tree_are_left_to_the_rules(rendered: dict[str, RenderedTree],
-                                                                shared_schemas: Path) -> None:
+def test_values_of_a_ref_outside_the_tree_are_left_to_the_rules(
+    rendered: dict[str, RenderedTree], shared_schemas: Path
+) -> None:
     def elsewhere(app: Any) -> None:
         app["spec"]["sources"][0]["helm"]["valueFiles"] = ["$values/rendered/prd/values/reloader.yaml"]
 
@@ -240,7 +274,8 @@ def test_no_chart_locations_means_no_chart_findings(rendered: dict[str, Rendered
 
 
 def test_render_cli_fails_on_invalid_chart_values_only_with_chart_schema_location(
-        project: Path, shared_schemas: Path) -> None:
+    project: Path, shared_schemas: Path
+) -> None:
     import subprocess
     import sys
 
@@ -249,8 +284,9 @@ def test_render_cli_fails_on_invalid_chart_values_only_with_chart_schema_locatio
     base = [sys.executable, "-m", "gitopsgen", "render", "prd", "--root", str(project)]
     plain = subprocess.run(base, check=False, capture_output=True, text=True)
     assert plain.returncode == 0, plain.stderr
-    checked = subprocess.run([*base, "--chart-schema-location", str(shared_schemas / "charts")],
-                             check=False, capture_output=True, text=True)
+    checked = subprocess.run(
+        [*base, "--chart-schema-location", str(shared_schemas / "charts")], check=False, capture_output=True, text=True
+    )
     assert checked.returncode == 1
     tree_text = (project / "rendered" / "prd" / "values" / "external-dns.yaml").read_text()
     line = next(i for i, text in enumerate(tree_text.splitlines(), 1) if text.startswith("policy:"))

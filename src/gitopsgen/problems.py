@@ -55,6 +55,14 @@ class Problem:
         return text
 
 
+def dotted(path: Iterable[str | int]) -> str:
+    """A YAML/JSON path as users read it: `spec.containers[0].env`."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
 def worst(problems: Iterable[Problem]) -> Severity | None:
     return max((p.severity for p in problems), default=None)
 

@@ -24,7 +24,7 @@ class LoadedSpec:
 
 def _located(source: SpecSource, path: tuple[str | int, ...], message: str, *, rule: str,
              severity: Severity = Severity.ERROR, hint: str | None = None) -> Problem:
-    from gitopsgen.spec.errors import dotted
+    from gitopsgen.problems import dotted
 
     loc = source.locate(path)
     return Problem(loc.file, loc.line, loc.column, dotted(path), message, rule=rule,

@@ -15,15 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from gitopsgen.problems import Problem
+from gitopsgen.problems import Problem, dotted
 from gitopsgen.spec.loader import SpecSource, YamlPath
-
-
-def dotted(path: YamlPath) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def _yaml_path(loc: tuple[Any, ...], data: Any) -> YamlPath:

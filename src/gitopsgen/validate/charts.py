@@ -26,9 +26,10 @@ from typing import Any
 
 from gitopsgen import yamlio
 from gitopsgen.manifests import Document, RenderedTree
-from gitopsgen.problems import Problem, Severity
+from gitopsgen.problems import Problem, Severity, dotted
 from gitopsgen.validate import argocd
 from gitopsgen.validate.rules import dig
+from gitopsgen.validate.schemas import best_error, error_path, short_message
 
 RULE = "chart-values"
 
@@ -97,34 +98,8 @@ def _drop_nulls(value: Any) -> Any:
 
 def _depth(data: Any, path: tuple[str | int, ...]) -> int:
     """How many leading steps of `path` exist in `data`."""
-    node, depth = data, 0
-    for part in path:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]  # separate branch: the two index types do not merge for mypy
-        else:
-            break
-        depth += 1
-    return depth
-
-
-def _best(error: Any) -> Any:
-    from jsonschema.exceptions import best_match
-
-    while error.context:
-        deeper = best_match(error.context)
-        if deeper is None:
-            break
-        error = deeper
-    return error
-
-
-def _dotted(path: tuple[str | int, ...]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+    missing = object()
+    return next(d for d in range(len(path), -1, -1) if dig(data, *path[:d], default=missing) is not missing)
 
 
 def _check_source(tree: RenderedTree, app: Document, source: argocd.Source, locations: tuple[str, ...],
@@ -139,7 +114,7 @@ def _check_source(tree: RenderedTree, app: Document, source: argocd.Source, loca
     found = find_chart(locations, source.chart)
     if found is None or found.validator is None:
         what = "no chart schema location has it" if found is None else "it has no values.schema.json"
-        return [Problem(app_file, app_line, None, _dotted((*source.path, "chart")),
+        return [Problem(app_file, app_line, None, dotted((*source.path, "chart")),
                         f"values for chart {source.chart} not checked: {what}", rule=RULE,
                         severity=Severity.INFO)]
     problems = []
@@ -147,7 +122,7 @@ def _check_source(tree: RenderedTree, app: Document, source: argocd.Source, loca
     if found.version is not None and pinned is not None and str(pinned) != found.version:
         problems.append(Problem(
             app_file, tree.files[app.file].line_of(app.index, (*source.path, "targetRevision")), None,
-            _dotted((*source.path, "targetRevision")),
+            dotted((*source.path, "targetRevision")),
             f"values.schema.json of {source.chart} is from chart version {found.version}, the "
             f"Application pins {pinned}; the check may not match what Helm renders", rule=RULE,
             severity=Severity.WARNING, hint=f"update {found.folder} or the pinned version"))
@@ -160,18 +135,16 @@ def _check_source(tree: RenderedTree, app: Document, source: argocd.Source, loca
     if isinstance(values_object, dict):
         merged = coalesce(merged, values_object)
 
-    for error in sorted(found.validator.iter_errors(merged), key=lambda e: list(map(str, e.absolute_path))):
-        error = _best(error)
-        path = tuple(error.absolute_path)
+    for raw in sorted(found.validator.iter_errors(merged), key=lambda e: list(map(str, e.absolute_path))):
+        error = best_error(raw)
+        path = error_path(error)
         # The file of highest precedence that holds most of the path is the one to fix.
         depths = [_depth(layer, path) for layer in layers]
         chosen = max(range(len(paths)), key=lambda i: (depths[i], i))
         values_file = tree.files[paths[chosen]]
-        message = str(error.message)
-        if len(message) > 300:
-            message = message[:297] + "..."
+        message = short_message(error)
         problems.append(Problem(
-            f"{prefix}/{values_file.path}", values_file.line_of(0, path), None, _dotted(path),
+            f"{prefix}/{values_file.path}", values_file.line_of(0, path), None, dotted(path),
             f"{message} (chart {source.chart} values.schema.json)", rule=RULE,
             hint=None if depths[chosen] else "the value comes from the chart's defaults or is missing"))
     return problems

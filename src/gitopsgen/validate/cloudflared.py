@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from gitopsgen.problems import Problem, Severity
+from gitopsgen.problems import Problem, Severity, dotted
 
 RULE = "cloudflared-config"
 YamlPath = tuple[str | int, ...]
@@ -166,10 +166,7 @@ def _check_access(origin: dict[str, Any], path: YamlPath) -> Iterator[Finding]:
 def _problems(findings: Iterator[Finding], file: str, locate: Callable[[YamlPath], int | None]) -> list[Problem]:
     out = []
     for f in findings:
-        dotted = ""
-        for part in f.path:
-            dotted += f"[{part}]" if isinstance(part, int) else (f".{part}" if dotted else str(part))
-        out.append(Problem(file, locate(f.path), None, dotted, f.message, rule=RULE, severity=f.severity,
+        out.append(Problem(file, locate(f.path), None, dotted(f.path), f.message, rule=RULE, severity=f.severity,
                            hint=f.hint))
     return out
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from gitopsgen.manifests import Document, Identity, RenderedTree
-from gitopsgen.problems import Problem, Severity
+from gitopsgen.problems import Problem, Severity, dotted
 
 
 @cache
@@ -127,7 +127,8 @@ class SchemaOptions:
     """Folders holding `{chart}/values.schema.json` (+ values.yaml) for chart values validation."""
 
 
-def _best(error: Any) -> Any:
+def best_error(error: Any) -> Any:
+    """For anyOf/oneOf failures, the best-matching branch's error rather than the whole tree."""
     from jsonschema.exceptions import best_match
 
     while error.context:
@@ -138,7 +139,7 @@ def _best(error: Any) -> Any:
     return error
 
 
-def _error_path(error: Any) -> tuple[str | int, ...]:
+def error_path(error: Any) -> tuple[str | int, ...]:
     """The JSON path of an error; for unexpected properties, the path of the (first) bad key."""
     path = tuple(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
@@ -151,16 +152,9 @@ def _error_path(error: Any) -> tuple[str | int, ...]:
     return path
 
 
-def _message(error: Any) -> str:
+def short_message(error: Any) -> str:
     text = str(error.message)
     return text if len(text) <= 300 else text[:297] + "..."
-
-
-def _json_path(path: Any) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def validate_tree(tree: RenderedTree, options: SchemaOptions, display_prefix: str) -> list[Problem]:
@@ -182,11 +176,11 @@ def validate_tree(tree: RenderedTree, options: SchemaOptions, display_prefix: st
             continue
         rendered = tree.files[doc.file]
         for raw in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
-            error = _best(raw)
-            path = _error_path(error)
+            error = best_error(raw)
+            path = error_path(error)
             problems.append(Problem(
                 f"{display_prefix}/{doc.file}", rendered.line_of(doc.index, path), None,
-                _json_path(path), f"{_message(error)} ({ident})", rule="schema",
+                dotted(path), f"{short_message(error)} ({ident})", rule="schema",
             ))
     for (api_version, kind), docs in sorted(missing.items()):
         first = docs[0]

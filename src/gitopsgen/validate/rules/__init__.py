@@ -22,7 +22,7 @@ from types import ModuleType
 from typing import Protocol
 
 from gitopsgen.manifests import Document, RenderedTree
-from gitopsgen.problems import Problem, Severity
+from gitopsgen.problems import Problem, Severity, dotted
 from gitopsgen.yamlio import dig
 
 __all__ = ["DISPLAY_PREFIX", "RuleModule", "all_rules", "dig", "finding", "run"]
@@ -40,13 +40,10 @@ DISPLAY_PREFIX = "rendered"
 def finding(tree: RenderedTree, doc: Document, path: tuple[str | int, ...], message: str, *,
             rule: str, severity: Severity = Severity.ERROR, hint: str | None = None) -> Problem:
     rendered = tree.files[doc.file]
-    dotted = ""
-    for part in path:
-        dotted += f"[{part}]" if isinstance(part, int) else (f".{part}" if dotted else str(part))
     ident = doc.identity
     where = f" ({ident})" if ident is not None else ""
     return Problem(f"{DISPLAY_PREFIX}/{tree.env}/{doc.file}", rendered.line_of(doc.index, path), None,
-                   dotted, message + where, rule=rule, severity=severity, hint=hint)
+                   dotted(path), message + where, rule=rule, severity=severity, hint=hint)
 
 
 @cache
