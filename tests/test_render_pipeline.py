@@ -268,3 +268,16 @@ def test_environment_file_with_an_invalid_name_is_explained(project: Path) -> No
     with pytest.raises(GitopsgenError) as caught:
         run(project, "Staging")
     assert caught.value.problems[0].message == "'Staging' is not a valid environment name"
+
+
+def test_render_all_removes_the_tree_of_a_deleted_environment(project: Path) -> None:
+    assert run(project) == 0
+    (project / "environments" / "dev.yaml").rename(project / "environments" / "qa.yaml")
+    check = render(RenderOptions(root=project, all_envs=True, check=True))
+    assert check.orphans == ["dev"] and check.exit_code == 1
+    assert (project / "rendered" / "dev").is_dir()  # --check writes nothing
+    # naming environments explicitly never touches the others
+    assert render(RenderOptions(root=project, envs=("prd",), check=True)).exit_code == 0
+    result = render(RenderOptions(root=project, all_envs=True))
+    assert result.exit_code == 0 and result.orphans == ["dev"]
+    assert sorted(p.name for p in (project / "rendered").iterdir()) == ["prd", "qa"]

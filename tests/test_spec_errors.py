@@ -189,3 +189,23 @@ def test_problems_format_as_file_line_col_path_message_rule(project: Path) -> No
     line = line_of(project, "quorum: 4")
     assert problem.format() == (
         f"environments/prd.yaml:{line}:11: error: redis.quorum: must be at most redis.sentinels (3), got 4 [spec]")
+
+
+def test_missing_keys_are_asked_for_in_the_environment_file(project: Path) -> None:
+    write(project, "dev", """
+        namespace: example-dev
+        app:
+          cacheTtl: 1m
+        """)
+    problems = {p.path: p for p in problems_of(project, "dev")}
+    # app is in dev.yaml: ask there; postgres and redis only exist in defaults.yaml: top of dev.yaml
+    assert at(problems["app.replicas"]) == ("environments/dev.yaml", 2, 1, "app.replicas")
+    assert at(problems["postgres.instances"]) == ("environments/dev.yaml", 1, 1, "postgres.instances")
+    assert at(problems["redis.mode"]) == ("environments/dev.yaml", 1, 1, "redis.mode")
+    assert problems["redis.mode"].hint == "one of 'standalone', 'sentinel'"
+
+
+def test_an_empty_environment_file_lists_what_it_must_set(project: Path) -> None:
+    write(project, "dev", "")
+    paths = {p.path for p in problems_of(project, "dev")}
+    assert {"namespace", "edge", "app.replicas", "redis.mode", "postgres.storage"} <= paths

@@ -100,3 +100,10 @@ def write_tree(tree: RenderedTree, target: Path) -> list[FileChange]:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(retired, ignore_errors=True)
     return changes
+
+
+def remove_tree(target: Path) -> None:
+    """Remove a rendered tree: renamed out of the way first, so it never lingers half-deleted."""
+    retired = target.parent / f".{target.name}.old-{os.getpid()}"
+    os.rename(target, retired)
+    shutil.rmtree(retired)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from gitopsgen.errors import GitopsgenError, UsageError
 from gitopsgen.manifests import RenderedTree
-from gitopsgen.output import FileChange, compare, read_tree, write_tree
+from gitopsgen.output import FileChange, compare, read_tree, remove_tree, write_tree
 from gitopsgen.problems import Problem, Severity
 from gitopsgen.spec import LoadedSpec
 
@@ -48,13 +48,16 @@ class EnvResult:
 class RenderResult:
     check: bool
     envs: list[EnvResult]
+    orphans: list[str] = field(default_factory=list)
+    """With --all: folders of rendered/ that no environment produces (an environment was removed
+    or renamed). Reported by --check, removed by a write."""
 
     @property
     def exit_code(self) -> int:
         """0 written or in sync; 1 drift (with --check) or invalid output."""
         if any(e.invalid for e in self.envs):
             return 1
-        if self.check and any(e.changes for e in self.envs):
+        if self.check and (self.orphans or any(e.changes for e in self.envs)):
             return 1
         return 0
 
@@ -130,9 +133,18 @@ def render(options: RenderOptions) -> RenderResult:
         result.changes = compare(tree.bytes_by_path(), read_tree(root / RENDERED / tree.env))
         results.append(result)
 
-    outcome = RenderResult(options.check, results)
+    outcome = RenderResult(options.check, results, _orphans(root / RENDERED, envs) if options.all_envs else [])
     if not options.check and outcome.exit_code == 0:
         for result in results:
             result.changes = write_tree(result.tree, root / RENDERED / result.env)
             result.written = True
+        for orphan in outcome.orphans:
+            remove_tree(root / RENDERED / orphan)
     return outcome
+
+
+def _orphans(rendered: Path, envs: list[str]) -> list[str]:
+    if not rendered.is_dir():
+        return []
+    return sorted(p.name for p in rendered.iterdir()
+                  if p.is_dir() and not p.is_symlink() and not p.name.startswith(".") and p.name not in envs)

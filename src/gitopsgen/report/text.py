@@ -40,9 +40,13 @@ def render_result(result: RenderResult, out: TextIO, err: TextIO, *, verbose: bo
         counts = {c: sum(1 for x in env.changes if x.change is c) for c in Change}
         detail = ", ".join(f"{n} {c.value}" for c, n in counts.items() if n)
         print(f"{where}: {len(env.tree.files)} files written ({detail})", file=out)
-    if result.check and any(e.changes for e in result.envs if not e.invalid):
+    for orphan in result.orphans:
+        state = f"no environments/{orphan}.yaml produces it"
+        print(f"{RENDERED}/{orphan}: {state}" + ("" if result.check else "; removed"), file=out)
+    if result.check and (result.orphans or any(e.changes for e in result.envs if not e.invalid)):
         stale = " ".join(e.env for e in result.envs if e.changes)
-        print(f"rendered/ is stale: run `gitopsgen render {stale}` and commit the result", file=err)
+        command = f"gitopsgen render {stale}" if stale and not result.orphans else "gitopsgen render --all"
+        print(f"rendered/ is stale: run `{command}` and commit the result", file=err)
 
 
 _drift_words = {

@@ -87,6 +87,22 @@ def _tag_matches(model: type[BaseModel], node: dict[str, Any]) -> bool:
     return False
 
 
+def union_tags(root: type[BaseModel], path: YamlPath, data: Any, tag: str) -> list[str]:
+    """The tag values of the discriminated union at `path` (e.g. redis.mode: standalone, sentinel)."""
+    parent = model_at(root, path[:-1], data)
+    if parent is None:
+        return []
+    tags: list[str] = []
+    for name, info in parent.model_fields.items():
+        if path[-1] in (info.alias, name):
+            for variant in _unwrap(info.annotation):
+                field = variant.model_fields.get(tag) if isinstance(variant, type) and issubclass(
+                    variant, BaseModel) else None
+                if field is not None:
+                    tags.extend(str(arg) for arg in typing.get_args(field.annotation))
+    return tags
+
+
 def allowed_keys(model: type[BaseModel]) -> list[str]:
     return [info.alias or name for name, info in model.model_fields.items()]
 
@@ -140,7 +156,7 @@ def problems_from_validation(exc: ValidationError, source: SpecSource,
         if kind == "missing":
             message = "required key is missing"
             hint = _describe(parent, str(key))
-            loc = source.locate(path[:-1], prefer_key=True) if path[:-1] else source.locate(())
+            loc = source.locate_missing(path)
         elif kind == "extra_forbidden":
             message = "unknown key"
             options = allowed_keys(parent) if parent else []
@@ -154,13 +170,15 @@ def problems_from_validation(exc: ValidationError, source: SpecSource,
             ctx = err.get("ctx", {})
             tag = ctx.get("discriminator", "").strip("'")
             expected = ctx.get("expected_tags", "")
+            path = (*path, tag)
             if kind == "union_tag_invalid":
-                path = (*path, tag)
                 message = f"must be one of {expected}, got {_shown(ctx.get('tag'))}"
+                loc = source.locate(path)
             else:
-                message = f"needs '{tag}' to say which kind this is"
-                hint = f"add {tag}: with one of {expected}" if expected else None
-            loc = source.locate(path)
+                message = f"required key is missing: it says which kind of {dotted(path[:-1])} this is"
+                tags = union_tags(root_model, path[:-1], source.data, tag)
+                hint = "one of " + ", ".join(f"'{t}'" for t in tags) if tags else None
+                loc = source.locate_missing(path)
         else:
             message = err["msg"]
             if kind == "field_rule":

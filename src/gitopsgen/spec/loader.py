@@ -41,6 +41,16 @@ class SpecSource:
     key_locs: dict[YamlPath, Loc] = field(default_factory=dict)
     value_locs: dict[YamlPath, Loc] = field(default_factory=dict)
 
+    def locate_missing(self, path: YamlPath) -> Loc:
+        """Where to ask for a missing key: its nearest ancestor written in the environment's own
+        file (the most specific place to add it), else the top of that file."""
+        env_file = self.files[-1]
+        for depth in range(len(path) - 1, 0, -1):
+            loc = self.key_locs.get(path[:depth])
+            if loc is not None and loc.file == env_file:
+                return loc
+        return Loc(env_file, 1, 1)
+
     def locate(self, path: YamlPath, *, prefer_key: bool = False) -> Loc:
         """The best location for `path`: itself if written, else its nearest written ancestor."""
         for depth in range(len(path), 0, -1):
@@ -189,10 +199,8 @@ def load_spec_source(root: Path, env: str) -> SpecSource:
     merged: Any = {}
     for path, shown in zip(files, source.files, strict=True):
         raw = _read_yaml(path, shown)
-        if raw is None:
-            raw = {}
         layer = SpecSource(env=env, data={}, files=[shown])
-        plain = _plain(raw, (), shown, layer)
+        plain = {} if raw is None else _plain(raw, (), shown, layer)  # an empty file sets nothing
         if not isinstance(plain, dict):
             raise SpecError(Problem(shown, 1, 1, message="must be a mapping of settings at the top level"))
         merged = _merge(merged, plain)
