@@ -36,16 +36,6 @@ CHART_CRD_GROUPS: dict[str, tuple[str, ...]] = {
 # CNPG clusters CRD ~464 KB, ESO clustersecretstores ~690 KB, OT Redis CRDs 327-522 KB).
 LARGE_CRD_CHARTS = frozenset({"cloudnative-pg", "external-secrets", "redis-operator"})
 
-# Folders of the output layout contract and what they hold, used only when this render left the
-# folder empty (e.g. a branch that has the Applications but not yet the manifests), so that the
-# ordering rules still know what the Application will deploy.
-LAYOUT_KINDS: dict[str, tuple[tuple[str, str], ...]] = {
-    "secret-store": (("external-secrets.io", "ClusterSecretStore"),),
-    "secrets": (("external-secrets.io", "ExternalSecret"),),
-    "data": (("postgresql.cnpg.io", "Cluster"), ("redis.redis.opstreelabs.in", "Redis")),
-}
-
-
 def applications(tree: RenderedTree) -> Iterator[Document]:
     yield from tree.manifests("Application", API_VERSION)
 
@@ -135,17 +125,8 @@ def deployed(tree: RenderedTree, app: Document) -> list[Document]:
 
 
 def deployed_kinds(tree: RenderedTree, app: Document) -> set[tuple[str, str]]:
-    """(API group, kind) of what the Application's Git sources deploy; see LAYOUT_KINDS."""
-    kinds: set[tuple[str, str]] = set()
-    for doc in deployed(tree, app):
-        if doc.identity is not None:
-            kinds.add((doc.identity.group, doc.identity.kind))
-    if not kinds:
-        for source in sources(app):
-            path = source.data.get("path")
-            if source.chart is None and isinstance(path, str):
-                kinds.update(LAYOUT_KINDS.get(path.rstrip("/").rpartition("/")[2], ()))
-    return kinds
+    """(API group, kind) of what the Application's Git sources deploy."""
+    return {(doc.identity.group, doc.identity.kind) for doc in deployed(tree, app) if doc.identity is not None}
 
 
 @dataclass(frozen=True)

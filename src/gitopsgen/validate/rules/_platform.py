@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gitopsgen.manifests import Document, Identity, RenderedTree
+from gitopsgen.validate import argocd
 from gitopsgen.validate.rules import dig
 
 CNPG_SECRET_KEYS = frozenset({"username", "user", "password", "dbname", "host", "port", "pgpass", "uri",
@@ -128,13 +129,9 @@ def values_doc(tree: RenderedTree, chart: str) -> Document | None:
 
 def application_for_values(tree: RenderedTree, chart: str) -> Document | None:
     """The Argo CD Application whose Helm valueFiles include `values/<chart>.yaml`."""
-    suffix = f"/values/{chart}.yaml"
-    for doc in tree.manifests("Application"):
-        sources = dig(doc.data, "spec", "sources", default=None) or [dig(doc.data, "spec", "source", default={})]
-        for source in sources:
-            for value_file in dig(source, "helm", "valueFiles", default=[]) or []:
-                if isinstance(value_file, str) and value_file.endswith(suffix):
-                    return doc
+    for doc in argocd.applications(tree):
+        if any(argocd.resolve(tree, f) == f"values/{chart}.yaml" for f in argocd.value_files(doc)):
+            return doc
     return None
 
 
@@ -154,11 +151,10 @@ CLOUDFLARED_CONFIG = "config/cloudflared/config.yaml"
 
 def chart_application(tree: RenderedTree, chart: str) -> tuple[Document, dict[str, Any]] | None:
     """The Argo CD Application installing Helm chart `chart`, with the source that names it."""
-    for doc in tree.manifests("Application"):
-        sources = dig(doc.data, "spec", "sources", default=None) or [dig(doc.data, "spec", "source", default={})]
-        for source in sources:
-            if isinstance(source, dict) and source.get("chart") == chart:
-                return doc, source
+    for doc in argocd.applications(tree):
+        for source in argocd.sources(doc):
+            if source.chart == chart:
+                return doc, source.data
     return None
 
 
