@@ -201,13 +201,13 @@ def derive(spec: Environment) -> Names:
         issuer_uri=f"https://{spec.app.auth0.domain}/",  # Auth0's iss claim ends with a slash
     )
     charts = spec.charts
-    cloudflare = isinstance(edge_spec, CloudflareEdge)
+    cloudflare = edge_spec if isinstance(edge_spec, CloudflareEdge) else None
     secrets = SecretNames(
         store=spec.secrets.doppler.store_name,
         redis=SecretRef(redis.secret, ns, (redis.secret_key,)),
         app=SecretRef(app.secret, ns, tuple(sorted({"AUTH0_CLIENT_SECRET", *spec.app.secrets}))),
-        tunnel_credentials=SecretRef("cloudflared-credentials", edge_spec.namespace, ("credentials.json",))
-        if isinstance(edge_spec, CloudflareEdge) else None,
+        tunnel_credentials=SecretRef("cloudflared-credentials", cloudflare.namespace, ("credentials.json",))
+        if cloudflare else None,
         cloudflare_api_token=SecretRef("cloudflare-api-token", charts.external_dns.namespace, ("apiToken",))
         if cloudflare and charts.external_dns is not None else None,
         # Name and keys the tailscale-operator chart expects when oauth values are empty.

@@ -68,10 +68,12 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def write_tree(tree: RenderedTree, target: Path) -> list[FileChange]:
-    """Make `target` hold exactly `tree`. Returns what changed; touches nothing if nothing did."""
+def write_tree(tree: RenderedTree, target: Path, changes: list[FileChange] | None = None) -> list[FileChange]:
+    """Make `target` hold exactly `tree`. Returns what changed; touches nothing if nothing did.
+    `changes`, when the caller already compared the tree with the disk, saves reading it again."""
     expected = tree.bytes_by_path()
-    changes = compare(expected, read_tree(target))
+    if changes is None:
+        changes = compare(expected, read_tree(target))
     if not changes and target.is_dir():
         return []
     target.parent.mkdir(parents=True, exist_ok=True)

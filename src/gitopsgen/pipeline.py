@@ -136,7 +136,7 @@ def render(options: RenderOptions) -> RenderResult:
     outcome = RenderResult(options.check, results, _orphans(root / RENDERED, envs) if options.all_envs else [])
     if not options.check and outcome.exit_code == 0:
         for result in results:
-            result.changes = write_tree(result.tree, root / RENDERED / result.env)
+            result.changes = write_tree(result.tree, root / RENDERED / result.env, result.changes)
             result.written = True
         for orphan in outcome.orphans:
             remove_tree(root / RENDERED / orphan)

@@ -10,9 +10,9 @@ from gitopsgen.validate.schemas import SchemaOptions
 def validate_tree(tree: RenderedTree, options: SchemaOptions) -> list[Problem]:
     from gitopsgen.validate import charts, rules, schemas
 
-    problems = schemas.validate_tree(tree, options, f"{rules.DISPLAY_PREFIX}/{tree.env}")
-    problems.extend(charts.validate_tree(tree, options.chart_schema_locations,
-                                         f"{rules.DISPLAY_PREFIX}/{tree.env}"))
+    prefix = f"{rules.DISPLAY_PREFIX}/{tree.env}"
+    problems = schemas.validate_tree(tree, options, prefix)
+    problems.extend(charts.validate_tree(tree, options.chart_schema_locations, prefix))
     problems.extend(rules.run(tree))
     return sorted(problems)
 

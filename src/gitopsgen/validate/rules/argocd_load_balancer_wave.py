@@ -23,6 +23,7 @@ from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem
 from gitopsgen.validate import argocd
 from gitopsgen.validate.rules import finding
+from gitopsgen.yamlio import iter_paths
 
 ID = "argocd-load-balancer-wave"
 
@@ -30,16 +31,10 @@ ID = "argocd-load-balancer-wave"
 LOAD_BALANCER_CHARTS = {"tailscale": "tailscale-operator"}
 
 
-def _classes(data: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    if isinstance(data, dict):
-        value = data.get("loadBalancerClass")
-        if isinstance(value, str):
-            yield (*path, "loadBalancerClass"), value
-        for key, child in data.items():
-            yield from _classes(child, (*path, key))
-    elif isinstance(data, list):
-        for i, child in enumerate(data):
-            yield from _classes(child, (*path, i))
+def _classes(data: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    for path, value in iter_paths(data):
+        if path and path[-1] == "loadBalancerClass" and isinstance(value, str):
+            yield path, value
 
 
 def check(tree: RenderedTree) -> Iterator[Problem]:

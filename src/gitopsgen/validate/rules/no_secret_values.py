@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem
 from gitopsgen.spec.secrets import SECRET_NAME, find_secret
-from gitopsgen.validate.rules import finding
+from gitopsgen.validate.rules import dig, finding
 from gitopsgen.yamlio import iter_paths
 
 ID = "no-secret-values"
@@ -47,8 +47,5 @@ def check(tree: RenderedTree) -> Iterator[Problem]:
 
 
 def _env_name(data: object, path: tuple[str | int, ...]) -> str | None:
-    node = data
-    for part in path[:-1]:
-        node = node[part]  # type: ignore[index]
-    name = node.get("name") if isinstance(node, dict) else None
+    name = dig(data, *path[:-1], "name")
     return name if isinstance(name, str) else None

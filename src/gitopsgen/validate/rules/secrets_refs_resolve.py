@@ -86,9 +86,7 @@ def _values_refs(data: Any) -> Iterator[tuple[tuple[str | int, ...], dict[str, A
             cut = path[: path.index("secretKeyRef") + 1]
             if cut not in seen:
                 seen.add(cut)
-                node = data
-                for part in cut:
-                    node = node[part]
+                node = dig(data, *cut)
                 if isinstance(node, dict):
                     yield cut, node
 
