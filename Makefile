@@ -3,15 +3,19 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Custom-resource schemas for validation during render, when the reference data is beside us
-# (kubeconform CRDs-catalog layout). Override with `make render SCHEMAS=path/to/crds`.
-SCHEMAS ?= $(wildcard ../shared/schemas/crds-strict)
-SCHEMA_FLAGS := $(if $(SCHEMAS),--schema-location $(SCHEMAS))
-# Chart folders ({chart}/values.schema.json + values.yaml) to validate Helm values files against.
-CHART_SCHEMAS ?= $(wildcard ../shared/schemas/charts)
-SCHEMA_FLAGS += $(if $(CHART_SCHEMAS),--chart-schema-location $(CHART_SCHEMAS))
+# render and check validate custom resources and Helm values with no flags: schemas come from
+# schemas/ (if committed), gitopsgen.toml's schema-locations, then the store packaged in gitopsgen.
+# The packaged store (src/gitopsgen/store/default) is built by our own importer from the upstream
+# CRDs and chart folders beside the checkout; tests/test_store_default.py checks it is current
+# (keep its list of sources in step with this one).
+SHARED ?= ../shared
+STORE_SOURCES := $(addprefix $(SHARED)/crds/,argo-cd-v3.5.1 external-secrets-v2.9.0 redis-operator-v0.26.0 \
+	cloudnative-pg-chart-0.29.0 plugin-barman-cloud-v0.13.0) \
+	$(addprefix $(SHARED)/schemas/charts/,cloudnative-pg external-secrets reloader external-dns redis-operator \
+	plugin-barman-cloud cert-manager)
+STORE := src/gitopsgen/store/default
 
-.PHONY: install render check test lint clean
+.PHONY: install render check test lint clean store
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +26,14 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 render: $(BIN)/.installed
-	$(BIN)/gitopsgen render --all $(SCHEMA_FLAGS)
+	$(BIN)/gitopsgen render --all
 
 check: $(BIN)/.installed
-	$(BIN)/gitopsgen render --all --check $(SCHEMA_FLAGS)
+	$(BIN)/gitopsgen render --all --check
+
+store: $(BIN)/.installed
+	rm -rf $(STORE)
+	$(BIN)/gitopsgen schemas import $(STORE_SOURCES) --out $(STORE)
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest

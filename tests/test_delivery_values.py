@@ -273,22 +273,20 @@ def test_no_chart_locations_means_no_chart_findings(rendered: dict[str, Rendered
     assert charts.validate_tree(tree, (), "rendered/prd") == []
 
 
-def test_render_cli_fails_on_invalid_chart_values_only_with_chart_schema_location(
-    project: Path, shared_schemas: Path
-) -> None:
+def test_render_cli_fails_on_invalid_chart_values_by_default(project: Path) -> None:
+    """No flags: the chart's values schema comes from the store packaged with gitopsgen."""
     import subprocess
     import sys
+
+    from gitopsgen.pipeline import render_trees
 
     template = project / "templates" / "values" / "external-dns.yaml.j2"
     template.write_text(template.read_text().replace("policy: {{ spec.externalDns.policy }}", "policy: always"))
     base = [sys.executable, "-m", "gitopsgen", "render", "prd", "--root", str(project)]
-    plain = subprocess.run(base, check=False, capture_output=True, text=True)
-    assert plain.returncode == 0, plain.stderr
-    checked = subprocess.run(
-        [*base, "--chart-schema-location", str(shared_schemas / "charts")], check=False, capture_output=True, text=True
-    )
+    checked = subprocess.run(base, check=False, capture_output=True, text=True)
     assert checked.returncode == 1
-    tree_text = (project / "rendered" / "prd" / "values" / "external-dns.yaml").read_text()
-    line = next(i for i, text in enumerate(tree_text.splitlines(), 1) if text.startswith("policy:"))
+    assert not (project / "rendered" / "prd").exists()
+    tree = render_trees(project, ["prd"])[0].tree
+    line = text_line(tree, "values/external-dns.yaml", "policy:")
     assert f"rendered/prd/values/external-dns.yaml:{line}: error: policy: 'always' is not one of" in checked.stderr
     assert "[chart-values]" in checked.stderr

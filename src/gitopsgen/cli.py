@@ -37,7 +37,9 @@ SchemaLocationOption = Annotated[
     list[str] | None,
     typer.Option("--schema-location", metavar="DIR|TEMPLATE",
                  help="Where custom-resource schemas live ({group}/{kind}_{version}.json, as in "
-                      "kubeconform's CRDs-catalog). Repeatable; the first match wins."),
+                      "kubeconform's CRDs-catalog; or a path/URL template with {{.Group}}, {{.ResourceKind}}, "
+                      "{{.ResourceAPIVersion}}). Repeatable; tried after the repository's schemas/ and before "
+                      "the store packaged with gitopsgen; the first match wins. Overrides gitopsgen.toml."),
 ]
 
 ChartSchemaLocationOption = Annotated[
@@ -82,8 +84,9 @@ def render(
     schema_location: SchemaLocationOption = None,
     kubernetes_version: Annotated[str | None, typer.Option(
         "--kubernetes-version", help="Validate against this Kubernetes version instead of the spec's.")] = None,
-    strict: Annotated[bool, typer.Option(
-        "--strict", help="A custom resource without a schema is an error.")] = False,
+    strict: Annotated[bool | None, typer.Option(
+        "--strict/--no-strict", help="A custom resource without a schema is an error.",
+        show_default="from gitopsgen.toml, else no")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print informational notes.")] = False,
     debug: DebugOption = False,
     chart_schema_location: ChartSchemaLocationOption = None,
@@ -143,6 +146,11 @@ def _main(
 
         print(f"gitopsgen {__version__}")
         raise typer.Exit(0)
+
+
+from gitopsgen.cli_schemas import app as _schemas_app  # noqa: E402 (it imports this module's helpers)
+
+app.add_typer(_schemas_app, name="schemas")
 
 
 def main() -> None:

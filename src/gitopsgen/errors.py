@@ -50,3 +50,21 @@ class GitError(GitopsgenError):
     """A git operation needed for `diff --base` failed (not a repository, unknown ref)."""
 
     rule = "git"
+
+
+class ConfigError(GitopsgenError):
+    """`gitopsgen.toml` is not TOML, or holds an unknown key or a value of the wrong type."""
+
+    rule = "config"
+
+
+class SchemaStoreError(GitopsgenError):
+    """A schema source or location cannot be used (missing, not a CRD, templated, conflicting)."""
+
+    rule = "schemas"
+
+
+class FetchError(GitopsgenError):
+    """A download failed (DNS, HTTP status, timeout), a digest did not match, or an offline cache miss."""
+
+    rule = "fetch"

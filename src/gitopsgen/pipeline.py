@@ -26,8 +26,11 @@ class RenderOptions:
     all_envs: bool = False
     check: bool = False
     schema_locations: tuple[str, ...] = ()
+    """Empty: `[validate] schema-locations` of gitopsgen.toml (flags override the file)."""
     kubernetes_version: str | None = None
-    strict: bool = False
+    """None: gitopsgen.toml's, else each environment's `kubernetesVersion`."""
+    strict: bool | None = None
+    """None: gitopsgen.toml's, else off."""
     chart_schema_locations: tuple[str, ...] = ()
 
 
@@ -115,20 +118,28 @@ def render_trees(root: Path, envs: list[str]) -> list[Rendered]:
 
 
 def render(options: RenderOptions) -> RenderResult:
+    from gitopsgen import config
+    from gitopsgen.store.locations import open_store
+    from gitopsgen.store.pins import chart_pins, check_pins
     from gitopsgen.validate import SchemaOptions, validate_tree
 
     root = options.root
     if not root.is_dir():
         raise UsageError(f"--root {root} is not a directory")
     envs = select_envs(root, options.envs, options.all_envs)
+    settings = config.load(root)
+    store = open_store(root, options.schema_locations or settings.schema_locations, options.chart_schema_locations)
+    strict = settings.strict if options.strict is None else options.strict
 
     results = []
+    reported: set[Problem] = set()  # a pin in defaults.yaml is reported once, not once per environment
     for item in render_trees(root, envs):
         tree = item.tree
-        version = options.kubernetes_version or item.spec.model.kubernetes_version
-        schema_options = SchemaOptions(version, options.schema_locations, options.strict,
-                                       chart_schema_locations=options.chart_schema_locations)
-        problems = [*item.spec.warnings, *validate_tree(tree, schema_options)]
+        version = options.kubernetes_version or settings.kubernetes_version or item.spec.model.kubernetes_version
+        schema_options = SchemaOptions(version, strict=bool(strict), store=store)
+        pins = [p for p in check_pins(chart_pins(item.spec), store) if p not in reported]
+        reported.update(pins)
+        problems = [*item.spec.warnings, *pins, *validate_tree(tree, schema_options)]
         result = EnvResult(tree.env, tree, problems)
         result.changes = compare(tree.bytes_by_path(), read_tree(root / RENDERED / tree.env))
         results.append(result)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem
 from gitopsgen.validate.schemas import SchemaOptions
@@ -11,8 +13,9 @@ def validate_tree(tree: RenderedTree, options: SchemaOptions) -> list[Problem]:
     from gitopsgen.validate import charts, rules, schemas
 
     prefix = f"{rules.DISPLAY_PREFIX}/{tree.env}"
-    problems = schemas.validate_tree(tree, options, prefix)
-    problems.extend(charts.validate_tree(tree, options.chart_schema_locations, prefix))
+    store = options.schema_store()
+    problems = schemas.validate_tree(tree, replace(options, store=store), prefix)
+    problems.extend(charts.validate_tree(tree, store, prefix))
     problems.extend(rules.run(tree))
     return sorted(problems)
 

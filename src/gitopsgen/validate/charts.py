@@ -1,35 +1,36 @@
 """Chart values validation: our Helm values files against each chart's `values.schema.json`.
 
 For every Helm source of every Application in the tree that takes value files from this tree
-(`$values/rendered/<env>/values/<chart>.yaml`, DOMAIN X31), the chart is looked up in the chart
-schema locations, `{location}/{chart}/values.schema.json` (first location that has the folder
-wins). The values Helm would render with are rebuilt the way Helm coalesces them: the chart's own
-`values.yaml` from the same folder, then each value file in order, then `helm.valuesObject`;
-mappings merge key by key, anything else is replaced, and a `null` in our values deletes the key
-(Helm: "When the YAML value is null ... we remove the value's key"). `helm template` (what Argo CD
-runs) validates exactly that result against the schema, so a problem found here is a sync failure
-saved; it is reported at the line of the offending node in our values file.
+(`$values/rendered/<env>/values/<chart>.yaml`, DOMAIN X31), the chart is looked up in the schema
+store (`gitopsgen.store.locations`: `charts/{chart}/` of the repository's schemas/, of schema
+locations and of the packaged default store, or `{folder}/{chart}/` of chart schema locations;
+the first that has the chart wins). The values Helm would render with are rebuilt the way Helm
+coalesces them: the chart's own `values.yaml` from the same folder, then each value file in order,
+then `helm.valuesObject`; mappings merge key by key, anything else is replaced, and a `null` in
+our values deletes the key (Helm: "When the YAML value is null ... we remove the value's key").
+`helm template` (what Argo CD runs) validates exactly that result against the schema, so a
+problem found here is a sync failure saved; it is reported at the line of the offending node in
+our values file.
 
 A chart with no `values.schema.json` (e.g. OT redis-operator, upstream has none) is noted, not
-failed. When the schema folder's `Chart.yaml` has another version than the Application pins, the
-check still runs and warns that the schema may not match.
+failed. When the store's `Chart.yaml` has another version than the Application pins, the check
+still runs and warns that the schema may not match.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gitopsgen import yamlio
 from gitopsgen.manifests import Document, RenderedTree
 from gitopsgen.problems import Problem, Severity, dotted
 from gitopsgen.validate import argocd
 from gitopsgen.validate.rules import dig
 from gitopsgen.validate.schemas import best_error, error_path, short_message
+
+if TYPE_CHECKING:
+    from gitopsgen.store.locations import SchemaStore
 
 RULE = "chart-values"
 
@@ -37,42 +38,34 @@ RULE = "chart-values"
 @dataclass(frozen=True)
 class ChartSchema:
     chart: str
-    folder: Path
+    origin: str
+    """Where the store found the chart, for messages."""
     version: str | None
-    """`version` of the folder's Chart.yaml, when there is one."""
+    """`version` of the store's Chart.yaml, when there is one."""
     defaults: dict[str, Any]
-    """The chart's own values.yaml (empty when the folder has none)."""
+    """The chart's own values.yaml (empty when the store has none)."""
     validator: Any | None
     """Compiled values.schema.json, None when the chart has no schema."""
 
 
-def _load_yaml(path: Path) -> Any:
-    documents = yamlio.load_all(path.read_text(encoding="utf-8"))
-    return documents[0] if documents else None
+def find_chart(store: SchemaStore, chart: str) -> ChartSchema | None:
+    """The chart's defaults and compiled schema from the first location that has it (compiled once per store)."""
 
+    def make() -> ChartSchema | None:
+        from jsonschema import Draft7Validator, validators
 
-@cache
-def find_chart(locations: tuple[str, ...], chart: str) -> ChartSchema | None:
-    """The first `{location}/{chart}/` folder, with its defaults and compiled schema."""
-    from jsonschema import Draft7Validator, validators
-
-    for location in locations:
-        folder = Path(location) / chart
-        if not folder.is_dir():
-            continue
-        meta = _load_yaml(folder / "Chart.yaml") if (folder / "Chart.yaml").is_file() else None
-        version = meta.get("version") if isinstance(meta, dict) else None
-        defaults = _load_yaml(folder / "values.yaml") if (folder / "values.yaml").is_file() else None
+        found = store.chart(chart)
+        if found is None:
+            return None
         validator = None
-        schema_file = folder / "values.schema.json"
-        if schema_file.is_file():
-            schema = json.loads(schema_file.read_text(encoding="utf-8"))
+        if found.values_schema is not None:
             # Helm accepts draft-04..2020-12; a `$schema` jsonschema does not know (Reloader's
             # "http://json-schema.org/schema#") is read as draft-07, the common ground.
+            schema = found.values_schema
             validator = validators.validator_for(schema, default=Draft7Validator)(schema)
-        return ChartSchema(chart, folder, str(version) if version is not None else None,
-                           defaults if isinstance(defaults, dict) else {}, validator)
-    return None
+        return ChartSchema(chart, found.origin, found.version, found.values, validator)
+
+    return store.memo(("chart-validator", chart), make)
 
 
 def coalesce(base: Any, override: Any) -> Any:
@@ -102,7 +95,7 @@ def _depth(data: Any, path: tuple[str | int, ...]) -> int:
     return next(d for d in range(len(path), -1, -1) if dig(data, *path[:d], default=missing) is not missing)
 
 
-def _check_source(tree: RenderedTree, app: Document, source: argocd.Source, locations: tuple[str, ...],
+def _check_source(tree: RenderedTree, app: Document, source: argocd.Source, store: SchemaStore,
                   prefix: str) -> list[Problem]:
     assert source.chart is not None
     files = [f for f in argocd.value_files(app) if f.source == source]
@@ -111,9 +104,9 @@ def _check_source(tree: RenderedTree, app: Document, source: argocd.Source, loca
         return []  # no values of ours to check (a missing file is argocd-value-files' finding)
     app_file = f"{prefix}/{app.file}"
     app_line = tree.files[app.file].line_of(app.index, (*source.path, "chart"))
-    found = find_chart(locations, source.chart)
+    found = find_chart(store, source.chart)
     if found is None or found.validator is None:
-        what = "no chart schema location has it" if found is None else "it has no values.schema.json"
+        what = "no schema location has it" if found is None else "it has no values.schema.json"
         return [Problem(app_file, app_line, None, dotted((*source.path, "chart")),
                         f"values for chart {source.chart} not checked: {what}", rule=RULE,
                         severity=Severity.INFO)]
@@ -125,7 +118,8 @@ def _check_source(tree: RenderedTree, app: Document, source: argocd.Source, loca
             dotted((*source.path, "targetRevision")),
             f"values.schema.json of {source.chart} is from chart version {found.version}, the "
             f"Application pins {pinned}; the check may not match what Helm renders", rule=RULE,
-            severity=Severity.WARNING, hint=f"update {found.folder} or the pinned version"))
+            severity=Severity.WARNING,
+            hint=f"update the schema store (`gitopsgen schemas sync`; it has {found.origin}) or the pinned version"))
 
     layers = [tree.files[p].documents[0].data if tree.files[p].documents else None for p in paths]
     merged: Any = found.defaults
@@ -150,13 +144,18 @@ def _check_source(tree: RenderedTree, app: Document, source: argocd.Source, loca
     return problems
 
 
-def validate_tree(tree: RenderedTree, locations: tuple[str, ...], display_prefix: str) -> list[Problem]:
-    """Problems of every values file that a Helm source of an Application in `tree` uses."""
-    if not locations:
-        return []
+def validate_tree(tree: RenderedTree, locations: tuple[str, ...] | SchemaStore, display_prefix: str) -> list[Problem]:
+    """Problems of every values file that a Helm source of an Application in `tree` uses.
+    `locations`: the schema store, or only these chart folders (`{folder}/{chart}/`)."""
+    if isinstance(locations, tuple):
+        if not locations:
+            return []
+        from gitopsgen.store.locations import open_store
+
+        locations = open_store(None, (), locations, repository=False, default=False)
     problems: list[Problem] = []
     for app in argocd.applications(tree):
         for source in argocd.sources(app):
             if source.chart is not None:
-                problems.extend(_check_source(tree, app, source, tuple(locations), display_prefix))
+                problems.extend(_check_source(tree, app, source, locations, display_prefix))
     return problems

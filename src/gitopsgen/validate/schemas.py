@@ -3,10 +3,9 @@
 * Core kinds: the Kubernetes OpenAPI schemas that kubernetes-validate ships (strict variants:
   unknown fields are errors), for the spec's Kubernetes version. One registry of definitions is
   built per version and one compiled validator per (apiVersion, kind), both cached.
-* Custom resources: JSON schemas found in schema locations laid out like kubeconform's
-  CRDs-catalog, `{location}/{group}/{kind}_{version}.json` (kind lower-cased). The first location
-  that has the file wins. A location may also be a kubeconform-style template containing
-  `{{.Group}}`, `{{.ResourceKind}}` and `{{.ResourceAPIVersion}}`.
+* Custom resources: JSON schemas from the schema store (`gitopsgen.store.locations`: the
+  repository's schemas/, then schema locations, then the store packaged with gitopsgen), one
+  compiled validator per (apiVersion, kind), kept for the life of the store.
 
 Every error becomes a `Problem` at the line of the offending node in the rendered file. For
 `anyOf`/`oneOf` failures the best-matching branch is reported, not the whole tree.
@@ -16,14 +15,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gitopsgen.manifests import Document, Identity, RenderedTree
 from gitopsgen.problems import Problem, Severity, dotted
+
+if TYPE_CHECKING:
+    from gitopsgen.store.locations import SchemaStore
 
 
 @cache
@@ -76,45 +77,18 @@ def _core_validator(version: str, strict: bool, api_version: str, kind: str) -> 
     return Draft202012Validator(schema, registry=Resource.from_contents(schema) @ registry)
 
 
-_TEMPLATE_VARS = re.compile(r"\{\{\s*\.(Group|ResourceKind|ResourceAPIVersion|KindSuffix)\s*\}\}")
+def crd_validator(store: SchemaStore, ident: Identity) -> Any | None:
+    """The compiled schema of a custom resource's (apiVersion, kind), None when no location has one."""
 
+    def make() -> Any | None:
+        from jsonschema import Draft7Validator, validators
 
-@dataclass
-class CrdSchemas:
-    """Custom-resource schemas from kubeconform-style locations (folders or path templates)."""
+        found = store.lookup(ident.group, ident.version, ident.kind)
+        if found is None:
+            return None
+        return validators.validator_for(found.schema, default=Draft7Validator)(found.schema)
 
-    locations: tuple[str, ...]
-    _cache: dict[tuple[str, str, str], Any] = field(default_factory=dict)
-
-    def candidates(self, ident: Identity) -> Iterator[Path]:
-        group, version, kind = ident.group, ident.version, ident.kind.lower()
-        values = {"Group": group, "ResourceKind": kind, "ResourceAPIVersion": version,
-                  "KindSuffix": group.split(".")[0]}
-
-        def substitute(match: re.Match[str]) -> str:
-            return values[match.group(1)]
-
-        for location in self.locations:
-            if "{{" in location:
-                yield Path(_TEMPLATE_VARS.sub(substitute, location))
-            else:
-                yield Path(location) / group / f"{kind}_{version}.json"
-
-    def validator(self, ident: Identity) -> Any | None:
-        key = (ident.group, ident.kind, ident.version)
-        if key not in self._cache:
-            self._cache[key] = self._load(ident)
-        return self._cache[key]
-
-    def _load(self, ident: Identity) -> Any | None:
-        from jsonschema import validators
-
-        for path in self.candidates(ident):
-            if path.is_file():
-                schema = json.loads(path.read_text())
-                cls = validators.validator_for(schema)
-                return cls(schema)
-        return None
+    return store.memo(("validator", ident.api_version, ident.kind), make)
 
 
 @dataclass(frozen=True)
@@ -125,6 +99,15 @@ class SchemaOptions:
     """A custom resource without a schema is an error (otherwise: not checked, reported as info)."""
     chart_schema_locations: tuple[str, ...] = ()
     """Folders holding `{chart}/values.schema.json` (+ values.yaml) for chart values validation."""
+    store: SchemaStore | None = field(default=None, compare=False)
+    """The store to ask; None: one opened from the locations above plus the packaged default store."""
+
+    def schema_store(self) -> SchemaStore:
+        if self.store is not None:
+            return self.store
+        from gitopsgen.store.locations import open_store
+
+        return open_store(None, self.schema_locations, self.chart_schema_locations)
 
 
 def best_error(error: Any) -> Any:
@@ -160,7 +143,7 @@ def short_message(error: Any) -> str:
 def validate_tree(tree: RenderedTree, options: SchemaOptions, display_prefix: str) -> list[Problem]:
     """Schema problems of every manifest in `tree`; file names are `display_prefix/<path>`."""
     version, note = resolve_kubernetes_version(options.kubernetes_version)
-    crds = CrdSchemas(options.schema_locations)
+    store = options.schema_store()
     problems: list[Problem] = []
     if note:
         problems.append(Problem(display_prefix, message=note, rule="schema", severity=Severity.WARNING))
@@ -170,7 +153,7 @@ def validate_tree(tree: RenderedTree, options: SchemaOptions, display_prefix: st
         assert ident is not None
         validator = _core_validator(version, True, ident.api_version, ident.kind)
         if validator is None:
-            validator = crds.validator(ident)
+            validator = crd_validator(store, ident)
         if validator is None:
             missing.setdefault((ident.api_version, ident.kind), []).append(doc)
             continue
@@ -189,6 +172,7 @@ def validate_tree(tree: RenderedTree, options: SchemaOptions, display_prefix: st
             f"{display_prefix}/{first.file}", tree.files[first.file].line_of(first.index, ()), None, "",
             f"no schema for {kind} {api_version} ({len(docs)} object{'s' if len(docs) > 1 else ''} not checked)",
             rule="schema", severity=severity,
-            hint="add a --schema-location with {group}/{kind}_{version}.json files",
+            hint="import its CRD into the repository's store (`gitopsgen schemas import <CRD file, chart or URL>`) "
+                 "or add a --schema-location",
         ))
     return problems
