@@ -7,7 +7,8 @@
 * `project`: a scratch copy of environments/ and templates/ in tmp_path, for tests that edit or
   break inputs and look at what happens on disk.
 
-Every test runs with HOME and XDG cache inside tmp_path, so nothing escapes into the machine.
+Every test runs with HOME, the XDG cache and gitopsgen's download cache inside tmp_path, so nothing
+escapes into the machine.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("GITOPSGEN_CACHE_DIR", str(home / ".cache" / "gitopsgen-tests"))
     monkeypatch.delenv("GITOPSGEN_DEBUG", raising=False)
 
 

@@ -93,21 +93,33 @@ class Location:
     charts_folder: str | None = "charts"
     """Sub-folder holding `{chart}/`; "" for a --chart-schema-location; None: no charts."""
     crds: bool = True
+    reads: dict[Any, Any] | None = field(default=None, compare=False, hash=False)
+    """Reads kept across runs in one process; only for files that never change (the packaged store)."""
+
+    def _kept(self, key: Any, read: Callable[[], T]) -> T:
+        if self.reads is None:
+            return read()
+        if key not in self.reads:
+            self.reads[key] = read()
+        value: T = self.reads[key]
+        return value
 
     def crd(self, group: str, version: str, kind: str) -> Found | None:
-        if not self.crds:
+        if not self.crds or not group:
             return None
-        node = self.folder / group / f"{kind.lower()}_{version}.json" if group else None
-        if node is None or not node.is_file():
-            return None
-        origin = f"{self.label}/{group}/{kind.lower()}_{version}.json"
-        return Found(_json(node, origin), origin)
+        name = f"{group}/{kind.lower()}_{version}.json"
+
+        def read() -> Found | None:
+            node = self.folder / group / f"{kind.lower()}_{version}.json"
+            return Found(_json(node, f"{self.label}/{name}"), f"{self.label}/{name}") if node.is_file() else None
+
+        return self._kept(("crd", name), read)
 
     def chart(self, name: str) -> ChartFiles | None:
         if self.charts_folder is None:
             return None
-        folder = self.folder / self.charts_folder / name if self.charts_folder else self.folder / name
-        return read_chart(folder, name, f"{self.label}/{self.charts_folder + '/' if self.charts_folder else ''}{name}")
+        sub = f"{self.charts_folder}/{name}" if self.charts_folder else name
+        return self._kept(("chart", name), lambda: read_chart(self.folder / sub, name, f"{self.label}/{sub}"))
 
     def lock(self) -> lockfile.Lock | None:
         node = self.folder / lockfile.FILE_NAME
@@ -155,7 +167,7 @@ AnyLocation = Location | TemplateLocation
 @cache
 def default_store() -> Location:
     """The store packaged with gitopsgen (read through importlib.resources, so a zipped install works)."""
-    return Location(importlib.resources.files("gitopsgen.store") / "default", "gitopsgen default store")
+    return Location(importlib.resources.files("gitopsgen.store") / "default", "gitopsgen default store", reads={})
 
 
 @dataclass
