@@ -152,7 +152,7 @@ def helm_repo(folder: Path, charts: list[tuple[str, str, bytes]], *, absolute_ba
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     requests: list[str]
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the stdlib's name)
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def do_GET(self) -> None:

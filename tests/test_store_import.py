@@ -69,7 +69,7 @@ def test_a_template_action_inside_a_crd_schema_is_an_error_with_file_and_line(tm
     lines[target] = lines[target].replace("minimum: 1", "minimum: {{ .Values.minimum }}")
     source = tmp_path / "crds.yaml"
     source.write_text("\n".join(lines) + "\n")
-    code, out, err = cli("schemas", "import", str(source), "--root", str(tmp_path))
+    code, _, err = cli("schemas", "import", str(source), "--root", str(tmp_path))
     assert code == 2
     assert f"{source}:{target + 1}: error: template action inside spec.versions of a CustomResourceDefinition" in err
     assert "Traceback" not in err
@@ -134,7 +134,7 @@ def test_a_crd_list_and_a_json_crd_are_read(tmp_path: Path) -> None:
 def test_two_sources_disagreeing_on_one_schema_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(crd_text(crd()))
     (tmp_path / "b.yaml").write_text(crd_text(crd(spec_schema={"type": "object"})))
-    with pytest.raises(GitopsgenError, match="gives another example.org/widget_v1.json"):
+    with pytest.raises(GitopsgenError, match=r"gives another example\.org/widget_v1\.json"):
         _import(tmp_path, tmp_path / "a.yaml", tmp_path / "b.yaml")
     assert not (tmp_path / "schemas").exists()
 

@@ -233,7 +233,7 @@ def _upstream_charts(base: Path) -> dict[str, dict[str, str | bytes]]:
     crds = base / "crds"
     return {
         "cloudnative-pg": {**folder(charts / "cloudnative-pg"),
-                           "templates/crds/crds.yaml": (crds / "cloudnative-pg-chart-0.29.0" / "crds.yaml").read_bytes()},
+                           **folder(crds / "cloudnative-pg-chart-0.29.0", "templates/crds/")},
         "external-secrets": {**folder(charts / "external-secrets"),
                              **folder(crds / "external-secrets-v2.9.0", "crds/")},
         "redis-operator": {**folder(charts / "redis-operator"), **folder(crds / "redis-operator-v0.26.0", "crds/")},
@@ -249,7 +249,8 @@ def test_sync_from_upstream_charts_gives_the_packaged_schemas_and_validates_the_
     argo = sorted((base / "crds" / "argo-cd-v3.5.1").glob("*.yaml"))
     write_files(site, {f"argo/{p.name}": p.read_bytes() for p in argo})
     with serve(site) as (url, _):
-        _config(project, _serve_pins(project, site, url, _upstream_charts(base)), [f"{url}/argo/{p.name}" for p in argo])
+        mirrors = _serve_pins(project, site, url, _upstream_charts(base))
+        _config(project, mirrors, [f"{url}/argo/{p.name}" for p in argo])
         code, _, err = cli("schemas", "sync", "--root", str(project))
         assert code == 0, err
     store = project / "schemas"

@@ -4,7 +4,8 @@
 2. `--schema-location` entries (or `[validate] schema-locations`): folders in kubeconform's
    CRDs-catalog layout `{group}/{kind}_{version}.json` (with `charts/{chart}/` for chart values),
    or path/URL templates with `{{.Group}}`, `{{.ResourceKind}}` (kind lowercased) and
-   `{{.ResourceAPIVersion}}`; a URL is downloaded once into the cache, and a 404 means "not here";
+   `{{.ResourceAPIVersion}}`; a URL is downloaded once into the cache, and a 404 means "not here"
+   (remembered in the cache as well: delete `<cache>/urls/` to ask again);
    then `--chart-schema-location` folders of `{chart}/` folders;
 3. the default store shipped inside the package (`gitopsgen/store/default/`), built by
    `gitopsgen schemas import` for the operator versions the default templates pin.
@@ -146,9 +147,17 @@ class TemplateLocation:
                 if not isinstance(json.loads(data), dict):
                     raise ValueError("not a JSON object")
 
+            from gitopsgen import cache
+            from gitopsgen.output import atomic_write
+
+            # Downloaded once, either answer: a 404 is remembered too, so a second run is offline.
+            absent = cache.url_path(target).with_name(cache.url_path(target).name + ".404")
+            if absent.is_file():
+                return None
             try:
                 data = Fetcher(online_command="gitopsgen render").cached(target, check)
             except NotFound:
+                atomic_write(absent, b"")
                 return None
             return Found(json.loads(data), target)
         path = Path(target)
