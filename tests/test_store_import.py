@@ -323,3 +323,39 @@ def test_files_beside_a_store_that_its_lock_does_not_list_are_never_touched(tmp_
     _import(tmp_path, tmp_path / "w.yaml", out=out)
     assert (out / "README.md").read_text() == "mine\n" and (out / "example.org/notes.txt").is_file()
     assert not (out / "example.org/widget_v1.json").exists() and (out / "example.org/gadget_v1.json").is_file()
+
+
+def test_names_that_would_escape_the_store_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "evil.yaml").write_text(crd_text(crd(group="../../etc")))
+    with pytest.raises(GitopsgenError, match="is not a valid name"):
+        _import(tmp_path, tmp_path / "evil.yaml")
+    write_files(tmp_path / "chart", {"Chart.yaml": "name: ../up\nversion: 1.0.0\n"})
+    with pytest.raises(GitopsgenError, match="is not a valid chart name"):
+        _import(tmp_path, tmp_path / "chart")
+    assert not (tmp_path / "schemas").exists()
+
+
+def test_a_lock_never_makes_the_store_delete_outside_itself(tmp_path: Path) -> None:
+    victim = write_files(tmp_path, {"victim.txt": "keep\n"}) / "victim.txt"
+    (tmp_path / "w.yaml").write_text(crd_text(crd()))
+    store = _import(tmp_path, tmp_path / "w.yaml")
+    lock = read_json(store / "lock.json")
+    lock["files"].append({"path": "../victim.txt", "sha256": "0", "source": "w.yaml", "chart": None, "version": None})
+    (store / "lock.json").write_text(json.dumps(lock))
+    _import(tmp_path, tmp_path / "w.yaml")
+    assert victim.read_text() == "keep\n"
+
+
+def test_a_store_that_cannot_be_written_is_bad_input(tmp_path: Path) -> None:
+    (tmp_path / "w.yaml").write_text(crd_text(crd()))
+    (tmp_path / "file").write_text("not a folder")
+    code, _, err = cli("schemas", "import", str(tmp_path / "w.yaml"), "--out", str(tmp_path / "file" / "store"),
+                       "--root", str(tmp_path))
+    assert code == 2 and "cannot write the store" in err and "Traceback" not in err
+
+
+def test_a_template_line_with_a_trailing_comment_is_still_a_template_line(tmp_path: Path) -> None:
+    text = "{{- if .Values.crds.create }} # install CRDs\n" + crd_text(crd()) + "{{- end }}  # crds\n"
+    (tmp_path / "crds.yaml").write_text(text)
+    _import(tmp_path, tmp_path / "crds.yaml")
+    assert (tmp_path / "schemas/example.org/widget_v1.json").is_file()

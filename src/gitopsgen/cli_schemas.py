@@ -30,10 +30,12 @@ OutOption = Annotated[Path | None, typer.Option(
 
 
 def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the current directory when inside it."""
     try:
-        return os.path.relpath(path, Path.cwd())
+        relative = os.path.relpath(path, Path.cwd())
     except ValueError:
         return str(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 @app.command("import")

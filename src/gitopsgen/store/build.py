@@ -122,6 +122,14 @@ def _owner(entry: lockfile.FileEntry) -> str:
 
 def write(content: StoreContent, out: Path, *, exact: bool) -> StoreResult:
     """Write `content` into the store folder `out` (merged, or `exact`); returns what changed."""
+    try:
+        return _write(content, out, exact=exact)
+    except OSError as exc:
+        raise SchemaStoreError(Problem(str(exc.filename or out), message=f"cannot write the store: {exc.strerror}",
+                                       rule=RULE)) from exc
+
+
+def _write(content: StoreContent, out: Path, *, exact: bool) -> StoreResult:
     old = lockfile.read(out) or lockfile.Lock()
     new = lockfile.Lock(dict(content.lock.files), dict(content.lock.charts))
     if not exact:
@@ -140,6 +148,8 @@ def write(content: StoreContent, out: Path, *, exact: bool) -> StoreResult:
             changes.append(FileChange(path, Change.ADDED if existing is None else Change.MODIFIED))
     for path in sorted(set(old.files) - set(new.files)):
         target = out / path
+        if ".." in Path(path).parts or Path(path).is_absolute():
+            continue  # a lock names files inside its store only; never follow one elsewhere
         if target.is_file():
             target.unlink()
             changes.append(FileChange(path, Change.REMOVED))

@@ -23,6 +23,7 @@ from gitopsgen.store.templating import TextSource
 RULE = "schemas"
 _CRD_TEXT = re.compile(r"^\s*kind:\s*[\"']?CustomResourceDefinition", re.MULTILINE)
 _YAML = (".yaml", ".yml")
+_CHART_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")  # becomes a folder name: no "/" and no ".."
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,8 @@ def read_chart(files: dict[str, bytes], *, display: str, source: str, repository
     if not isinstance(meta, dict) or not meta.get("name") or meta.get("version") is None:
         raise _error(f"{display}#Chart.yaml", "a chart's Chart.yaml needs a name and a version")
     name, version = str(meta["name"]), str(meta["version"])
+    if not _CHART_NAME.fullmatch(name):
+        raise _error(f"{display}#Chart.yaml", f"chart name {name!r} is not a valid chart name")
     app_version = str(meta["appVersion"]) if meta.get("appVersion") is not None else None
 
     crd_files = []

@@ -27,6 +27,7 @@ test compares them with an independent conversion (`../shared/schemas/crds-stric
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,10 @@ _SCHEMA_VALUES = frozenset({"additionalProperties", "additionalItems", "items", 
                             "if", "then", "else", "unevaluatedItems", "unevaluatedProperties"})
 _SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
 _JUNCTORS = frozenset({"allOf", "anyOf", "oneOf", "not"})
+# What the API server accepts for these names; they become file names, so nothing else may pass.
+_GROUP = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+_KIND = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_VERSION = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _EMBEDDED_ROOT = {"apiVersion": {"type": "string"}, "kind": {"type": "string"}, "metadata": {"type": "object"}}
 
 
@@ -151,9 +156,11 @@ def crd_schemas(crd: dict[str, Any]) -> list[CrdSchema]:
         if not isinstance(value, str) or not value:
             raise ValueError(f"{field} is missing")
     assert isinstance(group, str) and isinstance(kind, str) and isinstance(plural, str)
+    if not _GROUP.fullmatch(group) or not _KIND.fullmatch(kind):
+        raise ValueError(f"spec.group {group!r} or spec.names.kind {kind!r} is not a valid name")
     versions = _versions(spec)
-    if not versions or not all(isinstance(v.get("name"), str) for v in versions):
-        raise ValueError("spec.versions is missing or has a version without a name")
+    if not versions or not all(isinstance(v.get("name"), str) and _VERSION.fullmatch(v["name"]) for v in versions):
+        raise ValueError("spec.versions is missing or has a version without a valid name")
     served = sorted(v["name"] for v in versions if v.get("served") is True)
     validation = spec.get("validation")
     shared_schema = validation.get("openAPIV3Schema") if isinstance(validation, dict) else None

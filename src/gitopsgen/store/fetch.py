@@ -7,6 +7,7 @@ error naming the command to run with network access.
 
 from __future__ import annotations
 
+import http.client
 import socket
 import urllib.error
 import urllib.request
@@ -53,7 +54,7 @@ class Fetcher:
             text = "timed out" if isinstance(reason, TimeoutError | socket.timeout) else str(reason)
             raise FetchError(Problem(url, message=f"cannot download: {text}", rule=RULE,
                                      hint="check the URL and the network (proxy settings: HTTPS_PROXY)")) from exc
-        except (TimeoutError, OSError) as exc:
+        except (TimeoutError, OSError, http.client.HTTPException) as exc:
             text = "timed out" if isinstance(exc, TimeoutError) else str(exc)
             raise FetchError(Problem(url, message=f"cannot download: {text}", rule=RULE)) from exc
 

@@ -205,11 +205,15 @@ class SchemaStore:
 
     def chart_release(self, name: str) -> tuple[str, str] | None:
         """(version, store) of `name` in the lock of the first store that records the chart."""
-        for loc in self.locations:
-            held = loc.lock()
-            if held is not None and name in held.charts:
-                return held.charts[name].version, loc.label if isinstance(loc, Location) else ""
-        return None
+
+        def find() -> tuple[str, str] | None:
+            for loc in self.locations:
+                held = self.memo(("lock", id(loc)), loc.lock)
+                if held is not None and name in held.charts and isinstance(loc, Location):
+                    return held.charts[name].version, loc.label
+            return None
+
+        return self.memo(("release", name), find)
 
 
 def _missing(location: str, what: str) -> SchemaStoreError:

@@ -53,8 +53,9 @@ def pinned_charts(root: Path) -> list[ChartPin]:
             first = pins.setdefault(pin.chart, pin)
             if first != pin:
                 problems.append(pin.problem(
-                    f"chart {pin.chart} is pinned at {pin.version} here and at {first.version} "
-                    f"({first.file}:{first.line}); the store holds one version of each chart", rule="schemas"))
+                    f"chart {pin.chart} is pinned at {pin.version} from {pin.repo_url} here, and at "
+                    f"{first.version} from {first.repo_url} ({first.file}:{first.line}); the store holds one "
+                    "version of each chart", rule="schemas"))
     if problems:
         raise GitopsgenError(sorted(set(problems)))
     return sorted(pins.values())

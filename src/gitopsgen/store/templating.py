@@ -30,7 +30,7 @@ from gitopsgen.problems import Problem
 RULE = "schemas"
 PLACEHOLDER = "gitopsgen-template-action"
 _ACTION = re.compile(r"\{\{.*?\}\}")
-_ACTION_LINE = re.compile(r"\s*(\{\{.*?\}\}\s*)+")
+_ACTION_LINE = re.compile(r"\s*(\{\{.*?\}\}\s*)+(#.*)?")
 _SILENT = re.compile(r"\{\{-?\s*(if|else|end|with|range|define|block|/\*|\$[\w]+\s*:?=)")
 _DOC_SEPARATOR = re.compile(r"(---|\.\.\.)(\s.*)?")
 _CRD_KIND = re.compile(r"^\s*-?\s*kind:\s*[\"']?CustomResourceDefinition[\"']?\s*$", re.MULTILINE)
@@ -75,8 +75,9 @@ def neutralize(src: TextSource) -> tuple[list[str], set[int]]:
             out.append("")
             open_action = "}}" not in line
             continue
-        if _ACTION_LINE.fullmatch(line):
-            out.append("")
+        rest = _ACTION.sub("", line).strip()
+        if rest != line.strip() and "{{" not in rest and (not rest or rest.startswith("#")):
+            out.append("")  # nothing but actions (and maybe a comment)
             if any(not _SILENT.match(m.group(0)) for m in _ACTION.finditer(line)):
                 actions.add(number)
             continue
