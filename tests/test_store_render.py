@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from delivery_helpers import text_line
 from gitopsgen import cache
 from gitopsgen.cli import app
 from gitopsgen.pipeline import render_trees
@@ -46,7 +45,8 @@ def test_a_template_typo_in_a_cnpg_field_fails_render_with_the_rendered_line(pro
                             capture_output=True, text=True, check=False)
     assert result.returncode == 1
     tree = render_trees(project, ["prd"])[0].tree
-    line = text_line(tree, "manifests/data/postgres.yaml", "enablePodAntiAfinity:")
+    text = tree.files["manifests/data/postgres.yaml"].text
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "enablePodAntiAfinity:" in row)
     assert (f"rendered/prd/manifests/data/postgres.yaml:{line}: error: spec.affinity.enablePodAntiAfinity: "
             "Additional properties are not allowed ('enablePodAntiAfinity' was unexpected)") in result.stderr
     assert "[schema]" in result.stderr and "Traceback" not in result.stderr

@@ -262,3 +262,16 @@ def test_sync_from_upstream_charts_gives_the_packaged_schemas_and_validates_the_
     result = CliRunner().invoke(app, ["render", "--all", "--strict", "--root", str(project)])
     assert result.exit_code == 0, result.stderr
     assert "warning" not in result.stderr
+
+
+def test_a_server_that_never_answers_is_a_timeout_error() -> None:
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)  # accepts the connection (backlog), never answers
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/index.yaml"
+        with pytest.raises(FetchError) as caught:
+            Fetcher(timeout=0.2).download(url)
+    (problem,) = caught.value.problems
+    assert problem.file == url and problem.message == "cannot download: timed out"
