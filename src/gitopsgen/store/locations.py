@@ -71,7 +71,7 @@ def _yaml(node: Traversable) -> Any:
     return documents[0] if documents else None
 
 
-def read_chart(folder: Traversable, name: str, origin: str) -> ChartFiles | None:
+def read_chart_folder(folder: Traversable, name: str, origin: str) -> ChartFiles | None:
     """A chart folder (`Chart.yaml`, `values.yaml`, `values.schema.json`, each optional)."""
     if not folder.is_dir():
         return None
@@ -120,7 +120,7 @@ class Location:
         if self.charts_folder is None:
             return None
         sub = f"{self.charts_folder}/{name}" if self.charts_folder else name
-        return self._kept(("chart", name), lambda: read_chart(self.folder / sub, name, f"{self.label}/{sub}"))
+        return self._kept(("chart", name), lambda: read_chart_folder(self.folder / sub, name, f"{self.label}/{sub}"))
 
     def lock(self) -> lockfile.Lock | None:
         node = self.folder / lockfile.FILE_NAME
@@ -141,17 +141,17 @@ class TemplateLocation:
     def crd(self, group: str, version: str, kind: str) -> Found | None:
         target = self.expand(group, version, kind)
         if is_url(target):
+            from gitopsgen import cache
+            from gitopsgen.output import atomic_write
             from gitopsgen.store.fetch import Fetcher, NotFound
 
             def check(data: bytes) -> None:
                 if not isinstance(json.loads(data), dict):
                     raise ValueError("not a JSON object")
 
-            from gitopsgen import cache
-            from gitopsgen.output import atomic_write
-
             # Downloaded once, either answer: a 404 is remembered too, so a second run is offline.
-            absent = cache.url_path(target).with_name(cache.url_path(target).name + ".404")
+            cached = cache.url_path(target)
+            absent = cached.with_name(cached.name + ".404")
             if absent.is_file():
                 return None
             try:

@@ -86,8 +86,8 @@ def fetch_chart(pin: ChartPin, fetcher: Fetcher, mirror: str | None = None) -> c
     url = _public(release.url, pin.repo_url, mirror)
     chart = charts.read_chart(charts.archive_files(data, url), display=url, source=url, repository=pin.repo_url,
                               digest=cache.sha256(data))
-    if chart.name != pin.chart:
-        raise FetchError(pin.problem(f"{url} holds chart {chart.name!r}, not {pin.chart!r}"))
+    if chart.name != pin.chart or chart.version.removeprefix("v") != pin.version.removeprefix("v"):
+        raise FetchError(pin.problem(f"{url} holds chart {chart.name} {chart.version}, not {pin.chart} {pin.version}"))
     return chart
 
 
