@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from jsonschema import Draft7Validator
 
-from delivery_helpers import WAVE, apps
 from gitopsgen.context import build_context
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.pipeline import render_trees
 from gitopsgen.problems import Severity
 from gitopsgen.spec import load
 from gitopsgen.validate.schemas import SchemaOptions, validate_tree
+from kit import WAVE, apps
 
 ENVS = ["dev", "prd"]
 OPERATORS = {"cloudnative-pg": "cloudnativePg", "redis-operator": "redisOperator",

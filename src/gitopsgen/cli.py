@@ -48,14 +48,24 @@ ChartSchemaLocationOption = Annotated[
 ]
 
 
+BUG_EXIT_CODE = 3
+"""Exit code of an unexpected exception: not 1 (drift, findings) nor 2 (bad input)."""
+
+
 def _run(debug: bool, body: Callable[[], int]) -> None:
-    """Run a command body; turn bad input into a located message and exit code 2."""
-    from gitopsgen.errors import GitopsgenError
+    """Run a command body: the one place errors become messages and exit codes.
+
+    Bad input (`GitopsgenError`) and files the system refuses (`OSError`) print located messages
+    and exit 2; anything else is a bug in gitopsgen: one line saying so, exit 3. `--debug` (or
+    GITOPSGEN_DEBUG=1) adds the traceback.
+    """
+    from gitopsgen.errors import GitopsgenError, from_os_error
 
     debug = debug or os.environ.get("GITOPSGEN_DEBUG", "") not in ("", "0")
     try:
         code = body()
-    except GitopsgenError as exc:
+    except (GitopsgenError, OSError) as raised:
+        exc = raised if isinstance(raised, GitopsgenError) else from_os_error(raised)
         if debug:
             import traceback
 
@@ -65,6 +75,15 @@ def _run(debug: bool, body: Callable[[], int]) -> None:
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+    except Exception as exc:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        print(f"gitopsgen: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("this is a bug in gitopsgen; run the command again with --debug for the traceback and "
+              "report it", file=sys.stderr)
+        raise typer.Exit(BUG_EXIT_CODE) from None
     raise typer.Exit(code)
 
 
@@ -120,8 +139,8 @@ def schema(
     def body() -> int:
         import json
 
-        from gitopsgen.output import atomic_write
         from gitopsgen.spec import json_schema
+        from gitopsgen.write import atomic_write
 
         text = json.dumps(json_schema(partial=partial), indent=2, sort_keys=True) + "\n"
         if output is None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TextIO
 
-from gitopsgen.output import Change
-from gitopsgen.pipeline import RENDERED, RenderResult
+from gitopsgen.layout import RENDERED
+from gitopsgen.pipeline import RenderResult
 from gitopsgen.problems import Problem, Severity
+from gitopsgen.write import Change
 
 
 def problems(items: Iterable[Problem], out: TextIO, *, min_severity: Severity = Severity.WARNING) -> None:

@@ -166,8 +166,7 @@ def validate_tree(tree: RenderedTree, options: SchemaOptions, display_prefix: st
         problems.append(Problem(display_prefix, message=note, rule="schema", severity=Severity.WARNING))
     missing: dict[tuple[str, str], list[Document]] = {}
     for doc in tree.manifests():
-        ident = doc.identity
-        assert ident is not None
+        ident = doc.ident
         validator = _core_validator(version, True, ident.api_version, ident.kind)
         if validator is None:
             validator = crds.validator(ident)
