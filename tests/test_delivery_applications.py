@@ -58,7 +58,7 @@ def test_every_argocd_object_validates_against_the_strict_upstream_schema(
 def test_our_schema_validator_finds_no_error_in_the_tree(rendered: dict[str, RenderedTree],
                                                           shared_schemas: Path, env: str) -> None:
     options = SchemaOptions("1.33", (str(shared_schemas / "crds-strict"),), strict=True)
-    problems = validate_tree(rendered[env], options, f"rendered/{env}")
+    problems = validate_tree(rendered[env], options)
     assert [p.format() for p in problems if p.severity >= Severity.ERROR] == []
 
 

@@ -84,7 +84,7 @@ def test_every_values_file_validates_against_its_charts_upstream_schema(
 def test_chart_values_validator_is_clean_on_the_real_trees(
     rendered: dict[str, RenderedTree], shared_schemas: Path, env: str
 ) -> None:
-    problems = charts.validate_tree(rendered[env], (str(shared_schemas / "charts"),), f"rendered/{env}")
+    problems = charts.validate_tree(rendered[env], (str(shared_schemas / "charts"),))
     assert [p.format() for p in problems if p.severity > Severity.INFO] == []
     unchecked = {re.search(r"chart (\S+) not checked", p.message).group(1) for p in problems}  # type: ignore[union-attr]
     # no schema upstream (OT redis-operator) or no reference data (ingress-nginx, tailscale-operator)
@@ -193,7 +193,7 @@ def test_chart_values_error_points_at_the_offending_line(
     rendered: dict[str, RenderedTree], shared_schemas: Path
 ) -> None:
     tree = mutate(rendered["prd"], "values/external-dns.yaml", lambda v: v.update(policy="always"), doc=0)
-    problems = charts.validate_tree(tree, (str(shared_schemas / "charts"),), "rendered/prd")
+    problems = charts.validate_tree(tree, (str(shared_schemas / "charts"),))
     errors = [p for p in problems if p.severity is Severity.ERROR]
     assert [(p.file, p.line, p.path, p.rule) for p in errors] == [
         (
@@ -219,14 +219,14 @@ def test_our_null_removes_a_chart_default_before_validation(rendered: dict[str, 
         )
     )
     tree = mutate(rendered["dev"], "values/reloader.yaml", lambda v: v.update(image={"tag": None}), doc=0)
-    problems = charts.validate_tree(tree, (str(tmp_path / "charts"),), "rendered/dev")
+    problems = charts.validate_tree(tree, (str(tmp_path / "charts"),))
     errors = [p for p in problems if p.severity is Severity.ERROR]
     assert [(p.file, p.line, p.path) for p in errors] == [
         ("rendered/dev/values/reloader.yaml", line_with(tree, "values/reloader.yaml", "image:"), "image")
     ]
     assert "'tag' is a required property" in errors[0].message
     # without our null the chart default satisfies the schema
-    clean = charts.validate_tree(rendered["dev"], (str(tmp_path / "charts"),), "rendered/dev")
+    clean = charts.validate_tree(rendered["dev"], (str(tmp_path / "charts"),))
     assert [p for p in clean if p.severity is Severity.ERROR] == []
 
 
@@ -240,7 +240,7 @@ def test_first_chart_location_wins_and_schema_version_mismatch_warns(
         json.dumps({"properties": {"reloader": {"properties": {"reloadStrategy": {"enum": ["env-vars"]}}}}})
     )
     locations = (str(tmp_path / "charts"), str(shared_schemas / "charts"))
-    problems = charts.validate_tree(rendered["dev"], locations, "rendered/dev")
+    problems = charts.validate_tree(rendered["dev"], locations)
     found = {(p.severity, p.file, p.line, p.path) for p in problems if p.severity > Severity.INFO}
     assert found == {
         (
@@ -265,13 +265,13 @@ def test_values_of_a_ref_outside_the_tree_are_left_to_the_rules(
         app["spec"]["sources"][0]["helm"]["valueFiles"] = ["$values/rendered/prd/values/reloader.yaml"]
 
     tree = mutate(rendered["dev"], "apps/reloader.yaml", elsewhere, doc=0)
-    problems = charts.validate_tree(tree, (str(shared_schemas / "charts"),), "rendered/dev")
+    problems = charts.validate_tree(tree, (str(shared_schemas / "charts"),))
     assert not [p for p in problems if "reloader" in p.file]
 
 
 def test_no_chart_locations_means_no_chart_findings(rendered: dict[str, RenderedTree]) -> None:
     tree = mutate(rendered["prd"], "values/external-dns.yaml", lambda v: v.update(policy="always"), doc=0)
-    assert charts.validate_tree(tree, (), "rendered/prd") == []
+    assert charts.validate_tree(tree, ()) == []
 
 
 def test_render_cli_fails_on_invalid_chart_values_only_with_chart_schema_location(

@@ -120,6 +120,12 @@ class RenderedFile:
 class RenderedTree:
     env: str
     files: dict[str, RenderedFile] = field(default_factory=dict)
+    prefix: str | None = None
+    """Where the tree's root is, from the repository root: `rendered/<env>` when None; "" for files
+    read from disk (`validate --path`), whose paths are already relative to their repository."""
+    shown: dict[str, str] = field(default_factory=dict)
+    """How to show a file whose shown path differs from `prefix/path` (files read from disk are
+    shown as the user named them)."""
 
     def add(self, rendered: RenderedFile) -> None:
         self.files[rendered.path] = rendered
@@ -151,8 +157,15 @@ class RenderedTree:
         return rendered.first if rendered is not None else None
 
     def display(self, path: str) -> str:
-        """How a file of this tree is shown to users: `rendered/<env>/<path>`."""
-        return f"{rendered_dir(self.env)}/{path}"
+        """How a file of this tree is shown to users: `rendered/<env>/<path>` for a render."""
+        if path in self.shown:
+            return self.shown[path]
+        return f"{self.root_path}/{path}" if self.root_path else path
+
+    @property
+    def root_path(self) -> str:
+        """The tree's root from the repository root (`rendered/<env>`, or "" for files on disk)."""
+        return rendered_dir(self.env) if self.prefix is None else self.prefix
 
     def bytes_by_path(self) -> dict[str, bytes]:
         return {path: f.data for path, f in sorted(self.files.items())}

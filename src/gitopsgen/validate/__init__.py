@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from gitopsgen.layout import rendered_dir
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem
 from gitopsgen.validate.schemas import SchemaOptions
@@ -11,9 +10,8 @@ from gitopsgen.validate.schemas import SchemaOptions
 def validate_tree(tree: RenderedTree, options: SchemaOptions) -> list[Problem]:
     from gitopsgen.validate import charts, rules, schemas
 
-    prefix = rendered_dir(tree.env)
-    problems = schemas.validate_tree(tree, options, prefix)
-    problems.extend(charts.validate_tree(tree, options.chart_schema_locations, prefix))
+    problems = schemas.validate_tree(tree, options)
+    problems.extend(charts.validate_tree(tree, options.chart_schema_locations))
     problems.extend(rules.run(tree))
     return sorted(problems)
 

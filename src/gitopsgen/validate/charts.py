@@ -80,13 +80,13 @@ def _depth(data: Any, path: tuple[str | int, ...]) -> int:
     return next(d for d in range(len(path), -1, -1) if dig(data, *path[:d], default=missing) is not missing)
 
 
-def _check_source(tree: RenderedTree, app: Document, source: toolkit.Source, locations: tuple[str, ...],
-                  prefix: str) -> list[Problem]:
+def _check_source(tree: RenderedTree, app: Document, source: toolkit.Source,
+                  locations: tuple[str, ...]) -> list[Problem]:
     assert source.chart is not None
     paths = toolkit.values_paths(tree, app, source)
     if not paths:
         return []  # no values of ours to check (a missing file is argocd-value-files' finding)
-    app_file = f"{prefix}/{app.file}"
+    app_file = tree.display(app.file)
     app_line = tree.files[app.file].line_of(app.index, (*source.path, "chart"))
     found = find_chart(locations, source.chart)
     if found is None or found.validator is None:
@@ -121,13 +121,13 @@ def _check_source(tree: RenderedTree, app: Document, source: toolkit.Source, loc
         values_file = tree.files[paths[chosen]]
         message = short_message(error)
         problems.append(Problem(
-            f"{prefix}/{values_file.path}", values_file.line_of(0, path), None, dotted(path),
+            tree.display(values_file.path), values_file.line_of(0, path), None, dotted(path),
             f"{message} (chart {source.chart} values.schema.json)", rule=RULE,
             hint=None if depths[chosen] else "the value comes from the chart's defaults or is missing"))
     return problems
 
 
-def validate_tree(tree: RenderedTree, locations: tuple[str, ...], display_prefix: str) -> list[Problem]:
+def validate_tree(tree: RenderedTree, locations: tuple[str, ...]) -> list[Problem]:
     """Problems of every values file that a Helm source of an Application in `tree` uses."""
     if not locations:
         return []
@@ -135,5 +135,5 @@ def validate_tree(tree: RenderedTree, locations: tuple[str, ...], display_prefix
     for app in toolkit.applications(tree):
         for source in toolkit.sources(app):
             if source.chart is not None:
-                problems.extend(_check_source(tree, app, source, tuple(locations), display_prefix))
+                problems.extend(_check_source(tree, app, source, tuple(locations)))
     return problems

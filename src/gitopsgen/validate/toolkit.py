@@ -252,9 +252,11 @@ def self_heals(app: Document) -> bool:
 
 def tree_path(tree: RenderedTree, repo_path: str) -> str | None:
     """`rendered/<env>/x/y` (a path from the repository root) as `x/y` of this tree, else None."""
-    prefix = layout.rendered_dir(tree.env) + "/"
     clean = repo_path.strip().strip("/")
-    if clean == prefix.rstrip("/"):
+    if not tree.root_path:
+        return clean
+    prefix = tree.root_path + "/"
+    if clean == tree.root_path:
         return ""
     return clean[len(prefix):] if clean.startswith(prefix) else None
 

@@ -73,8 +73,8 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
             path = toolkit.tree_path(tree, value_file.repo_path)
             if path is None:
                 yield Finding(app, value_file.node,
-                              f"value file {raw!r} is outside rendered/{tree.env}/",
-                              hint=f"use ${variable}/rendered/{tree.env}/values/<chart>.yaml")
+                              f"value file {raw!r} is outside {tree.root_path}/",
+                              hint=f"use ${variable}/{tree.root_path}/values/<chart>.yaml")
             elif path not in tree.files:
                 yield Finding(app, value_file.node,
                               f"value file {raw!r}: this render produces no {path}",
