@@ -114,7 +114,7 @@ def _compile(expression: str, optional_old_self: bool) -> Compiled:
         return Compiled(env.compile(expression))
     except RuntimeError as error:
         text = str(error)
-    names = set(UNDECLARED.findall(text))
+    names = _undeclared(text)
     if "oldSelf" in names:
         if optional_old_self:
             # On create a rule with optionalOldSelf runs with oldSelf = optional.none()
@@ -123,7 +123,7 @@ def _compile(expression: str, optional_old_self: bool) -> Compiled:
                 return Compiled(env.compile(f"cel.bind(oldSelf, optional.none(), {expression})"))
             except RuntimeError as error:
                 text = str(error)
-                names = set(UNDECLARED.findall(text)) - {"oldSelf"}
+                names = _undeclared(text) - {"oldSelf"}
         else:
             return Compiled(None, uses_old_self=True)
     names.discard("oldSelf")
@@ -131,6 +131,11 @@ def _compile(expression: str, optional_old_self: bool) -> Compiled:
         return Compiled(None, unsupported=f"unsupported function {', '.join(sorted(names))}")
     first = text.splitlines()[0] if text else "compile error"
     return Compiled(None, unsupported=f"does not compile: {first.removeprefix('INVALID_ARGUMENT: ')}")
+
+
+def _undeclared(text: str) -> set[str]:
+    # the checker names a qualified reference whole: `oldSelf.name` for `self.name == oldSelf.name`
+    return {"oldSelf" if name.split(".")[0] == "oldSelf" else name for name in UNDECLARED.findall(text)}
 
 
 def error_text(raw: str) -> str:
