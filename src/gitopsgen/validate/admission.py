@@ -68,16 +68,42 @@ def check(data: Any, schema: Mapping[str, Any]) -> list[Finding]:
 
 
 def check_custom_resource(data: Any, schema: Mapping[str, Any]) -> AdmissionResult:
+    info = _info(schema)
+    result = AdmissionResult(check_served(data, schema) if info.served_check else [])
+    result.findings.extend(objectmeta.check_metadata(data, custom=True, cluster_scoped=info.cluster_scoped))
+    if info.structure is not None:
+        result.findings.extend(_walk(info.structure, data, ()))
+    if info.cel:
+        evaluated = cel.evaluate(data, schema)
+        result.findings.extend(evaluated.findings)
+        result.skipped.extend(evaluated.skipped)
+    return result
+
+
+@dataclass(frozen=True, eq=False)
+class _Info:
+    """What a schema asks of its documents, computed once per schema object."""
+
+    served_check: bool
+    cluster_scoped: bool | None
+    structure: _Node | None
+    cel: bool
+
+
+_INFOS: dict[int, tuple[Mapping[str, Any], _Info]] = {}
+
+
+def _info(schema: Mapping[str, Any]) -> _Info:
+    cached = _INFOS.get(id(schema))
+    if cached is not None and cached[0] is schema:
+        return cached[1]
     crd = schema.get("x-gitopsgen-crd")
     scope = crd.get("scope") if isinstance(crd, Mapping) else None
-    result = AdmissionResult(check_served(data, schema))
-    result.findings.extend(objectmeta.check_metadata(
-        data, custom=True, cluster_scoped=None if scope is None else scope == "Cluster"))
-    result.findings.extend(check_structure(data, schema))
-    evaluated = cel.evaluate(data, schema)
-    result.findings.extend(evaluated.findings)
-    result.skipped.extend(evaluated.skipped)
-    return result
+    served_check = isinstance(crd, Mapping) and (crd.get("served") is False or bool(crd.get("deprecated")))
+    info = _Info(served_check, None if scope is None else scope == "Cluster", _plan(schema, _no_refs, {}),
+                 cel.has_rules(schema))
+    _INFOS[id(schema)] = (schema, info)
+    return info
 
 
 def check_served(data: Any, schema: Mapping[str, Any]) -> list[Finding]:
@@ -221,15 +247,28 @@ def _list_map(node: _Node, entries: list[Any], path: Path) -> Iterator[Finding]:
     yield from _duplicates(keyed, path, LIST_MAP)
 
 
+def _marker(value: Any) -> Any:
+    """A hashable stand-in for a list entry or key tuple; `1` and `true` stay apart, as in Go."""
+    if isinstance(value, dict):
+        items = tuple((k, type(v).__name__, v) for k, v in sorted(value.items()))
+        try:
+            hash(items)
+            return items
+        except TypeError:
+            pass
+    elif isinstance(value, (str, int, float, bool)) or value is None:
+        return (type(value).__name__, value)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
 def _duplicates(values: list[Any], path: Path, rule: str) -> Iterator[Finding]:
     if len(values) < 2:
         return
-    seen: dict[str, list[int]] = {}
+    seen: dict[Any, list[int]] = {}
     for index, value in enumerate(values):
         if value is None and rule == LIST_MAP:
             continue  # not an object: the schema layer reports it
-        text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-        where = seen.setdefault(text, [])
+        where = seen.setdefault(_marker(value), [])
         where.append(index)
         if len(where) == 2:  # upstream reports the first repetition of each value, once
             shown = json.dumps(value, separators=(",", ":"), default=str)

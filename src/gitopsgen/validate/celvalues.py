@@ -76,18 +76,36 @@ def is_nullable(schema: Mapping[str, Any]) -> bool:
     return bool(schema.get("nullable")) or "null" in schema_types(schema)
 
 
+_NO_DEFAULT: Any = object()
+
+
 @dataclass(eq=False)
 class Shape:
-    """What conversion needs to know about one schema node, computed once per node."""
+    """What conversion needs to know about one schema node, computed once per node; children lazily."""
 
+    schema: Mapping[str, Any]
     kind: str
-    """object | map | list | number | other"""
-    props: dict[str, Mapping[str, Any]] = field(default_factory=dict)
-    names: dict[str, str | None] = field(default_factory=dict)
-    defaults: tuple[tuple[str, Any], ...] = ()
-    additional: Mapping[str, Any] | None = None
-    items: Mapping[str, Any] | None = None
+    """object | map | list | number | other (left as it is)"""
+    nullable: bool
+    default: Any
     embedded: bool = False
+    _children: dict[str, tuple[str | None, Shape]] | None = field(default=None, repr=False)
+    _defaults: tuple[tuple[str, str, Shape], ...] = field(default=(), repr=False)
+
+    def children(self) -> dict[str, tuple[str | None, Shape]]:
+        """property name -> (CEL name or None when unreachable, shape)"""
+        if self._children is None:
+            props = self.schema.get("properties")
+            props = props if isinstance(props, Mapping) else {}
+            self._children = {k: (escape(k), shape_of(sub)) for k, sub in props.items() if isinstance(sub, Mapping)}
+            self._defaults = tuple((k, name, sub) for k, (name, sub) in self._children.items()
+                                   if name is not None and sub.default is not _NO_DEFAULT)
+        return self._children
+
+    def element(self) -> Shape:
+        """The shape of additionalProperties values (map) or items (list)."""
+        key = "additionalProperties" if self.kind == "map" else "items"
+        return shape_of(self.schema[key])
 
 
 _SHAPES: dict[int, tuple[Mapping[str, Any], Shape]] = {}
@@ -97,65 +115,60 @@ def shape_of(schema: Mapping[str, Any]) -> Shape:
     cached = _SHAPES.get(id(schema))
     if cached is not None and cached[0] is schema:
         return cached[1]
-    shape = _make_shape(schema)
+    shape = Shape(schema, _kind(schema), is_nullable(schema), schema.get("default", _NO_DEFAULT),
+                  bool(schema.get("x-kubernetes-embedded-resource")))
     _SHAPES[id(schema)] = (schema, shape)
     return shape
 
 
-def _make_shape(schema: Mapping[str, Any]) -> Shape:
-    types = schema_types(schema)
-    embedded = bool(schema.get("x-kubernetes-embedded-resource"))
+def _kind(schema: Mapping[str, Any]) -> str:
     if schema.get("x-kubernetes-int-or-string"):
-        return Shape("other")
-    props = schema.get("properties")
-    if isinstance(props, Mapping) or embedded:
-        props = dict(props or {})
-        defaults = tuple((k, s["default"]) for k, s in props.items() if isinstance(s, Mapping) and "default" in s)
-        return Shape("object", props=props, names={k: escape(k) for k in props}, defaults=defaults,
-                     embedded=embedded)
-    additional = schema.get("additionalProperties")
-    if isinstance(additional, Mapping):
-        return Shape("map", additional=additional)
-    items = schema.get("items")
-    if isinstance(items, Mapping):
-        return Shape("list", items=items)
-    if "number" in types:
-        return Shape("number")
-    return Shape("other")
+        return "other"
+    if isinstance(schema.get("properties"), Mapping) or schema.get("x-kubernetes-embedded-resource"):
+        return "object"
+    if isinstance(schema.get("additionalProperties"), Mapping):
+        return "map"
+    if isinstance(schema.get("items"), Mapping):
+        return "list"
+    if "number" in schema_types(schema):
+        return "number"
+    return "other"
 
 
 def to_cel(value: Any, schema: Mapping[str, Any], resource_root: bool = False) -> Any:
     """`value` as a rule at `schema` sees it (see the module docstring); the input is not modified."""
     shape = shape_of(schema)
+    if resource_root and shape.kind == "object" and isinstance(value, dict):
+        return _object(value, shape, True)
+    return _convert(value, shape)
+
+
+def _convert(value: Any, shape: Shape) -> Any:
     kind = shape.kind
     if kind == "object":
-        if not isinstance(value, dict):
-            return value
-        return _object(value, shape, resource_root or shape.embedded)
+        return _object(value, shape, shape.embedded) if isinstance(value, dict) else value
     if kind == "map":
         if not isinstance(value, dict):
             return value
-        sub = shape.additional
-        assert sub is not None
+        sub = shape.element()
         out: dict[Any, Any] = {}
         for key, item in value.items():
             if item is None:
-                if is_nullable(sub):
+                if sub.nullable:
                     out[key] = None
-                elif "default" in sub:
-                    out[key] = to_cel(sub["default"], sub)
+                elif sub.default is not _NO_DEFAULT:
+                    out[key] = _convert(sub.default, sub)
                 continue
-            out[key] = to_cel(item, sub)
+            out[key] = item if sub.kind == "other" else _convert(item, sub)
         return out
     if kind == "list":
         if not isinstance(value, list):
             return value
-        sub = shape.items
-        assert sub is not None
-        if shape_of(sub).kind == "other" and "default" not in sub:
+        sub = shape.element()
+        if sub.kind == "other" and sub.default is _NO_DEFAULT:
             return value
-        return [to_cel(sub["default"], sub) if item is None and "default" in sub and not is_nullable(sub)
-                else to_cel(item, sub) for item in value]
+        fill = sub.default is not _NO_DEFAULT and not sub.nullable
+        return [_convert(sub.default if item is None and fill else item, sub) for item in value]
     if kind == "number":
         return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
     return value
@@ -163,8 +176,9 @@ def to_cel(value: Any, schema: Mapping[str, Any], resource_root: bool = False) -
 
 def _object(value: dict[str, Any], shape: Shape, typed_meta: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    props, names = shape.props, shape.names
+    children = shape.children()
     for key, item in value.items():
+        entry = children.get(key)
         if typed_meta and key in ("apiVersion", "kind", "metadata"):
             if key == "metadata":
                 if isinstance(item, dict):
@@ -172,20 +186,17 @@ def _object(value: dict[str, Any], shape: Shape, typed_meta: bool) -> dict[str, 
             elif item is not None:
                 out[key] = item
             continue
-        sub = props.get(key)
-        if sub is None:
+        if entry is None:
             continue  # unknown or pruned field: not visible to rules
-        name = names[key]
+        name, sub = entry
         if name is None:
             continue
         if item is None:
-            if "default" in sub and not is_nullable(sub):
-                out[name] = to_cel(sub["default"], sub)
+            if sub.default is not _NO_DEFAULT and not sub.nullable:
+                out[name] = _convert(sub.default, sub)
             continue  # a null field of an object is an absent field
-        out[name] = to_cel(item, sub)
-    for key, default in shape.defaults:
+        out[name] = item if sub.kind == "other" else _convert(item, sub)
+    for key, name, sub in shape._defaults:
         if key not in value:
-            name = names[key]
-            if name is not None:
-                out[name] = to_cel(default, props[key])
+            out[name] = _convert(sub.default, sub)
     return out

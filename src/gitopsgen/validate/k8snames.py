@@ -13,13 +13,14 @@ Ported from kubernetes/kubernetes (staging/src/k8s.io/apimachinery):
 * `pkg/api/validation/generic.go`: `NameIsDNSSubdomain` & co. with `prefix=True` validate a
   `generateName` with its trailing dash masked (`maskTrailingDash`).
 
-Each function returns the list of what is wrong, empty when the value is valid, like upstream.
+Each function returns what is wrong (a tuple), empty when the value is valid, like upstream.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 DNS1123_SUBDOMAIN_FMT = rf"{DNS1123_LABEL_FMT}(\.{DNS1123_LABEL_FMT})*"
@@ -31,7 +32,9 @@ _DNS1123_SUBDOMAIN = re.compile(DNS1123_SUBDOMAIN_FMT)
 _DNS1035_LABEL = re.compile(DNS1035_LABEL_FMT)
 _LABEL_KEY = re.compile(LABEL_KEY_FMT)
 
-NameCheck = Callable[[str, bool], list[str]]
+NameCheck = Callable[[str, bool], tuple[str, ...]]
+_memo = lru_cache(maxsize=4096)
+"""Manifests repeat the same names, keys and values: each is checked once."""
 
 
 def _max_len(limit: int) -> str:
@@ -44,7 +47,8 @@ def _regex_error(message: str, fmt: str, *examples: str) -> str:
     return f"{message} ({f'e.g. {shown}, ' if examples else ''}regex used for validation is '{fmt}')"
 
 
-def is_dns1123_label(value: str) -> list[str]:
+@_memo
+def is_dns1123_label(value: str) -> tuple[str, ...]:
     errors = []
     if len(value) > 63:
         errors.append(_max_len(63))
@@ -55,10 +59,11 @@ def is_dns1123_label(value: str) -> list[str]:
             errors.append(_regex_error(
                 "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
                 "and must start and end with an alphanumeric character", DNS1123_LABEL_FMT, "my-name", "123-abc"))
-    return errors
+    return tuple(errors)
 
 
-def is_dns1123_subdomain(value: str) -> list[str]:
+@_memo
+def is_dns1123_subdomain(value: str) -> tuple[str, ...]:
     errors = []
     if len(value) > 253:
         errors.append(_max_len(253))
@@ -66,10 +71,11 @@ def is_dns1123_subdomain(value: str) -> list[str]:
         errors.append(_regex_error(
             "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
             "and must start and end with an alphanumeric character", DNS1123_SUBDOMAIN_FMT, "example.com"))
-    return errors
+    return tuple(errors)
 
 
-def is_dns1035_label(value: str) -> list[str]:
+@_memo
+def is_dns1035_label(value: str) -> tuple[str, ...]:
     errors = []
     if len(value) > 63:
         errors.append(_max_len(63))
@@ -77,14 +83,15 @@ def is_dns1035_label(value: str) -> list[str]:
         errors.append(_regex_error(
             "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
             "alphabetic character, and end with an alphanumeric character", DNS1035_LABEL_FMT, "my-name", "abc-123"))
-    return errors
+    return tuple(errors)
 
 
 _LABEL_KEY_ERR = ("must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
                   "alphanumeric character")
 
 
-def is_qualified_name(value: str) -> list[str]:
+@_memo
+def is_qualified_name(value: str) -> tuple[str, ...]:
     """A label key, annotation key (lower-cased first) or finalizer name."""
     errors: list[str] = []
     parts = value.split("/")
@@ -97,18 +104,19 @@ def is_qualified_name(value: str) -> list[str]:
         else:
             errors.extend(f"prefix part {m}" for m in is_dns1123_subdomain(prefix))
     else:
-        return ["a valid label key " + _regex_error(_LABEL_KEY_ERR, LABEL_KEY_FMT, "MyName", "my.name", "123-abc")
-                + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]
+        return ("a valid label key " + _regex_error(_LABEL_KEY_ERR, LABEL_KEY_FMT, "MyName", "my.name", "123-abc")
+                + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",)
     if not name:
         errors.append("name part must be non-empty")
     elif len(name) > 63:
         errors.append("name part " + _max_len(63))
     if not _LABEL_KEY.fullmatch(name):
         errors.append("name part " + _regex_error(_LABEL_KEY_ERR, LABEL_KEY_FMT, "MyName", "my.name", "123-abc"))
-    return errors
+    return tuple(errors)
 
 
-def is_label_value(value: str) -> list[str]:
+@_memo
+def is_label_value(value: str) -> tuple[str, ...]:
     errors = []
     if len(value) > 63:
         errors.append(_max_len(63))
@@ -117,13 +125,14 @@ def is_label_value(value: str) -> list[str]:
             "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
             "and must start and end with an alphanumeric character", f"({LABEL_KEY_FMT})?",
             "MyValue", "my_value", "12345"))
-    return errors
+    return tuple(errors)
 
 
-def is_path_segment_name(value: str, prefix: bool = False) -> list[str]:
+@_memo
+def is_path_segment_name(value: str, prefix: bool = False) -> tuple[str, ...]:
     if not prefix and value in (".", ".."):
-        return [f"may not be '{value}'"]
-    return [f"may not contain '{c}'" for c in ("/", "%") if c in value]
+        return (f"may not be '{value}'",)
+    return tuple(f"may not contain '{c}'" for c in ("/", "%") if c in value)
 
 
 def _mask_trailing_dash(name: str) -> str:
@@ -131,13 +140,16 @@ def _mask_trailing_dash(name: str) -> str:
     return name[:-2] + "a" if name.endswith("-") else name
 
 
-def name_is_dns_subdomain(name: str, prefix: bool = False) -> list[str]:
+@_memo
+def name_is_dns_subdomain(name: str, prefix: bool = False) -> tuple[str, ...]:
     return is_dns1123_subdomain(_mask_trailing_dash(name) if prefix else name)
 
 
-def name_is_dns_label(name: str, prefix: bool = False) -> list[str]:
+@_memo
+def name_is_dns_label(name: str, prefix: bool = False) -> tuple[str, ...]:
     return is_dns1123_label(_mask_trailing_dash(name) if prefix else name)
 
 
-def name_is_dns1035_label(name: str, prefix: bool = False) -> list[str]:
+@_memo
+def name_is_dns1035_label(name: str, prefix: bool = False) -> tuple[str, ...]:
     return is_dns1035_label(_mask_trailing_dash(name) if prefix else name)
