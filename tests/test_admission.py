@@ -145,6 +145,10 @@ def test_name_or_generate_name_is_required() -> None:
                                                       Severity.ERROR)]
 
 
+def test_non_string_name_is_left_to_the_schema_layer() -> None:
+    assert admission.check(thing(name=12), SIMPLE) == []
+
+
 def core(api_version: str, kind: str, name: str, **extra: Any) -> dict[str, Any]:
     return {"apiVersion": api_version, "kind": kind, "metadata": {"name": name}, **extra}
 

@@ -154,7 +154,7 @@ def _meta(meta: dict[str, Any], at: Path, rule: names.NameCheck, described: str,
         if errors := rule(name, False):
             yield Finding((*at, "name"), f"invalid name {name!r} for {kind}: {'; '.join(errors)}", rule_id,
                           hint=f"names of {kind} must be {described}")
-    elif name_required and not (isinstance(generate, str) and generate):
+    elif name_required and name in (None, "") and not (isinstance(generate, str) and generate):
         yield Finding((*at, "name"), "Required value: name or generateName is required", rule_id)
     namespace = meta.get("namespace")
     if isinstance(namespace, str) and namespace and (errors := names.name_is_dns_label(namespace)):
