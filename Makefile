@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # render and check validate custom resources and Helm values with no flags: schemas come from
 # schemas/ (if committed), gitopsgen.toml's schema-locations, then the store packaged in gitopsgen.
 # The packaged store (src/gitopsgen/store/default) is built by our own importer from the upstream
-# CRDs and chart folders beside the checkout; tests/test_store_default.py checks it is current
+# CRDs and chart folders beside the checkout; tests/test_store_upstream.py checks it is current
 # (keep its list of sources in step with this one).
 SHARED ?= ../shared
 STORE_SOURCES := $(addprefix $(SHARED)/crds/,argo-cd-v3.5.1 external-secrets-v2.9.0 redis-operator-v0.26.0 \

@@ -50,14 +50,24 @@ ChartSchemaLocationOption = Annotated[
 ]
 
 
+BUG_EXIT_CODE = 3
+"""Exit code of an unexpected exception: not 1 (drift, findings) nor 2 (bad input)."""
+
+
 def _run(debug: bool, body: Callable[[], int]) -> None:
-    """Run a command body; turn bad input into a located message and exit code 2."""
-    from gitopsgen.errors import GitopsgenError
+    """Run a command body: the one place errors become messages and exit codes.
+
+    Bad input (`GitopsgenError`) and files the system refuses (`OSError`) print located messages
+    and exit 2; anything else is a bug in gitopsgen: one line saying so, exit 3. `--debug` (or
+    GITOPSGEN_DEBUG=1) adds the traceback.
+    """
+    from gitopsgen.errors import GitopsgenError, from_os_error
 
     debug = debug or os.environ.get("GITOPSGEN_DEBUG", "") not in ("", "0")
     try:
         code = body()
-    except GitopsgenError as exc:
+    except (GitopsgenError, OSError) as raised:
+        exc = raised if isinstance(raised, GitopsgenError) else from_os_error(raised)
         if debug:
             import traceback
 
@@ -67,6 +77,18 @@ def _run(debug: bool, body: Callable[[], int]) -> None:
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+    except BrokenPipeError:  # the reader went away (`| head`): nothing left to say to it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(1) from None
+    except Exception as exc:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        print(f"gitopsgen: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("this is a bug in gitopsgen; run the command again with --debug for the traceback and "
+              "report it", file=sys.stderr)
+        raise typer.Exit(BUG_EXIT_CODE) from None
     raise typer.Exit(code)
 
 
@@ -110,6 +132,64 @@ def render(
 
 
 @app.command()
+def validate(
+    envs: Annotated[list[str] | None, typer.Argument(metavar="ENV...", help="Environments to validate.",
+                                                     show_default=False)] = None,
+    all_envs: Annotated[bool, typer.Option("--all", help="Validate every environments/<env>.yaml.")] = False,
+    paths: Annotated[list[Path] | None, typer.Option(
+        "--path", metavar="FILE|DIR", help="Validate manifests on disk instead (hand-written ones too; folders are "
+                                           "searched for *.yaml and *.yml). Repeatable.")] = None,
+    output_format: Annotated[str, typer.Option(
+        "--format", metavar="text|json|github|sarif",
+        help="text for people, json for tools, github for Actions annotations, sarif for code scanning.")] = "text",
+    root: RootOption = None,  # type: ignore[assignment]
+    schema_location: SchemaLocationOption = None,
+    chart_schema_location: ChartSchemaLocationOption = None,
+    kubernetes_version: Annotated[str | None, typer.Option(
+        "--kubernetes-version", metavar="1.N",
+        help="Validate core kinds against this Kubernetes version instead of the spec's.")] = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="A custom resource without a schema is an error.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show notes (what was not checked).")] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Check specs, a fresh in-memory render and every validation layer, or files on disk; write nothing.
+
+    Exit codes: 0 clean (warnings allowed), 1 findings, 2 bad input.
+    """
+
+    def body() -> int:
+        from gitopsgen import validation
+        from gitopsgen.errors import UsageError
+        from gitopsgen.problems import Severity
+        from gitopsgen.report import FORMATS
+
+        if output_format not in FORMATS:
+            raise UsageError(f"--format must be one of {', '.join(FORMATS)}, got {output_format!r}")
+        options = validation.ValidateOptions(
+            root=_root(root), envs=tuple(envs or ()), all_envs=all_envs, paths=tuple(paths or ()),
+            schema_locations=tuple(schema_location or ()), kubernetes_version=kubernetes_version,
+            strict=strict, chart_schema_locations=tuple(chart_schema_location or ()),
+        )
+        result = validation.validate(options)
+        minimum = Severity.INFO if verbose else Severity.WARNING
+        shown = [p for p in result.problems if p.severity >= minimum or output_format in ("json", "sarif")]
+        if output_format == "text":
+            from gitopsgen.report import text
+
+            text.validate_result(result.problems, sys.stdout, targets=result.targets, documents=result.documents,
+                                 min_severity=minimum)
+        else:
+            import importlib
+
+            reporter = importlib.import_module(f"gitopsgen.report.{output_format}")
+            reporter.write(shown, sys.stdout, targets=result.targets, documents=result.documents)
+        return result.exit_code
+
+    _run(debug, body)
+
+
+@app.command()
 def schema(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.",
                                                 dir_okay=False)] = None,
@@ -123,8 +203,8 @@ def schema(
     def body() -> int:
         import json
 
-        from gitopsgen.output import atomic_write
         from gitopsgen.spec import json_schema
+        from gitopsgen.write import atomic_write
 
         text = json.dumps(json_schema(partial=partial), indent=2, sort_keys=True) + "\n"
         if output is None:

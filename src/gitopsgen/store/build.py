@@ -21,7 +21,7 @@ from pathlib import Path
 
 from gitopsgen import cache, yamlio
 from gitopsgen.errors import SchemaStoreError
-from gitopsgen.output import Change, FileChange, atomic_write
+from gitopsgen.write import Change, FileChange, atomic_write
 from gitopsgen.problems import Problem
 from gitopsgen.store import lock as lockfile
 from gitopsgen.store.charts import Chart

@@ -142,7 +142,7 @@ class TemplateLocation:
         target = self.expand(group, version, kind)
         if is_url(target):
             from gitopsgen import cache
-            from gitopsgen.output import atomic_write
+            from gitopsgen.write import atomic_write
             from gitopsgen.store.fetch import Fetcher, NotFound
 
             def check(data: bytes) -> None:

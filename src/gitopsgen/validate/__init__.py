@@ -12,10 +12,9 @@ from gitopsgen.validate.schemas import SchemaOptions
 def validate_tree(tree: RenderedTree, options: SchemaOptions) -> list[Problem]:
     from gitopsgen.validate import charts, rules, schemas
 
-    prefix = f"{rules.DISPLAY_PREFIX}/{tree.env}"
     store = options.schema_store()
-    problems = schemas.validate_tree(tree, replace(options, store=store), prefix)
-    problems.extend(charts.validate_tree(tree, store, prefix))
+    problems = schemas.validate_tree(tree, replace(options, store=store))
+    problems.extend(charts.validate_tree(tree, store))
     problems.extend(rules.run(tree))
     return sorted(problems)
 

@@ -19,15 +19,14 @@ still runs and warns that the schema may not match.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gitopsgen.manifests import Document, RenderedTree
 from gitopsgen.problems import Problem, Severity, dotted
-from gitopsgen.validate import argocd
-from gitopsgen.validate.rules import dig
+from gitopsgen.validate import toolkit
 from gitopsgen.validate.schemas import best_error, error_path, short_message
+from gitopsgen.validate.toolkit import coalesce, dig
 
 if TYPE_CHECKING:
     from gitopsgen.store.locations import SchemaStore
@@ -68,41 +67,18 @@ def find_chart(store: SchemaStore, chart: str) -> ChartSchema | None:
     return store.memo(("chart-validator", chart), make)
 
 
-def coalesce(base: Any, override: Any) -> Any:
-    """Helm's merge of `override` (higher precedence) onto `base`; neither is modified."""
-    if not isinstance(override, dict) or not isinstance(base, dict):
-        return _drop_nulls(copy.deepcopy(override))
-    merged = copy.deepcopy(base)
-    for key, value in override.items():
-        if value is None:
-            merged.pop(key, None)
-        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = coalesce(merged[key], value)
-        else:
-            merged[key] = _drop_nulls(copy.deepcopy(value))
-    return merged
-
-
-def _drop_nulls(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
-    return value
-
-
 def _depth(data: Any, path: tuple[str | int, ...]) -> int:
     """How many leading steps of `path` exist in `data`."""
     missing = object()
     return next(d for d in range(len(path), -1, -1) if dig(data, *path[:d], default=missing) is not missing)
 
 
-def _check_source(tree: RenderedTree, app: Document, source: argocd.Source, store: SchemaStore,
-                  prefix: str) -> list[Problem]:
+def _check_source(tree: RenderedTree, app: Document, source: toolkit.Source, store: SchemaStore) -> list[Problem]:
     assert source.chart is not None
-    files = [f for f in argocd.value_files(app) if f.source == source]
-    paths = [p for p in (argocd.resolve(tree, f) for f in files) if p is not None]
+    paths = toolkit.values_paths(tree, app, source)
     if not paths:
         return []  # no values of ours to check (a missing file is argocd-value-files' finding)
-    app_file = f"{prefix}/{app.file}"
+    app_file = tree.display(app.file)
     app_line = tree.files[app.file].line_of(app.index, (*source.path, "chart"))
     found = find_chart(store, source.chart)
     if found is None or found.validator is None:
@@ -121,7 +97,7 @@ def _check_source(tree: RenderedTree, app: Document, source: argocd.Source, stor
             severity=Severity.WARNING,
             hint=f"update the schema store (`gitopsgen schemas sync`; it has {found.origin}) or the pinned version"))
 
-    layers = [tree.files[p].documents[0].data if tree.files[p].documents else None for p in paths]
+    layers = [doc.data if (doc := tree.first(p)) is not None else None for p in paths]
     merged: Any = found.defaults
     for layer in layers:
         merged = coalesce(merged, layer if layer is not None else {})
@@ -138,13 +114,13 @@ def _check_source(tree: RenderedTree, app: Document, source: argocd.Source, stor
         values_file = tree.files[paths[chosen]]
         message = short_message(error)
         problems.append(Problem(
-            f"{prefix}/{values_file.path}", values_file.line_of(0, path), None, dotted(path),
+            tree.display(values_file.path), values_file.line_of(0, path), None, dotted(path),
             f"{message} (chart {source.chart} values.schema.json)", rule=RULE,
             hint=None if depths[chosen] else "the value comes from the chart's defaults or is missing"))
     return problems
 
 
-def validate_tree(tree: RenderedTree, locations: tuple[str, ...] | SchemaStore, display_prefix: str) -> list[Problem]:
+def validate_tree(tree: RenderedTree, locations: tuple[str, ...] | SchemaStore) -> list[Problem]:
     """Problems of every values file that a Helm source of an Application in `tree` uses.
     `locations`: the schema store, or only these chart folders (`{folder}/{chart}/`)."""
     if isinstance(locations, tuple):
@@ -154,8 +130,8 @@ def validate_tree(tree: RenderedTree, locations: tuple[str, ...] | SchemaStore, 
 
         locations = open_store(None, (), locations, repository=False, default=False)
     problems: list[Problem] = []
-    for app in argocd.applications(tree):
-        for source in argocd.sources(app):
+    for app in toolkit.applications(tree):
+        for source in toolkit.sources(app):
             if source.chart is not None:
-                problems.extend(_check_source(tree, app, source, locations, display_prefix))
+                problems.extend(_check_source(tree, app, source, locations))
     return problems

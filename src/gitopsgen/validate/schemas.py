@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gitopsgen.manifests import Document, Identity, RenderedTree
+from gitopsgen.manifests import Document, Identity, Manifest, RenderedTree
 from gitopsgen.problems import Problem, Severity, dotted
+from gitopsgen.validate import admission, cel, objectmeta
+from gitopsgen.validate.findings import Finding
 
 if TYPE_CHECKING:
     from gitopsgen.store.locations import SchemaStore
@@ -140,36 +143,59 @@ def short_message(error: Any) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
-def validate_tree(tree: RenderedTree, options: SchemaOptions, display_prefix: str) -> list[Problem]:
-    """Schema problems of every manifest in `tree`; file names are `display_prefix/<path>`."""
+def admission_problems(tree: RenderedTree, doc: Manifest, findings: Iterable[Finding]) -> list[Problem]:
+    """Findings of the admission and CEL layers as Problems at their node's line."""
+    rendered = tree.files[doc.file]
+    return [Problem(tree.display(doc.file), rendered.line_of(doc.index, f.path), None, dotted(f.path),
+                    f"{f.message} ({doc.ident})", rule=f.rule, severity=f.severity, hint=f.hint)
+            for f in findings]
+
+
+def skipped_problems(tree: RenderedTree, doc: Manifest, skipped: Iterable[cel.SkippedRule]) -> list[Problem]:
+    """Transition rules (`oldSelf`) are evaluated as on create, i.e. not at all: a note for -v."""
+    rendered = tree.files[doc.file]
+    return [Problem(tree.display(doc.file), rendered.line_of(doc.index, rule.path), None, dotted(rule.path),
+                    f"not evaluated: {rule.reason}: {rule.rule}", rule="cel", severity=Severity.INFO)
+            for rule in skipped]
+
+
+def validate_tree(tree: RenderedTree, options: SchemaOptions) -> list[Problem]:
+    """Schema problems of every manifest in `tree`, at the lines of its files."""
     version, note = resolve_kubernetes_version(options.kubernetes_version)
     store = options.schema_store()
     problems: list[Problem] = []
     if note:
-        problems.append(Problem(display_prefix, message=note, rule="schema", severity=Severity.WARNING))
+        problems.append(Problem(tree.root_path or "gitopsgen", message=note, rule="schema", severity=Severity.WARNING))
     missing: dict[tuple[str, str], list[Document]] = {}
     for doc in tree.manifests():
-        ident = doc.identity
-        assert ident is not None
+        ident = doc.ident
+        rendered = tree.files[doc.file]
         validator = _core_validator(version, True, ident.api_version, ident.kind)
-        if validator is None:
+        if validator is not None:
+            problems.extend(admission_problems(tree, doc, admission.check_core(doc.data, version)))
+        else:
             validator = crd_validator(store, ident)
+            if validator is not None:
+                checked = admission.check_custom_resource(doc.data, validator.schema)
+                problems.extend(admission_problems(tree, doc, checked.findings))
+                problems.extend(skipped_problems(tree, doc, checked.skipped))
         if validator is None:
             missing.setdefault((ident.api_version, ident.kind), []).append(doc)
+            problems.extend(admission_problems(
+                tree, doc, objectmeta.check_metadata(doc.data, custom=True, cluster_scoped=None)))
             continue
-        rendered = tree.files[doc.file]
         for raw in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
             error = best_error(raw)
             path = error_path(error)
             problems.append(Problem(
-                f"{display_prefix}/{doc.file}", rendered.line_of(doc.index, path), None,
+                tree.display(doc.file), rendered.line_of(doc.index, path), None,
                 dotted(path), f"{short_message(error)} ({ident})", rule="schema",
             ))
     for (api_version, kind), docs in sorted(missing.items()):
         first = docs[0]
         severity = Severity.ERROR if options.strict else Severity.INFO
         problems.append(Problem(
-            f"{display_prefix}/{first.file}", tree.files[first.file].line_of(first.index, ()), None, "",
+            tree.display(first.file), tree.files[first.file].line_of(first.index, ()), None, "",
             f"no schema for {kind} {api_version} ({len(docs)} object{'s' if len(docs) > 1 else ''} not checked)",
             rule="schema", severity=severity,
             hint="import its CRD into the repository's store (`gitopsgen schemas import <CRD file, chart or URL>`) "
