@@ -142,8 +142,8 @@ class TemplateLocation:
         target = self.expand(group, version, kind)
         if is_url(target):
             from gitopsgen import cache
-            from gitopsgen.write import atomic_write
             from gitopsgen.store.fetch import Fetcher, NotFound
+            from gitopsgen.write import atomic_write
 
             def check(data: bytes) -> None:
                 if not isinstance(json.loads(data), dict):
