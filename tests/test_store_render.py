@@ -176,3 +176,16 @@ def test_the_repository_documents_its_defaults(repo_root: Path) -> None:
     text = (repo_root / "gitopsgen.toml").read_text()
     for key in ("schema-locations", "kubernetes-version", "strict", "crd-urls", "mirrors"):
         assert f"# {key} = " in text, key
+
+
+def test_validate_reads_the_same_configuration_and_store(project: Path, tmp_path: Path) -> None:
+    _with_widget(project, "0")
+    _widget_store(project / "crds", tmp_path)
+    (project / "gitopsgen.toml").write_text('[validate]\nschema-locations = ["crds"]\n')
+    code, out, err = cli("validate", "prd", "--root", str(project))
+    assert code == 1 and "spec.size: 0 is less than the minimum of 1" in out + err
+    (project / "gitopsgen.toml").write_text('[validate]\nstrict = true\n')
+    code, out, err = cli("validate", "prd", "--root", str(project))
+    assert code == 1 and "no schema for Widget example.org/v1" in out + err
+    code, _, err = cli("validate", "prd", "--schema-location", str(tmp_path / "nope"), "--root", str(project))
+    assert code == 2 and "schema location does not exist" in err

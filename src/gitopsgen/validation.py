@@ -18,11 +18,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gitopsgen.errors import SpecError, TemplateError, UsageError
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem, has_errors
 from gitopsgen.validate.schemas import SchemaOptions
+
+if TYPE_CHECKING:
+    from gitopsgen.store.locations import SchemaStore
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,8 @@ class ValidateOptions:
     kubernetes_version: str | None = None
     strict: bool = False
     chart_schema_locations: tuple[str, ...] = ()
+    store: SchemaStore | None = field(default=None, compare=False)
+    """Opened by `validate()` from the locations above, gitopsgen.toml and the packaged store."""
 
 
 @dataclass
@@ -54,9 +60,26 @@ class ValidateResult:
 def validate(options: ValidateOptions) -> ValidateResult:
     if options.paths and (options.envs or options.all_envs):
         raise UsageError("give environments or --path, not both")
+    options = _settings(options)
     if options.paths:
         return _validate_files(options)
     return _validate_envs(options)
+
+
+def _settings(options: ValidateOptions) -> ValidateOptions:
+    """The options with gitopsgen.toml (at the root) filling what no flag gave, and the schema store
+    opened once for the run (a location that does not exist is bad input, before any work)."""
+    from dataclasses import replace
+
+    from gitopsgen import config
+    from gitopsgen.store.locations import open_store
+
+    root = options.root or Path.cwd()
+    settings = config.load(root) if root.is_dir() else config.Config()
+    locations = options.schema_locations or settings.schema_locations
+    store = open_store(root if root.is_dir() else None, locations, options.chart_schema_locations)
+    return replace(options, schema_locations=locations, strict=options.strict or bool(settings.strict),
+                   kubernetes_version=options.kubernetes_version or settings.kubernetes_version, store=store)
 
 
 def _schema_options(options: ValidateOptions, spec_version: str | None) -> SchemaOptions:
@@ -64,7 +87,7 @@ def _schema_options(options: ValidateOptions, spec_version: str | None) -> Schem
 
     version = options.kubernetes_version or spec_version or supported_kubernetes_versions()[-1]
     return SchemaOptions(version, options.schema_locations, options.strict,
-                         chart_schema_locations=options.chart_schema_locations)
+                         chart_schema_locations=options.chart_schema_locations, store=options.store)
 
 
 def _validate_files(options: ValidateOptions) -> ValidateResult:
@@ -104,6 +127,10 @@ def _validate_envs(options: ValidateOptions) -> ValidateResult:
             template_problems.update(exc.problems)  # the same template usually fails for every env
             continue
         result.problems.extend(loaded.warnings)
+        if options.store is not None:
+            from gitopsgen.store.pins import chart_pins, check_pins
+
+            result.problems.extend(check_pins(chart_pins(loaded), options.store))
         result.problems.extend(validate_tree(tree, _schema_options(options, loaded.model.kubernetes_version)))
         result.documents += _count(tree)
     result.problems = sorted({*result.problems, *template_problems})
