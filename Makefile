@@ -11,7 +11,7 @@ SCHEMA_FLAGS := $(if $(SCHEMAS),--schema-location $(SCHEMAS))
 CHART_SCHEMAS ?= $(wildcard ../shared/schemas/charts)
 SCHEMA_FLAGS += $(if $(CHART_SCHEMAS),--chart-schema-location $(CHART_SCHEMAS))
 
-.PHONY: install render check test lint clean
+.PHONY: install render check test lint clean spec-schema
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ check: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
+
+# The per-file JSON Schema editors use for environments/*.yaml (their yaml-language-server modeline).
+spec-schema: $(BIN)/.installed
+	$(BIN)/gitopsgen schema --partial -o environments/spec.schema.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache
