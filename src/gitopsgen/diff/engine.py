@@ -46,7 +46,7 @@ def index(tree: RenderedTree) -> dict[Key, Indexed]:
 
 
 def compare_trees(env: str, old: RenderedTree | None, new: RenderedTree | None) -> EnvDiff:
-    from gitopsgen.diff.notes import chart_changes, recreations
+    from gitopsgen.diff.notes import chart_changes, recreations, renames
 
     old_index = index(old) if old is not None else {}
     new_index = index(new) if new is not None else {}
@@ -59,7 +59,9 @@ def compare_trees(env: str, old: RenderedTree | None, new: RenderedTree | None) 
     status = (EnvStatus.ADDED if old is None else EnvStatus.REMOVED if new is None
               else EnvStatus.CHANGED if entries else EnvStatus.UNCHANGED)
     result = EnvDiff(env, status, entries)
-    result.notes = recreations(entries, old_index, new_index)
+    pairs = renames(entries, old_index, new_index)
+    _link_renames(env, entries, pairs, old_index, new_index)
+    result.notes = recreations(entries, pairs, old_index, new_index)
     result.charts = chart_changes(env, entries, old_index, new_index)
     if old is not None and new is not None:
         touched = {e.old.path for e in entries if e.old} | {e.new.path for e in entries if e.new}
@@ -67,6 +69,32 @@ def compare_trees(env: str, old: RenderedTree | None, new: RenderedTree | None) 
             p for p in old.files.keys() & new.files.keys()
             if p not in touched and old.files[p].text != new.files[p].text)
     return result
+
+
+def _link_renames(env: str, entries: list[Entry], pairs: list[tuple[Key, Key]], old: dict[Key, Indexed],
+                  new: dict[Key, Indexed]) -> None:
+    """A renamed object stays a removal plus an addition (that is what the cluster does), but the
+    addition shows what differs from the object it replaces, and the removal points to it."""
+    by_key = {e.key: e for e in entries}
+    for a, b in pairs:
+        removed, added = by_key[a], by_key[b]
+        before, after = old[a].side, new[b].side
+        removed.renamed = b
+        removed.diff = []
+        added.renamed = a
+        added.fields = field_changes(before.data, after.data)
+        added.diff = _unified(env, before, after)
+
+
+def _unified(env: str, before: Side | None, after: Side | None) -> list[str]:
+    if before is not None and after is not None:
+        old_text = yamlio.dump([plain(align(before.data, after.data))])
+    else:
+        old_text = yamlio.dump([plain(before.data)]) if before is not None else ""
+    new_text = yamlio.dump([plain(after.data)]) if after is not None else ""
+    label = f"rendered/{env}/"
+    return unified(old_text, new_text, f"a/{label}{before.path}" if before else "",
+                   f"b/{label}{after.path}" if after else "")
 
 
 def _entry(env: str, key: Key, old: Indexed | None, new: Indexed | None) -> Entry | None:
@@ -77,13 +105,7 @@ def _entry(env: str, key: Key, old: Indexed | None, new: Indexed | None) -> Entr
         if not fields and before.path == after.path:
             return None
         status = Status.CHANGED if fields else Status.MOVED
-        old_text = yamlio.dump([plain(align(before.data, after.data))])
     else:
         fields = []
         status = Status.ADDED if after is not None else Status.REMOVED
-        old_text = yamlio.dump([plain(before.data)]) if before is not None else ""
-    new_text = yamlio.dump([plain(after.data)]) if after is not None else ""
-    label = f"rendered/{env}/"
-    diff = unified(old_text, new_text, f"a/{label}{before.path}" if before else "",
-                   f"b/{label}{after.path}" if after else "")
-    return Entry(status, key, before, after, fields, diff)
+    return Entry(status, key, before, after, fields, _unified(env, before, after))

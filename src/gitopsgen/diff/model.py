@@ -144,6 +144,9 @@ class Entry:
     fields: list[FieldChange] = field(default_factory=list)
     diff: list[str] = field(default_factory=list)
     """Unified diff of the object's canonical YAML (redacted), without line endings."""
+    renamed: Key | None = None
+    """A renamed Application: on an addition, the object it replaces (`fields` and `diff` are then
+    against that object); on a removal, the object that replaces it (`diff` is then empty)."""
 
     @property
     def title(self) -> str:

@@ -60,7 +60,8 @@ def _signature(item: Indexed) -> tuple[Any, ...]:
     return shape, repr(sorted(destination.items())) if isinstance(destination, dict) else None
 
 
-def _renames(entries: list[Entry], old: Mapping[Key, Indexed], new: Mapping[Key, Indexed]) -> list[tuple[Key, Key]]:
+def renames(entries: list[Entry], old: Mapping[Key, Indexed], new: Mapping[Key, Indexed]) -> list[tuple[Key, Key]]:
+    """(removed, added) Application keys that are one Application renamed."""
     removed = [e.key for e in entries if e.status is Status.REMOVED and _is_app(e.key)]
     added = [e.key for e in entries if e.status is Status.ADDED and _is_app(e.key)]
     def same_file(a: Key, b: Key) -> bool:
@@ -80,9 +81,9 @@ def _renames(entries: list[Entry], old: Mapping[Key, Indexed], new: Mapping[Key,
     return sorted(pairs)
 
 
-def recreations(entries: list[Entry], old: Mapping[Key, Indexed], new: Mapping[Key, Indexed]) -> list[Note]:
+def recreations(entries: list[Entry], pairs: list[tuple[Key, Key]], old: Mapping[Key, Indexed],
+                new: Mapping[Key, Indexed]) -> list[Note]:
     notes = []
-    pairs = _renames(entries, old, new)
     for a, b in pairs:
         notes.append(Note("recreate", (
             f"Application {a.name} is renamed to {b.name}: Argo CD deletes Application {a.name} (with its "

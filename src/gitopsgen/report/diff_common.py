@@ -6,7 +6,18 @@ import json
 from typing import Any
 
 from gitopsgen import yamlio
-from gitopsgen.diff.model import MISSING, ChartChange, DiffResult, EnvDiff, EnvStatus, FieldChange, Redacted, SideLabel
+from gitopsgen.diff.model import (
+    MISSING,
+    ChartChange,
+    DiffResult,
+    Entry,
+    EnvDiff,
+    EnvStatus,
+    FieldChange,
+    Redacted,
+    SideLabel,
+    Status,
+)
 from gitopsgen.diff.redact import plain
 
 SYMBOLS = {"added": "+", "changed": "~", "removed": "-", "moved": ">"}
@@ -35,6 +46,13 @@ def field_line(change: FieldChange, limit: int = VALUE_LIMIT) -> str:
     if change.change == "removed":
         return f"{change.dotted}: removed (was {value_text(change.old, limit)})"
     return f"{change.dotted}: {value_text(change.old, limit)} -> {value_text(change.new, limit)}"
+
+
+def rename_text(entry: Entry) -> str:
+    """`renamed from X` / `renamed to Y` for the two halves of a renamed Application, else ''."""
+    if entry.renamed is None:
+        return ""
+    return f"renamed {'from' if entry.status is Status.ADDED else 'to'} {entry.renamed}"
 
 
 def side_text(side: SideLabel) -> str:

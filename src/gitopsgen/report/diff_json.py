@@ -5,7 +5,8 @@
 
 An object: `status` (added|changed|removed|moved), `key` ({group, kind, namespace, name} for a
 Kubernetes object, null for a data document), `title`, `file`, `old`/`new` ({file, document,
-apiVersion} or null), `fields` ([{path, segments, change, old?, new?, redacted}], `old`/`new`
+apiVersion} or null), `renamedFrom`/`renamedTo` (the other half of a renamed Application: a
+removal plus an addition on the cluster), `fields` ([{path, segments, change, old?, new?, redacted}], `old`/`new`
 left out when the field does not exist on that side), `diff` (unified diff text). Redacted values
 are `"<redacted sha256:...>"` strings with `redacted: true`. New keys may be added within a
 version; a key is never removed or changes meaning without a new `version`.
@@ -71,6 +72,8 @@ def _entry(entry: Entry) -> dict[str, Any]:
         "file": entry.path,
         "old": _side(entry.old),
         "new": _side(entry.new),
+        "renamedFrom": str(entry.renamed) if entry.renamed is not None and entry.new is not None else None,
+        "renamedTo": str(entry.renamed) if entry.renamed is not None and entry.new is None else None,
         "fields": [_field(f) for f in entry.fields],
         "diff": "".join(line + "\n" for line in entry.diff),
     }

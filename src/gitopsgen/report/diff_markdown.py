@@ -15,7 +15,7 @@ import re
 from typing import TextIO
 
 from gitopsgen.diff.model import DiffResult, Entry, EnvStatus, Status
-from gitopsgen.report.diff_common import chart_line, env_state, side_text, value_text
+from gitopsgen.report.diff_common import chart_line, env_state, rename_text, side_text, value_text
 
 MARKER = "<!-- gitopsgen-diff -->"
 LIMIT = 65_000
@@ -106,6 +106,8 @@ class MarkdownReporter:
         if entry.moved:
             assert entry.old is not None and entry.new is not None
             where = f"moved from {_code(entry.old.path)} to {_code(entry.new.path)}"
+        if entry.renamed is not None:
+            where += f" · {html.escape(rename_text(entry))}"
         count = f" · {len(entry.fields)} field{'s' if len(entry.fields) != 1 else ''}" if entry.fields else ""
         return f"<b>{entry.status.value}</b> {_code(entry.title)} · {where}{count}"
 

@@ -14,7 +14,7 @@ import os
 from typing import TextIO
 
 from gitopsgen.diff.model import DiffResult, Entry, EnvDiff, EnvStatus, Status
-from gitopsgen.report.diff_common import SYMBOLS, chart_line, env_state, field_line, heading
+from gitopsgen.report.diff_common import SYMBOLS, chart_line, env_state, field_line, heading, rename_text
 
 _CODES = {"bold": "1", "red": "31", "green": "32", "yellow": "33", "cyan": "36", "magenta": "35"}
 _STATUS_COLOR = {Status.ADDED: "green", Status.CHANGED: "yellow", Status.REMOVED: "red", Status.MOVED: "cyan"}
@@ -65,6 +65,8 @@ class TextReporter:
         if entry.moved:
             assert entry.old is not None and entry.new is not None
             where = f"moved from {entry.old.path} to {entry.new.path}"
+        if entry.renamed is not None:
+            where += f"; {rename_text(entry)}"
         symbol = SYMBOLS[entry.status.value]
         print(self.paint(f"  {symbol} {entry.title}", _STATUS_COLOR[entry.status], "bold") + f"  ({where})", file=out)
         if not body:
