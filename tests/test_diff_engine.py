@@ -232,6 +232,17 @@ def test_a_file_that_is_not_yaml_any_more_is_compared_as_text(tmp_path: Path) ->
         (Status.CHANGED, "a.yaml"), (Status.REMOVED, "b.yaml")]
 
 
+def test_a_broken_file_never_shows_credentials_in_clear(tmp_path: Path) -> None:
+    (tmp_path / "secret.yaml").write_text("kind: Secret\nstringData:\n  password: hunter2\n  [broken\n")
+    (tmp_path / "values.yaml").write_text("auth:\n  password: hunter3\n  user: admin\n  [broken\n")
+    result = result_of(disk_tree(tmp_path, "dev"), tree({"values.yaml": [{"auth": {"user": "admin"}}]}))
+    for reporter in (TextReporter(), MarkdownReporter(), JsonReporter()):
+        buffer = io.StringIO()
+        reporter.write(result, buffer)
+        assert "hunter2" not in buffer.getvalue() and "hunter3" not in buffer.getvalue()
+        assert "user: admin" in buffer.getvalue()  # the rest of the text is still shown
+
+
 # --- reporters --------------------------------------------------------------------------------
 
 def result_of(old: RenderedTree, new: RenderedTree) -> DiffResult:

@@ -9,7 +9,10 @@ What is redacted, in any document of either side:
 * the `value` of an environment-variable-like entry whose `name` names a secret
   (`{name: DB_PASSWORD, value: ...}`, the same pattern the spec check uses);
 * any string that looks like a token, a private key or credentials in a URL
-  (`gitopsgen.spec.secrets.find_secret`).
+  (`gitopsgen.spec.secrets.find_secret`);
+* a file of `rendered/` that is no longer YAML is compared as text: its lines `key: value` with a
+  credential key, and lines that look like tokens, are replaced; if it mentions a Secret or a
+  secret-named env entry, the whole text is.
 
 The fingerprint is a SHA-256 of the value: the same value gives the same fingerprint on both
 sides, so a reviewer sees *that* it changed, never *what* it is. It is not a protection against
@@ -33,6 +36,9 @@ _CREDENTIAL_KEY = re.compile(
 )
 _NOT_A_VALUE = re.compile(r"^existing", re.IGNORECASE)  # `existingSecret: name` names a Secret
 SECRET_FIELDS = ("data", "stringData")
+_TEXT_LINE = re.compile(r"""^(\s*(?:-\s+)?["']?)([^\s:"'#]+)(["']?\s*:\s+)(\S.*)$""")
+_TEXT_OPAQUE = re.compile(r"""^\s*(?:-\s+)?(kind:\s*["']?Secret["']?\s*|name:\s*["']?(?P<name>[^"'\s]+)["']?\s*)$""",
+                          re.MULTILINE)
 
 
 def fingerprint(value: Any) -> Redacted:
@@ -55,7 +61,24 @@ def redact(key: Key, data: Any) -> Any:
         for name, value in data.items():
             out[name] = _all_leaves(value) if name in SECRET_FIELDS else _walk(value)
         return out
+    if isinstance(data, str):
+        return redact_text(data)
     return _walk(data)
+
+
+def redact_text(text: str) -> str | Redacted:
+    """A document that is plain text (a file that is not YAML any more), redacted line by line."""
+    for match in _TEXT_OPAQUE.finditer(text):
+        if match.group("name") is None or SECRET_NAME.search(match.group("name")):
+            return fingerprint(text)
+    return "\n".join(_redact_line(line) for line in text.split("\n"))
+
+
+def _redact_line(line: str) -> str:
+    match = _TEXT_LINE.match(line)
+    if match and credential_key(match.group(2)):
+        return f"{match.group(1)}{match.group(2)}{match.group(3)}{fingerprint(match.group(4))}"
+    return str(fingerprint(line)) if find_secret(line) else line
 
 
 def _all_leaves(value: Any) -> Any:
