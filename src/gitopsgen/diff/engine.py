@@ -14,6 +14,7 @@ from typing import Any
 from gitopsgen import yamlio
 from gitopsgen.diff.fields import align, field_changes
 from gitopsgen.diff.model import Entry, EnvDiff, EnvStatus, Key, Side, Status
+from gitopsgen.diff.notes import chart_changes, recreations, renames
 from gitopsgen.diff.redact import plain, redact
 from gitopsgen.diff.textdiff import unified
 from gitopsgen.manifests import RenderedTree
@@ -46,8 +47,6 @@ def index(tree: RenderedTree) -> dict[Key, Indexed]:
 
 
 def compare_trees(env: str, old: RenderedTree | None, new: RenderedTree | None) -> EnvDiff:
-    from gitopsgen.diff.notes import chart_changes, recreations, renames
-
     old_index = index(old) if old is not None else {}
     new_index = index(new) if new is not None else {}
     entries = []

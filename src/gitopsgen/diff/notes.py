@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from gitopsgen.diff.model import ChartChange, Entry, Key, Note, Status
 from gitopsgen.manifests import Document
+from gitopsgen.validate import argocd
 
 if TYPE_CHECKING:
     from gitopsgen.diff.engine import Indexed
@@ -35,8 +36,6 @@ def _doc(item: Indexed) -> Document:
 
 def _helm_sources(item: Indexed) -> dict[tuple[str, str], dict[str, Any]]:
     """Helm sources of an Application by (repoURL, chart)."""
-    from gitopsgen.validate import argocd
-
     out = {}
     for source in argocd.sources(_doc(item)):
         if source.chart:
@@ -51,8 +50,6 @@ def _release(source: dict[str, Any], app_name: str) -> str:
 
 
 def _signature(item: Indexed) -> tuple[Any, ...]:
-    from gitopsgen.validate import argocd
-
     spec = item.raw.get("spec") if isinstance(item.raw, dict) else None
     destination = spec.get("destination") if isinstance(spec, dict) else None
     shape = tuple(sorted((str(s.data.get("repoURL")), str(s.chart or s.data.get("path")))
@@ -107,8 +104,6 @@ def recreations(entries: list[Entry], pairs: list[tuple[Key, Key]], old: Mapping
 def chart_changes(env: str, entries: list[Entry], old: Mapping[Key, Indexed],
                   new: Mapping[Key, Indexed]) -> list[ChartChange]:
     """Helm charts of Applications present on both sides whose version or values files changed."""
-    from gitopsgen.validate import argocd
-
     changed_files = {e.path for e in entries if not e.key.is_object and e.status is not Status.MOVED}
     prefix = f"rendered/{env}/"
     out = []
