@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
 
 from gitopsgen.spec.loader import load_spec_source
-
-GITOPSGEN = Path(sys.executable).with_name("gitopsgen")
-
-
-def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    assert GITOPSGEN.is_file(), f"console script missing: {GITOPSGEN}"
-    return subprocess.run([str(GITOPSGEN), *args], capture_output=True, text=True, cwd=cwd, timeout=120,
-                          check=False)
+from kit import cli
 
 
 def test_help_lists_the_commands() -> None:

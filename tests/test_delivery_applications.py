@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from jsonschema import Draft7Validator
 
-from delivery_helpers import WAVE, apps
 from gitopsgen.context import build_context
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.pipeline import render_trees
 from gitopsgen.problems import Severity
 from gitopsgen.spec import load
 from gitopsgen.validate.schemas import SchemaOptions, validate_tree
+from kit import WAVE, apps
 
 ENVS = ["dev", "prd"]
 OPERATORS = {"cloudnative-pg": "cloudnativePg", "redis-operator": "redisOperator",
@@ -58,7 +58,7 @@ def test_every_argocd_object_validates_against_the_strict_upstream_schema(
 def test_our_schema_validator_finds_no_error_in_the_tree(rendered: dict[str, RenderedTree],
                                                           shared_schemas: Path, env: str) -> None:
     options = SchemaOptions("1.33", (str(shared_schemas / "crds-strict"),), strict=True)
-    problems = validate_tree(rendered[env], options, f"rendered/{env}")
+    problems = validate_tree(rendered[env], options)
     assert [p.format() for p in problems if p.severity >= Severity.ERROR] == []
 
 

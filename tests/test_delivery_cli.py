@@ -3,17 +3,11 @@ templates and specs, and valid against the real schemas (CRDs and chart values).
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-
-def _gitopsgen(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gitopsgen", *args, "--root", str(root)], check=False, capture_output=True, text=True
-    )
+from kit import cli
 
 
 @pytest.mark.parametrize("with_schemas", [False, True], ids=["plain", "strict-schemas"])
@@ -27,7 +21,7 @@ def test_render_check_passes_on_the_committed_tree(repo_root: Path, shared_schem
             "--chart-schema-location",
             str(shared_schemas / "charts"),
         ]
-    result = _gitopsgen(repo_root, *args)
+    result = cli(*args, "--root", repo_root)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "rendered/dev: in sync" in result.stdout
     assert "rendered/prd: in sync" in result.stdout
@@ -49,9 +43,9 @@ def test_committed_tree_holds_the_delivery_layer(repo_root: Path) -> None:
 
 
 def test_render_check_reports_a_hand_edited_values_file(project: Path) -> None:
-    assert _gitopsgen(project, "render", "--all").returncode == 0
+    assert cli("render", "--all", "--root", project).returncode == 0
     values = project / "rendered" / "prd" / "values" / "reloader.yaml"
     values.write_text(values.read_text().replace("annotations", "env-vars"))
-    result = _gitopsgen(project, "render", "--all", "--check")
+    result = cli("render", "--all", "--check", "--root", project)
     assert result.returncode == 1
     assert "rendered/prd/values/reloader.yaml: differs from the render" in result.stdout

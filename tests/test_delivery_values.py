@@ -13,12 +13,13 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator, validators
 
-from delivery_helpers import apps, edit, text_line
 from gitopsgen.context import build_context
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Severity
 from gitopsgen.spec import load
 from gitopsgen.validate import charts
+from gitopsgen.validate.toolkit import coalesce
+from kit import apps, cli, line_with, mutate
 
 ENVS = ["dev", "prd"]
 # Values equal to the chart default that a template writes out on purpose (see its comment):
@@ -83,7 +84,7 @@ def test_every_values_file_validates_against_its_charts_upstream_schema(
 def test_chart_values_validator_is_clean_on_the_real_trees(
     rendered: dict[str, RenderedTree], shared_schemas: Path, env: str
 ) -> None:
-    problems = charts.validate_tree(rendered[env], (str(shared_schemas / "charts"),), f"rendered/{env}")
+    problems = charts.validate_tree(rendered[env], (str(shared_schemas / "charts"),))
     assert [p.format() for p in problems if p.severity > Severity.INFO] == []
     unchecked = {re.search(r"chart (\S+) not checked", p.message).group(1) for p in problems}  # type: ignore[union-attr]
     # no schema upstream (OT redis-operator) or no reference data (ingress-nginx, tailscale-operator)
@@ -184,20 +185,20 @@ def test_operator_values_scope_and_crds(rendered: dict[str, RenderedTree], repo_
 def test_coalesce_merges_maps_replaces_lists_and_our_null_deletes() -> None:
     chart = {"a": {"b": 1, "c": [1, 2]}, "d": "x", "e": {"f": 1}, "g": None}
     ours = {"a": {"c": [3], "n": {"m": None, "k": 2}}, "d": None, "e": "flat", "h": None}
-    assert charts.coalesce(chart, ours) == {"a": {"b": 1, "c": [3], "n": {"k": 2}}, "e": "flat", "g": None}
+    assert coalesce(chart, ours) == {"a": {"b": 1, "c": [3], "n": {"k": 2}}, "e": "flat", "g": None}
     assert chart == {"a": {"b": 1, "c": [1, 2]}, "d": "x", "e": {"f": 1}, "g": None}  # inputs untouched
 
 
 def test_chart_values_error_points_at_the_offending_line(
     rendered: dict[str, RenderedTree], shared_schemas: Path
 ) -> None:
-    tree = edit(rendered["prd"], "values/external-dns.yaml", lambda v: v.update(policy="always"))
-    problems = charts.validate_tree(tree, (str(shared_schemas / "charts"),), "rendered/prd")
+    tree = mutate(rendered["prd"], "values/external-dns.yaml", lambda v: v.update(policy="always"), doc=0)
+    problems = charts.validate_tree(tree, (str(shared_schemas / "charts"),))
     errors = [p for p in problems if p.severity is Severity.ERROR]
     assert [(p.file, p.line, p.path, p.rule) for p in errors] == [
         (
             "rendered/prd/values/external-dns.yaml",
-            text_line(tree, "values/external-dns.yaml", "policy:"),
+            line_with(tree, "values/external-dns.yaml", "policy:"),
             "policy",
             "chart-values",
         )
@@ -217,15 +218,15 @@ def test_our_null_removes_a_chart_default_before_validation(rendered: dict[str, 
             }
         )
     )
-    tree = edit(rendered["dev"], "values/reloader.yaml", lambda v: v.update(image={"tag": None}))
-    problems = charts.validate_tree(tree, (str(tmp_path / "charts"),), "rendered/dev")
+    tree = mutate(rendered["dev"], "values/reloader.yaml", lambda v: v.update(image={"tag": None}), doc=0)
+    problems = charts.validate_tree(tree, (str(tmp_path / "charts"),))
     errors = [p for p in problems if p.severity is Severity.ERROR]
     assert [(p.file, p.line, p.path) for p in errors] == [
-        ("rendered/dev/values/reloader.yaml", text_line(tree, "values/reloader.yaml", "image:"), "image")
+        ("rendered/dev/values/reloader.yaml", line_with(tree, "values/reloader.yaml", "image:"), "image")
     ]
     assert "'tag' is a required property" in errors[0].message
     # without our null the chart default satisfies the schema
-    clean = charts.validate_tree(rendered["dev"], (str(tmp_path / "charts"),), "rendered/dev")
+    clean = charts.validate_tree(rendered["dev"], (str(tmp_path / "charts"),))
     assert [p for p in clean if p.severity is Severity.ERROR] == []
 
 
@@ -239,19 +240,19 @@ def test_first_chart_location_wins_and_schema_version_mismatch_warns(
         json.dumps({"properties": {"reloader": {"properties": {"reloadStrategy": {"enum": ["env-vars"]}}}}})
     )
     locations = (str(tmp_path / "charts"), str(shared_schemas / "charts"))
-    problems = charts.validate_tree(rendered["dev"], locations, "rendered/dev")
+    problems = charts.validate_tree(rendered["dev"], locations)
     found = {(p.severity, p.file, p.line, p.path) for p in problems if p.severity > Severity.INFO}
     assert found == {
         (
             Severity.WARNING,
             "rendered/dev/apps/reloader.yaml",
-            text_line(rendered["dev"], "apps/reloader.yaml", 'targetRevision: "2.2.16"'),
+            line_with(rendered["dev"], "apps/reloader.yaml", 'targetRevision: "2.2.16"'),
             "spec.sources[0].targetRevision",
         ),
         (
             Severity.ERROR,
             "rendered/dev/values/reloader.yaml",
-            text_line(rendered["dev"], "values/reloader.yaml", "reloadStrategy:"),
+            line_with(rendered["dev"], "values/reloader.yaml", "reloadStrategy:"),
             "reloader.reloadStrategy",
         ),
     }
@@ -263,30 +264,25 @@ def test_values_of_a_ref_outside_the_tree_are_left_to_the_rules(
     def elsewhere(app: Any) -> None:
         app["spec"]["sources"][0]["helm"]["valueFiles"] = ["$values/rendered/prd/values/reloader.yaml"]
 
-    tree = edit(rendered["dev"], "apps/reloader.yaml", elsewhere)
-    problems = charts.validate_tree(tree, (str(shared_schemas / "charts"),), "rendered/dev")
+    tree = mutate(rendered["dev"], "apps/reloader.yaml", elsewhere, doc=0)
+    problems = charts.validate_tree(tree, (str(shared_schemas / "charts"),))
     assert not [p for p in problems if "reloader" in p.file]
 
 
 def test_no_chart_locations_means_no_chart_findings(rendered: dict[str, RenderedTree]) -> None:
-    tree = edit(rendered["prd"], "values/external-dns.yaml", lambda v: v.update(policy="always"))
-    assert charts.validate_tree(tree, (), "rendered/prd") == []
+    tree = mutate(rendered["prd"], "values/external-dns.yaml", lambda v: v.update(policy="always"), doc=0)
+    assert charts.validate_tree(tree, ()) == []
 
 
 def test_render_cli_fails_on_invalid_chart_values_only_with_chart_schema_location(
     project: Path, shared_schemas: Path
 ) -> None:
-    import subprocess
-    import sys
-
     template = project / "templates" / "values" / "external-dns.yaml.j2"
     template.write_text(template.read_text().replace("policy: {{ spec.externalDns.policy }}", "policy: always"))
-    base = [sys.executable, "-m", "gitopsgen", "render", "prd", "--root", str(project)]
-    plain = subprocess.run(base, check=False, capture_output=True, text=True)
+    base = ["render", "prd", "--root", str(project)]
+    plain = cli(*base)
     assert plain.returncode == 0, plain.stderr
-    checked = subprocess.run(
-        [*base, "--chart-schema-location", str(shared_schemas / "charts")], check=False, capture_output=True, text=True
-    )
+    checked = cli(*base, "--chart-schema-location", str(shared_schemas / "charts"))
     assert checked.returncode == 1
     tree_text = (project / "rendered" / "prd" / "values" / "external-dns.yaml").read_text()
     line = next(i for i, text in enumerate(tree_text.splitlines(), 1) if text.startswith("policy:"))

@@ -62,7 +62,8 @@ def test_exit_2_naming_an_unknown_ref(repo: Path) -> None:
     (("diff", "--all", "--head", "v0"), "--head needs --base"),
     (("diff",), "name at least one environment, or pass --all"),
     (("diff", "dev", "--all"), "give environment names or --all, not both"),
-    (("diff", "--all", "--format", "html"), "Invalid value for '--format'"),
+    (("diff", "--all", "--format", "html"), "--format must be one of text, markdown, json, got 'html'"),
+    (("diff", "--all", "--color", "sometimes"), "--color must be one of auto, always, never"),
 ])
 def test_usage_errors_exit_2(repo: Path, args: tuple[str, ...], message: str) -> None:
     result = cli(*args, cwd=repo)

@@ -16,7 +16,7 @@ from gitopsgen.diff.fields import field_changes
 from gitopsgen.diff.model import MISSING, DiffResult, SideLabel
 from gitopsgen.diff.redact import redact
 from gitopsgen.diff.sides import disk_tree
-from gitopsgen.manifests import Document, RenderedFile, RenderedTree
+from gitopsgen.manifests import RenderedFile, RenderedTree, make_document
 from gitopsgen.report.diff_json import JsonReporter
 from gitopsgen.report.diff_markdown import MarkdownReporter
 from gitopsgen.report.diff_text import TextReporter, use_color
@@ -25,7 +25,7 @@ from gitopsgen.report.diff_text import TextReporter, use_color
 def tree(files: dict[str, list[Any]], env: str = "dev") -> RenderedTree:
     out = RenderedTree(env)
     for path, docs in files.items():
-        out.add(RenderedFile(path, "", tuple(Document(path, i, d) for i, d in enumerate(docs)), yamlio.dump(docs)))
+        out.add(RenderedFile(path, "", tuple(make_document(path, i, d) for i, d in enumerate(docs)), yamlio.dump(docs)))
     return out
 
 

@@ -1,17 +1,14 @@
-"""Our cloudflared config checker: the real config passes, each rule cloudflared enforces fails
-on an example at the right line, and render reports it through the cloudflared-config rule."""
+"""Our cloudflared config checker (`gitopsgen.validate.cloudflared`): the real config passes and
+each rule cloudflared enforces fails on an example at the right line. The rule that runs it on a
+rendered tree is tested in tests/rules/test_cloudflared_config.py."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import pytest
 
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Severity
 from gitopsgen.validate import cloudflared
-from gitopsgen.validate.rules import cloudflared_config
-from platform_support import line_with, mutate, where
 
 CONFIG = "config/cloudflared/config.yaml"
 VALID = """\
@@ -37,14 +34,7 @@ def test_the_reference_config_passes() -> None:
 
 
 def test_the_rendered_prd_config_passes_the_checker(rendered: dict[str, RenderedTree]) -> None:
-    file = rendered["prd"].files[CONFIG]
-    assert cloudflared.check_rendered(file, CONFIG) == []
-    assert list(cloudflared_config.check(rendered["prd"])) == []
-
-
-def test_dev_renders_no_cloudflared_config(rendered: dict[str, RenderedTree]) -> None:
-    assert CONFIG not in rendered["dev"].files
-    assert list(cloudflared_config.check(rendered["dev"])) == []
+    assert problems_of(rendered["prd"].files[CONFIG].text) == []
 
 
 @pytest.mark.parametrize(("old", "new", "line", "fragment"), [
@@ -108,15 +98,3 @@ def test_other_service_forms_cloudflared_accepts_pass(service: str) -> None:
 ])
 def test_host_matching_follows_cloudflared(pattern: str, host: str, matches: bool) -> None:
     assert cloudflared.host_matches(pattern, host) is matches
-
-
-def _break_last_rule(docs: list[Any]) -> None:
-    docs[0]["ingress"][-1]["hostname"] = "fallback.example.com"
-
-
-def test_render_reports_a_broken_rendered_config_at_its_file_and_line(rendered: dict[str, RenderedTree]) -> None:
-    tree = mutate(rendered["prd"], CONFIG, _break_last_rule)
-    found = list(cloudflared_config.check(tree))
-    expected = line_with(tree, CONFIG, "- service: http_status:404")  # the rule now has a hostname
-    assert where(found) == [(f"rendered/prd/{CONFIG}", expected)]
-    assert found[0].rule == "cloudflared-config"

@@ -13,17 +13,14 @@ from gitopsgen.manifests import RenderedTree
 from gitopsgen.pipeline import render_trees
 from gitopsgen.problems import Severity
 from gitopsgen.validate import rules
-from gitopsgen.validate.rules._platform import env_map
+from gitopsgen.yamlio import dig
+from kit import find_env, replace_in
 
 
 def render(root: Path, env: str) -> RenderedTree:
     return render_trees(root, [env])[0].tree
 
 
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
 
 
 def rule_errors(tree: RenderedTree) -> list[str]:
@@ -32,18 +29,19 @@ def rule_errors(tree: RenderedTree) -> list[str]:
 
 def test_hostile_spec_strings_stay_single_values(project: Path) -> None:
     hostile = 'https://api.example.com"\\n  injected: true # {x: [y]}'
-    edit(project / "environments/defaults.yaml", "audience: https://api.example.com",
-         f"audience: {json.dumps(hostile)}")
+    replace_in(project / "environments/defaults.yaml", "audience: https://api.example.com",
+               f"audience: {json.dumps(hostile)}")
     tree = render(project, "prd")
     api = tree.get("Deployment", "example-api", "example-prd")
     assert api is not None
-    entry = env_map(api)["SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_AUDIENCES"][1]
+    container = api.data["spec"]["template"]["spec"]["containers"][0]
+    entry = find_env(container, "SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_AUDIENCES")
     assert entry == {"name": "SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_AUDIENCES", "value": hostile}
 
 
 def test_a_new_public_hostname_changes_config_configmap_and_checksum_together(
         project: Path, rendered: dict[str, RenderedTree]) -> None:
-    edit(project / "environments/prd.yaml", "hostname: api.example.com", "hostname: api2.example.com")
+    replace_in(project / "environments/prd.yaml", "hostname: api.example.com", "hostname: api2.example.com")
     tree = render(project, "prd")
     config = tree.files["config/cloudflared/config.yaml"]
     assert config.documents[0].data["ingress"][0]["hostname"] == "api2.example.com"
@@ -51,12 +49,12 @@ def test_a_new_public_hostname_changes_config_configmap_and_checksum_together(
     new = tree.get("Deployment", "cloudflared", "cloudflared")
     assert old is not None and new is not None
     checksum = ("spec", "template", "metadata", "annotations", "checksum/config")
-    assert rules.dig(old.data, *checksum) != rules.dig(new.data, *checksum)
+    assert dig(old.data, *checksum) != dig(new.data, *checksum)
     assert rule_errors(tree) == []
 
 
 def test_sentinel_count_and_quorum_reach_the_sentinel_and_its_pdb(project: Path) -> None:
-    edit(project / "environments/prd.yaml", "sentinels: 3\n  quorum: 2", "sentinels: 5\n  quorum: 3")
+    replace_in(project / "environments/prd.yaml", "sentinels: 3\n  quorum: 2", "sentinels: 5\n  quorum: 3")
     tree = render(project, "prd")
     sentinel = tree.get("RedisSentinel", "example-redis", "example-prd")
     assert sentinel is not None
@@ -66,28 +64,28 @@ def test_sentinel_count_and_quorum_reach_the_sentinel_and_its_pdb(project: Path)
 
 
 def test_sentinel_pdb_always_lets_one_sentinel_go(project: Path) -> None:
-    edit(project / "environments/prd.yaml", "quorum: 2", "quorum: 3")
+    replace_in(project / "environments/prd.yaml", "quorum: 2", "quorum: 3")
     sentinel = render(project, "prd").get("RedisSentinel", "example-redis", "example-prd")
     assert sentinel is not None and sentinel.data["spec"]["pdb"]["minAvailable"] == 2
 
 
 def test_extra_app_secrets_reach_the_external_secret_and_the_deployment(project: Path) -> None:
-    edit(project / "environments/prd.yaml", "  replicas: 2\n", "  replicas: 2\n  secrets:\n"
-         "    STRIPE_API_KEY: STRIPE_SECRET_KEY\n")
+    replace_in(project / "environments/prd.yaml", "  replicas: 2\n", "  replicas: 2\n  secrets:\n"
+               "    STRIPE_API_KEY: STRIPE_SECRET_KEY\n")
     tree = render(project, "prd")
     es = tree.get("ExternalSecret", "example-api-secrets", "example-prd")
     api = tree.get("Deployment", "example-api", "example-prd")
     assert es is not None and api is not None
     assert {d["secretKey"]: d["remoteRef"]["key"] for d in es.data["spec"]["data"]} == {
         "AUTH0_CLIENT_SECRET": "AUTH0_CLIENT_SECRET", "STRIPE_API_KEY": "STRIPE_SECRET_KEY"}
-    assert env_map(api)["STRIPE_API_KEY"][1]["valueFrom"] == {
+    assert find_env(api.data["spec"]["template"]["spec"]["containers"][0], "STRIPE_API_KEY")["valueFrom"] == {
         "secretKeyRef": {"name": "example-api-secrets", "key": "STRIPE_API_KEY"}}
     assert rule_errors(tree) == []
 
 
 def test_optional_postgres_settings_render_and_match_the_strict_crd(project: Path, shared_schemas: Path) -> None:
-    edit(project / "environments/prd.yaml", "  podAntiAffinity: required\n",
-         "  podAntiAffinity: required\n  walStorage:\n    size: 5Gi\n    storageClass: premium-rwo\n"
+    replace_in(project / "environments/prd.yaml", "  podAntiAffinity: required\n",
+               "  podAntiAffinity: required\n  walStorage:\n    size: 5Gi\n    storageClass: premium-rwo\n"
          "  parameters:\n    max_connections: \"200\"\n")
     cluster = render(project, "prd").get("Cluster", "example-db", "example-prd")
     assert cluster is not None
@@ -98,8 +96,8 @@ def test_optional_postgres_settings_render_and_match_the_strict_crd(project: Pat
 
 
 def test_redis_resources_and_storage_class_reach_every_redis_cr(project: Path, shared_schemas: Path) -> None:
-    edit(project / "environments/prd.yaml", "  storage:\n    size: 2Gi\n",
-         "  storage:\n    size: 2Gi\n    storageClass: fast\n  resources:\n    limits: {memory: 256Mi}\n")
+    replace_in(project / "environments/prd.yaml", "  storage:\n    size: 2Gi\n",
+               "  storage:\n    size: 2Gi\n    storageClass: fast\n  resources:\n    limits: {memory: 256Mi}\n")
     tree = render(project, "prd")
     for kind in ("RedisReplication", "RedisSentinel"):
         doc = tree.get(kind, "example-redis", "example-prd")
@@ -118,8 +116,8 @@ def test_render_refuses_a_broken_tunnel_config_with_its_rendered_line(project: P
     from gitopsgen.pipeline import render as run_render
 
     template = project / "templates/config/cloudflared/config.yaml.j2"
-    edit(template, "service: {{ names.ingress.controller_url | q }}",
-         'service: {{ (names.ingress.controller_url ~ "/api") | q }}')
+    replace_in(template, "service: {{ names.ingress.controller_url | q }}",
+               'service: {{ (names.ingress.controller_url ~ "/api") | q }}')
     result = run_render(RenderOptions(root=project, envs=("prd",)))
     found = [p for p in result.envs[0].problems if p.rule == "cloudflared-config"]
     text = result.envs[0].tree.files["config/cloudflared/config.yaml"].text

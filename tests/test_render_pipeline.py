@@ -10,9 +10,10 @@ import pytest
 import yaml as pyyaml
 
 from gitopsgen.errors import GitopsgenError, SpecError, TemplateError
-from gitopsgen.output import Change
 from gitopsgen.pipeline import RenderOptions, render, render_trees
 from gitopsgen.problems import Severity
+from gitopsgen.write import Change
+from kit import replace_in
 
 
 def run(root: Path, *envs: str, check: bool = False) -> int:
@@ -26,10 +27,6 @@ def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
             for p in sorted(base.rglob("*")) if p.is_file()}
 
 
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1))
 
 
 def test_render_writes_every_environment_and_reports_changes(project: Path) -> None:
@@ -66,7 +63,7 @@ def test_committed_rendered_tree_is_in_sync(repo_root: Path) -> None:
 def test_bad_spec_leaves_rendered_tree_byte_identical(project: Path) -> None:
     assert run(project) == 0
     before = snapshot(project)
-    edit(project / "environments" / "prd.yaml", "replicas: 2", "replicas: many")
+    replace_in(project / "environments" / "prd.yaml", "replicas: 2", "replicas: many")
     with pytest.raises(SpecError):
         run(project)
     assert snapshot(project) == before
@@ -75,7 +72,7 @@ def test_bad_spec_leaves_rendered_tree_byte_identical(project: Path) -> None:
 def test_broken_template_leaves_rendered_tree_byte_identical(project: Path) -> None:
     assert run(project) == 0
     before = snapshot(project)
-    edit(project / "templates" / "manifests" / "example-api" / "service.yaml.j2", "type: ClusterIP",
+    replace_in(project / "templates" / "manifests" / "example-api" / "service.yaml.j2", "type: ClusterIP",
          "type: {{ spec.app.nothing }}")
     with pytest.raises(TemplateError) as caught:
         run(project)
@@ -88,7 +85,7 @@ def test_broken_template_leaves_rendered_tree_byte_identical(project: Path) -> N
 def test_invalid_output_is_reported_at_the_rendered_line_and_not_written(project: Path) -> None:
     assert run(project) == 0
     before = snapshot(project)
-    edit(project / "templates" / "manifests" / "example-api" / "service.yaml.j2", "protocol: TCP",
+    replace_in(project / "templates" / "manifests" / "example-api" / "service.yaml.j2", "protocol: TCP",
          "protocol: TCP\n      nodePortt: 3")
     result = render(RenderOptions(root=project, all_envs=True))
     assert result.exit_code == 1
@@ -102,7 +99,7 @@ def test_invalid_output_is_reported_at_the_rendered_line_and_not_written(project
 
 
 def test_one_bad_environment_blocks_writing_all_of_them(project: Path) -> None:
-    edit(project / "environments" / "dev.yaml", "replicas: 1", "replicas: 0")
+    replace_in(project / "environments" / "dev.yaml", "replicas: 1", "replicas: 0")
     with pytest.raises(SpecError) as caught:
         run(project)
     assert [p.file for p in caught.value.problems] == ["environments/dev.yaml"]
@@ -155,7 +152,7 @@ def test_yaml_11_ambiguous_spec_strings_stay_strings_for_kubernetes(project: Pat
     values = {"FLAG_A": "yes", "FLAG_B": "on", "FLAG_C": "NO", "OCTAL": "010", "SEXA": "1:20",
               "FLOAT": "1.0", "NULLISH": "~", "EMPTY": ""}
     body = "".join(f'    {k}: "{v}"\n' for k, v in values.items())
-    edit(project / "environments" / "prd.yaml", "  hostname: api.example.com\n",
+    replace_in(project / "environments" / "prd.yaml", "  hostname: api.example.com\n",
          f"  hostname: api.example.com\n  env:\n{body}")
     assert run(project, "prd") == 0
     env = _deployment_env(project, "prd")
@@ -173,9 +170,9 @@ HOSTILE = [
 def test_hostile_spec_strings_cannot_change_document_structure(project: Path) -> None:
     body = "".join(f"    HOSTILE_{i}: {pyyaml.safe_dump(v).strip().removesuffix('...').strip()}\n"
                    for i, v in enumerate(HOSTILE))
-    edit(project / "environments" / "prd.yaml", "  hostname: api.example.com\n",
+    replace_in(project / "environments" / "prd.yaml", "  hostname: api.example.com\n",
          f"  hostname: api.example.com\n  env:\n{body}")
-    edit(project / "environments" / "defaults.yaml", "audience: https://api.example.com",
+    replace_in(project / "environments" / "defaults.yaml", "audience: https://api.example.com",
          'audience: "https://api.example.com\\n  injected: true # {x}"')
     [item] = render_trees(project, ["prd"])
     deployment = item.tree.files["manifests/example-api/deployment.yaml"]
@@ -191,7 +188,7 @@ def test_hostile_spec_strings_cannot_change_document_structure(project: Path) ->
 
 
 def test_unquoted_interpolation_of_an_unsafe_string_is_a_template_error(project: Path) -> None:
-    edit(project / "templates" / "manifests" / "example-api" / "deployment.yaml.j2",
+    replace_in(project / "templates" / "manifests" / "example-api" / "deployment.yaml.j2",
          "value: {{ a.auth0.audience | q }}", "value: {{ a.auth0.scopes | join(' ') }}")
     with pytest.raises(TemplateError) as caught:
         render_trees(project, ["dev"])
@@ -248,8 +245,8 @@ def test_empty_output_partials_and_output_function(project: Path) -> None:
 
 
 def test_all_input_problems_of_all_environments_come_in_one_error(project: Path) -> None:
-    edit(project / "environments" / "dev.yaml", "replicas: 1", "replicas: 0")
-    edit(project / "environments" / "prd.yaml", "replicas: 2", "replicas: 0")
+    replace_in(project / "environments" / "dev.yaml", "replicas: 1", "replicas: 0")
+    replace_in(project / "environments" / "prd.yaml", "replicas: 2", "replicas: 0")
     with pytest.raises(GitopsgenError) as caught:
         render_trees(project, ["dev", "prd"])
     assert [p.file for p in caught.value.problems] == ["environments/dev.yaml", "environments/prd.yaml"]

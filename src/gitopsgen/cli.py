@@ -9,7 +9,6 @@ findings; 2 bad input (spec, environment name, template, arguments).
 
 from __future__ import annotations
 
-import enum
 import os
 import sys
 from collections.abc import Callable
@@ -49,14 +48,24 @@ ChartSchemaLocationOption = Annotated[
 ]
 
 
+BUG_EXIT_CODE = 3
+"""Exit code of an unexpected exception: not 1 (drift, findings) nor 2 (bad input)."""
+
+
 def _run(debug: bool, body: Callable[[], int]) -> None:
-    """Run a command body; turn bad input into a located message and exit code 2."""
-    from gitopsgen.errors import GitopsgenError
+    """Run a command body: the one place errors become messages and exit codes.
+
+    Bad input (`GitopsgenError`) and files the system refuses (`OSError`) print located messages
+    and exit 2; anything else is a bug in gitopsgen: one line saying so, exit 3. `--debug` (or
+    GITOPSGEN_DEBUG=1) adds the traceback.
+    """
+    from gitopsgen.errors import GitopsgenError, from_os_error
 
     debug = debug or os.environ.get("GITOPSGEN_DEBUG", "") not in ("", "0")
     try:
         code = body()
-    except GitopsgenError as exc:
+    except (GitopsgenError, OSError) as raised:
+        exc = raised if isinstance(raised, GitopsgenError) else from_os_error(raised)
         if debug:
             import traceback
 
@@ -66,6 +75,18 @@ def _run(debug: bool, body: Callable[[], int]) -> None:
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+    except BrokenPipeError:  # the reader went away (`| head`): nothing left to say to it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(1) from None
+    except Exception as exc:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        print(f"gitopsgen: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("this is a bug in gitopsgen; run the command again with --debug for the traceback and "
+              "report it", file=sys.stderr)
+        raise typer.Exit(BUG_EXIT_CODE) from None
     raise typer.Exit(code)
 
 
@@ -123,18 +144,6 @@ def render(
     _run(debug, body)
 
 
-class DiffFormat(enum.StrEnum):
-    text = "text"
-    markdown = "markdown"
-    json = "json"
-
-
-class ColorMode(enum.StrEnum):
-    auto = "auto"
-    always = "always"
-    never = "never"
-
-
 @app.command()
 def diff(
     envs: Annotated[list[str] | None, typer.Argument(metavar="ENV...", help="Environments to compare.",
@@ -145,10 +154,11 @@ def diff(
                                       "(default: rendered/ on disk with a fresh render).")] = None,
     head: Annotated[str | None, typer.Option(
         "--head", metavar="REF", help="With --base: the render as of this ref instead of the working tree.")] = None,
-    output_format: Annotated[DiffFormat, typer.Option(
-        "--format", help="text for a terminal, markdown for a pull-request comment, json for tools.")
-    ] = DiffFormat.text,
-    color: Annotated[ColorMode, typer.Option("--color", help="Colour the text format.")] = ColorMode.auto,
+    output_format: Annotated[str, typer.Option(
+        "--format", metavar="text|markdown|json",
+        help="text for a terminal, markdown for a pull-request comment, json for tools.")] = "text",
+    color: Annotated[str, typer.Option(
+        "--color", metavar="auto|always|never", help="Colour the text format (auto: on a terminal).")] = "auto",
     root: RootOption = None,  # type: ignore[assignment]
     debug: DebugOption = False,
 ) -> None:
@@ -157,11 +167,74 @@ def diff(
     def body() -> int:
         from gitopsgen.diff import DiffOptions
         from gitopsgen.diff import diff as run_diff
-        from gitopsgen.report.diff_formats import reporter
+        from gitopsgen.errors import UsageError
+        from gitopsgen.report.diff_formats import COLORS, FORMATS, reporter
 
+        if output_format not in FORMATS:
+            raise UsageError(f"--format must be one of {', '.join(FORMATS)}, got {output_format!r}")
+        if color not in COLORS:
+            raise UsageError(f"--color must be one of {', '.join(COLORS)}, got {color!r}")
         options = DiffOptions(root=_root(root), envs=tuple(envs or ()), all_envs=all_envs, base=base, head=head)
         result = run_diff(options)
-        reporter(output_format.value, sys.stdout, color.value).write(result, sys.stdout)
+        reporter(output_format, sys.stdout, color).write(result, sys.stdout)
+        return result.exit_code
+
+    _run(debug, body)
+
+
+@app.command()
+def validate(
+    envs: Annotated[list[str] | None, typer.Argument(metavar="ENV...", help="Environments to validate.",
+                                                     show_default=False)] = None,
+    all_envs: Annotated[bool, typer.Option("--all", help="Validate every environments/<env>.yaml.")] = False,
+    paths: Annotated[list[Path] | None, typer.Option(
+        "--path", metavar="FILE|DIR", help="Validate manifests on disk instead (hand-written ones too; folders are "
+                                           "searched for *.yaml and *.yml). Repeatable.")] = None,
+    output_format: Annotated[str, typer.Option(
+        "--format", metavar="text|json|github|sarif",
+        help="text for people, json for tools, github for Actions annotations, sarif for code scanning.")] = "text",
+    root: RootOption = None,  # type: ignore[assignment]
+    schema_location: SchemaLocationOption = None,
+    chart_schema_location: ChartSchemaLocationOption = None,
+    kubernetes_version: Annotated[str | None, typer.Option(
+        "--kubernetes-version", metavar="1.N",
+        help="Validate core kinds against this Kubernetes version instead of the spec's.")] = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="A custom resource without a schema is an error.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show notes (what was not checked).")] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Check specs, a fresh in-memory render and every validation layer, or files on disk; write nothing.
+
+    Exit codes: 0 clean (warnings allowed), 1 findings, 2 bad input.
+    """
+
+    def body() -> int:
+        from gitopsgen import validation
+        from gitopsgen.errors import UsageError
+        from gitopsgen.problems import Severity
+        from gitopsgen.report import FORMATS
+
+        if output_format not in FORMATS:
+            raise UsageError(f"--format must be one of {', '.join(FORMATS)}, got {output_format!r}")
+        options = validation.ValidateOptions(
+            root=_root(root), envs=tuple(envs or ()), all_envs=all_envs, paths=tuple(paths or ()),
+            schema_locations=tuple(schema_location or ()), kubernetes_version=kubernetes_version,
+            strict=strict, chart_schema_locations=tuple(chart_schema_location or ()),
+        )
+        result = validation.validate(options)
+        minimum = Severity.INFO if verbose else Severity.WARNING
+        shown = [p for p in result.problems if p.severity >= minimum or output_format in ("json", "sarif")]
+        if output_format == "text":
+            from gitopsgen.report import text
+
+            text.validate_result(result.problems, sys.stdout, targets=result.targets, documents=result.documents,
+                                 min_severity=minimum)
+        else:
+            import importlib
+
+            reporter = importlib.import_module(f"gitopsgen.report.{output_format}")
+            reporter.write(shown, sys.stdout, targets=result.targets, documents=result.documents)
         return result.exit_code
 
     _run(debug, body)
@@ -181,8 +254,8 @@ def schema(
     def body() -> int:
         import json
 
-        from gitopsgen.output import atomic_write
         from gitopsgen.spec import json_schema
+        from gitopsgen.write import atomic_write
 
         text = json.dumps(json_schema(partial=partial), indent=2, sort_keys=True) + "\n"
         if output is None:

@@ -2,12 +2,17 @@
 
 Every `GitopsgenError` means "the user gave us something we cannot use" (a bad spec, an unknown
 environment, a broken template, a git ref that does not exist). The CLI prints its problems and
-exits 2 without a traceback. Anything else escaping the core is a bug in gitopsgen.
+exits 2 without a traceback; `from_os_error` does the same for a file the system refuses us (a
+`rendered` that is a plain file, a read-only folder). Anything else escaping the core is a bug in
+gitopsgen, and the CLI says so (exit 3).
 """
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Sequence
+from pathlib import Path
 
 from gitopsgen.problems import Problem
 
@@ -50,3 +55,30 @@ class GitError(GitopsgenError):
     """A git operation needed for `diff --base` failed (not a repository, unknown ref)."""
 
     rule = "git"
+
+
+class FileSystemError(GitopsgenError):
+    """The operating system refused to read or write a file we need."""
+
+    rule = "io"
+
+
+def from_os_error(exc: OSError, cwd: Path | None = None) -> FileSystemError:
+    """`rendered/prd: cannot write: Not a directory`, with the path shown relative to `cwd`."""
+    filename = exc.filename
+    where = "gitopsgen"
+    if filename is not None:
+        path = Path(os.fsdecode(filename))
+        try:
+            where = path.relative_to(cwd or Path.cwd()).as_posix()
+        except ValueError:
+            where = str(path)
+    reason = exc.strerror or type(exc).__name__
+    hint = None
+    if isinstance(exc, (NotADirectoryError, FileExistsError)):
+        hint = "a file stands where gitopsgen needs a folder: move it away"
+    elif isinstance(exc, PermissionError):
+        hint = "check the permissions of this path"
+    elif exc.errno == errno.EROFS:
+        hint = "the file system is mounted read-only"
+    return FileSystemError(Problem(where, message=f"cannot read or write it: {reason}", rule="io", hint=hint))

@@ -1,8 +1,8 @@
 """The in-memory rendered tree: what render produces and the writer, validator and differ consume.
 
 A `RenderedTree` maps a path relative to `rendered/<env>/` to a `RenderedFile`: its parsed
-documents and their canonical text. Documents that carry apiVersion/kind/metadata.name have an
-`Identity`; the others are data files (Helm values, the cloudflared config).
+documents and their canonical text. Documents that carry apiVersion/kind/metadata.name are
+`Manifest`s with an `Identity`; the others are data files (Helm values, the cloudflared config).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from gitopsgen import yamlio
+from gitopsgen.layout import rendered_dir
 
 
 @dataclass(frozen=True, order=True)
@@ -50,13 +51,35 @@ def identity_of(data: Any) -> Identity | None:
 
 @dataclass(frozen=True)
 class Document:
+    """One parsed YAML document of a rendered file. Data files (Helm values, the tunnel config)
+    are plain `Document`s; Kubernetes objects are `Manifest`s (see `make_document`)."""
+
     file: str
+    """The file's path relative to rendered/<env>/."""
     index: int
+    """Position of the document in its file (0-based)."""
     data: Any
 
-    @cached_property
+    @property
     def identity(self) -> Identity | None:
-        return identity_of(self.data)
+        return None
+
+
+@dataclass(frozen=True)
+class Manifest(Document):
+    """A document with apiVersion, kind and metadata.name: its identity is never None."""
+
+    ident: Identity
+
+    @property
+    def identity(self) -> Identity:
+        return self.ident
+
+
+def make_document(file: str, index: int, data: Any) -> Document:
+    """A `Manifest` when `data` has an identity, else a plain `Document`."""
+    ident = identity_of(data)
+    return Document(file, index, data) if ident is None else Manifest(file, index, data, ident)
 
 
 @dataclass(frozen=True)
@@ -71,6 +94,11 @@ class RenderedFile:
     @cached_property
     def data(self) -> bytes:
         return self.text.encode("utf-8")
+
+    @property
+    def first(self) -> Document | None:
+        """The first document (values files and the tunnel config have exactly one), or None."""
+        return self.documents[0] if self.documents else None
 
     def line_of(self, doc: int, path: tuple[str | int, ...]) -> int | None:
         """Line of a node in `text` (or of its nearest ancestor), computed on demand."""
@@ -92,6 +120,12 @@ class RenderedFile:
 class RenderedTree:
     env: str
     files: dict[str, RenderedFile] = field(default_factory=dict)
+    prefix: str | None = None
+    """Where the tree's root is, from the repository root: `rendered/<env>` when None; "" for files
+    read from disk (`validate --path`), whose paths are already relative to their repository."""
+    shown: dict[str, str] = field(default_factory=dict)
+    """How to show a file whose shown path differs from `prefix/path` (files read from disk are
+    shown as the user named them)."""
 
     def add(self, rendered: RenderedFile) -> None:
         self.files[rendered.path] = rendered
@@ -100,25 +134,38 @@ class RenderedTree:
         for path in sorted(self.files):
             yield from self.files[path].documents
 
-    def manifests(self, kind: str | None = None, api_version: str | None = None) -> Iterator[Document]:
-        """Documents with an identity, optionally of one kind (and apiVersion)."""
+    def manifests(self, kind: str | None = None, api_version: str | None = None) -> Iterator[Manifest]:
+        """Kubernetes objects (documents with an identity), optionally of one kind (and apiVersion)."""
         for doc in self.documents():
-            ident = doc.identity
-            if ident is None:
+            if not isinstance(doc, Manifest):
                 continue
-            if kind is not None and ident.kind != kind:
+            if kind is not None and doc.ident.kind != kind:
                 continue
-            if api_version is not None and ident.api_version != api_version:
+            if api_version is not None and doc.ident.api_version != api_version:
                 continue
             yield doc
 
-    def get(self, kind: str, name: str, namespace: str | None = None) -> Document | None:
+    def get(self, kind: str, name: str, namespace: str | None = None) -> Manifest | None:
         for doc in self.manifests(kind):
-            ident = doc.identity
-            assert ident is not None
-            if ident.name == name and (namespace is None or ident.namespace == namespace):
+            if doc.ident.name == name and (namespace is None or doc.ident.namespace == namespace):
                 return doc
         return None
+
+    def first(self, path: str) -> Document | None:
+        """The first document of the file at `path`, or None when the tree has no such file."""
+        rendered = self.files.get(path)
+        return rendered.first if rendered is not None else None
+
+    def display(self, path: str) -> str:
+        """How a file of this tree is shown to users: `rendered/<env>/<path>` for a render."""
+        if path in self.shown:
+            return self.shown[path]
+        return f"{self.root_path}/{path}" if self.root_path else path
+
+    @property
+    def root_path(self) -> str:
+        """The tree's root from the repository root (`rendered/<env>`, or "" for files on disk)."""
+        return rendered_dir(self.env) if self.prefix is None else self.prefix
 
     def bytes_by_path(self) -> dict[str, bytes]:
         return {path: f.data for path, f in sorted(self.files.items())}

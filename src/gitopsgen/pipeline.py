@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gitopsgen.errors import GitopsgenError, UsageError
+from gitopsgen.errors import GitopsgenError, TemplateError, UsageError
+from gitopsgen.layout import ENVIRONMENTS, RENDERED
 from gitopsgen.manifests import RenderedTree
-from gitopsgen.output import FileChange, compare, read_tree, remove_tree, write_tree
-from gitopsgen.problems import Problem, Severity
+from gitopsgen.problems import Problem, has_errors
 from gitopsgen.spec import LoadedSpec
-
-RENDERED = "rendered"
+from gitopsgen.write import FileChange, compare, read_tree, remove_tree, write_tree
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ class EnvResult:
 
     @property
     def invalid(self) -> bool:
-        return any(p.severity >= Severity.ERROR for p in self.problems)
+        return has_errors(self.problems)
 
 
 @dataclass
@@ -79,7 +78,7 @@ def select_envs(root: Path, envs: tuple[str, ...], all_envs: bool) -> list[str]:
     if all_envs:
         found = list_environments(root)
         if not found:
-            raise UsageError(Problem(f"{root / 'environments'}", message="no environment files found",
+            raise UsageError(Problem(f"{root / ENVIRONMENTS}", message="no environment files found",
                                      rule="usage", hint="create environments/<env>.yaml"))
         return found
     if not envs:
@@ -112,7 +111,7 @@ def render_trees(root: Path, envs: list[str]) -> list[Rendered]:
             rendered.append(Rendered(loaded, renderer.render(env, build_context(loaded))))
         except GitopsgenError as exc:
             errors.append(exc)
-            if exc.rule == "template" or isinstance(exc, UsageError):
+            if isinstance(exc, (TemplateError, UsageError)):
                 break  # the same template fails for every environment; say it once
     if len(errors) == 1:
         raise errors[0]

@@ -63,9 +63,5 @@ def dotted(path: Iterable[str | int]) -> str:
     return out
 
 
-def worst(problems: Iterable[Problem]) -> Severity | None:
-    return max((p.severity for p in problems), default=None)
-
-
 def has_errors(problems: Iterable[Problem]) -> bool:
     return any(p.severity >= Severity.ERROR for p in problems)

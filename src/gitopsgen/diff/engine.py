@@ -17,6 +17,7 @@ from gitopsgen.diff.model import Entry, EnvDiff, EnvStatus, Key, Side, Status
 from gitopsgen.diff.notes import chart_changes, recreations, renames
 from gitopsgen.diff.redact import plain, redact
 from gitopsgen.diff.textdiff import unified
+from gitopsgen.layout import rendered_dir
 from gitopsgen.manifests import RenderedTree
 
 
@@ -91,7 +92,7 @@ def _unified(env: str, before: Side | None, after: Side | None) -> list[str]:
     else:
         old_text = yamlio.dump([plain(before.data)]) if before is not None else ""
     new_text = yamlio.dump([plain(after.data)]) if after is not None else ""
-    label = f"rendered/{env}/"
+    label = f"{rendered_dir(env)}/"
     return unified(old_text, new_text, f"a/{label}{before.path}" if before else "",
                    f"b/{label}{after.path}" if after else "")
 

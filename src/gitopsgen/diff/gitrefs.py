@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gitopsgen.errors import GitError
+from gitopsgen.layout import ENVIRONMENTS, TEMPLATES
 from gitopsgen.problems import Problem
 
-INPUTS = ("environments", "templates", "schemas", "gitopsgen.toml")
+INPUTS = (ENVIRONMENTS, TEMPLATES, "schemas", "gitopsgen.toml")
 _SYMLINK, _GITLINK = "120000", "160000"
 
 

@@ -17,8 +17,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from gitopsgen.diff.model import ChartChange, Entry, Key, Note, Status
-from gitopsgen.manifests import Document
-from gitopsgen.validate import argocd
+from gitopsgen.layout import rendered_dir
+from gitopsgen.manifests import Document, make_document
+from gitopsgen.validate import toolkit
 
 if TYPE_CHECKING:
     from gitopsgen.diff.engine import Indexed
@@ -31,13 +32,13 @@ def _is_app(key: Key) -> bool:
 
 
 def _doc(item: Indexed) -> Document:
-    return Document(item.side.path, item.side.index, item.raw)
+    return make_document(item.side.path, item.side.index, item.raw)
 
 
 def _helm_sources(item: Indexed) -> dict[tuple[str, str], dict[str, Any]]:
     """Helm sources of an Application by (repoURL, chart)."""
     out = {}
-    for source in argocd.sources(_doc(item)):
+    for source in toolkit.sources(_doc(item)):
         if source.chart:
             out[(str(source.data.get("repoURL", "")), source.chart)] = source.data
     return out
@@ -53,7 +54,7 @@ def _signature(item: Indexed) -> tuple[Any, ...]:
     spec = item.raw.get("spec") if isinstance(item.raw, dict) else None
     destination = spec.get("destination") if isinstance(spec, dict) else None
     shape = tuple(sorted((str(s.data.get("repoURL")), str(s.chart or s.data.get("path")))
-                         for s in argocd.sources(_doc(item))))
+                         for s in toolkit.sources(_doc(item))))
     return shape, repr(sorted(destination.items())) if isinstance(destination, dict) else None
 
 
@@ -105,12 +106,12 @@ def chart_changes(env: str, entries: list[Entry], old: Mapping[Key, Indexed],
                   new: Mapping[Key, Indexed]) -> list[ChartChange]:
     """Helm charts of Applications present on both sides whose version or values files changed."""
     changed_files = {e.path for e in entries if not e.key.is_object and e.status is not Status.MOVED}
-    prefix = f"rendered/{env}/"
+    prefix = f"{rendered_dir(env)}/"
     out = []
     for key in sorted(k for k in old.keys() & new.keys() if _is_app(k)):
         old_sources = _helm_sources(old[key])
         values_by_chart: dict[tuple[str, str], list[str]] = {}
-        for value_file in argocd.value_files(_doc(new[key])):
+        for value_file in toolkit.value_files(_doc(new[key])):
             repo_path = value_file.repo_path or ""
             if value_file.source.chart and repo_path.startswith(prefix) and repo_path[len(prefix):] in changed_files:
                 where = (str(value_file.source.data.get("repoURL", "")), value_file.source.chart)

@@ -16,10 +16,10 @@ from pathlib import Path
 from gitopsgen.diff.engine import compare_trees
 from gitopsgen.diff.model import DiffResult, EnvDiff, SideLabel
 from gitopsgen.errors import UsageError
+from gitopsgen.layout import ENVIRONMENTS, RENDERED
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem
 
-RENDERED = "rendered"
 WORKING_TREE = "working tree"
 
 
@@ -67,7 +67,7 @@ def _against_disk(options: DiffOptions) -> DiffResult:
     specs = list_environments(root)
     on_disk = sorted(p.name for p in rendered.iterdir()
                      if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")) if rendered.is_dir() else []
-    names = _names(options, on_disk, specs, str(root / "environments"))
+    names = _names(options, on_disk, specs, str(root / ENVIRONMENTS))
     # An environment with neither a spec nor a folder goes to the loader, which names it unknown.
     new = render_side(root, [n for n in names if n in specs or n not in on_disk])
     old = {n: disk_tree(rendered / n, n) for n in names if n in on_disk}
@@ -93,10 +93,10 @@ def _between_refs(options: DiffOptions, base: str) -> DiffResult:
         base_envs, head_envs = list_environments(base_root), list_environments(head_root)
         head_label = options.head or WORKING_TREE
         head_named = options.head or f"the {WORKING_TREE}"
-        names = _names(options, base_envs, head_envs, "environments")
+        names = _names(options, base_envs, head_envs, ENVIRONMENTS)
         for name in names:
             if name not in base_envs and name not in head_envs:
-                raise UsageError(Problem(f"environments/{name}.yaml", message=(
+                raise UsageError(Problem(f"{ENVIRONMENTS}/{name}.yaml", message=(
                     f"unknown environment '{name}': neither {base} nor {head_named} has it"),
                     rule="usage", hint=f"environments at {base}: {', '.join(base_envs) or 'none'}; "
                                        f"at {head_named}: {', '.join(head_envs) or 'none'}"))

@@ -8,8 +8,8 @@ from pathlib import Path
 from gitopsgen import yamlio
 from gitopsgen.diff.textdiff import decode
 from gitopsgen.errors import GitopsgenError
-from gitopsgen.manifests import Document, RenderedFile, RenderedTree
-from gitopsgen.output import read_tree
+from gitopsgen.manifests import RenderedFile, RenderedTree, make_document
+from gitopsgen.write import read_tree
 
 
 def disk_tree(directory: Path, env: str) -> RenderedTree:
@@ -28,7 +28,7 @@ def disk_tree(directory: Path, env: str) -> RenderedTree:
             yamlio.dump(docs)  # raises TypeError for binary or other non-JSON values
         except (YAMLError, TypeError, ValueError):
             docs = [text]
-        tree.add(RenderedFile(rel, "", tuple(Document(rel, i, d) for i, d in enumerate(docs)), text))
+        tree.add(RenderedFile(rel, "", tuple(make_document(rel, i, d) for i, d in enumerate(docs)), text))
     return tree
 
 

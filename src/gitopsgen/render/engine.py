@@ -26,7 +26,8 @@ import jinja2
 
 from gitopsgen import yamlio
 from gitopsgen.errors import TemplateError
-from gitopsgen.manifests import Document, RenderedFile, RenderedTree
+from gitopsgen.layout import TEMPLATES
+from gitopsgen.manifests import RenderedFile, RenderedTree, make_document
 from gitopsgen.problems import Problem
 from gitopsgen.render.filters import FILTERS, HelpfulUndefined, finalize
 
@@ -60,7 +61,7 @@ class Renderer:
 
     def __init__(self, root: Path, templates_dir: Path | None = None) -> None:
         self.root = root
-        self.templates_dir = templates_dir or root / "templates"
+        self.templates_dir = templates_dir or root / TEMPLATES
         if not self.templates_dir.is_dir():
             raise TemplateError(Problem(self._shown(self.templates_dir), message="templates folder not found",
                                         rule="template"))
@@ -193,7 +194,7 @@ class Renderer:
         if not data:
             return None
         path = name[: -len(SUFFIX)]
-        documents = tuple(Document(path, i, doc) for i, doc in enumerate(data))
+        documents = tuple(make_document(path, i, doc) for i, doc in enumerate(data))
         try:
             canonical = yamlio.dump([d.data for d in documents])
         except TypeError as exc:

@@ -10,6 +10,7 @@ from gitopsgen.report.diff_markdown import MarkdownReporter
 from gitopsgen.report.diff_text import TextReporter, use_color
 
 FORMATS = ("text", "markdown", "json")
+COLORS = ("auto", "always", "never")
 
 
 class DiffReporter(Protocol):

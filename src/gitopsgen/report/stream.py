@@ -17,7 +17,7 @@ from gitopsgen.manifests import RenderedTree
 SOURCE = "# Source: "
 
 
-def yaml_stream(trees: Iterable[RenderedTree], *, prefix: str = "rendered", objects_only: bool = False) -> str:
+def yaml_stream(trees: Iterable[RenderedTree], *, objects_only: bool = False) -> str:
     """The stream text. `objects_only` leaves out documents that are not Kubernetes objects (Helm
     values, config files), which `kubectl` would refuse."""
     parts = []
@@ -26,7 +26,7 @@ def yaml_stream(trees: Iterable[RenderedTree], *, prefix: str = "rendered", obje
             for doc in tree.files[path].documents:
                 if objects_only and doc.identity is None:
                     continue
-                parts.append(f"---\n{SOURCE}{prefix}/{tree.env}/{path}\n{yamlio.dump([doc.data])}")
+                parts.append(f"---\n{SOURCE}{tree.display(path)}\n{yamlio.dump([doc.data])}")
     return "".join(parts)
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TextIO
 
-from gitopsgen.output import Change
-from gitopsgen.pipeline import RENDERED, EnvResult, RenderResult
+from gitopsgen.layout import RENDERED
+from gitopsgen.pipeline import EnvResult, RenderResult
 from gitopsgen.problems import Problem, Severity
+from gitopsgen.write import Change
 
 
 def problems(items: Iterable[Problem], out: TextIO, *, min_severity: Severity = Severity.WARNING) -> None:
@@ -77,3 +78,19 @@ _drift_words = {
     Change.MODIFIED: "differs from the render",
     Change.REMOVED: "not produced by the render (stale or hand-made)",
 }
+
+
+def validate_result(problems: Sequence[Problem], out: TextIO, *, targets: Sequence[str] = (), documents: int = 0,
+                    min_severity: Severity = Severity.WARNING) -> None:
+    """Findings of `gitopsgen validate`, then one summary line."""
+    shown = [p for p in sorted(problems) if p.severity >= min_severity]
+    for problem in shown:
+        print(problem.format(), file=out)
+    counts = {s: sum(p.severity is s for p in problems) for s in Severity}
+    what = ", ".join(targets) if len(targets) <= 5 else f"{len(targets)} files"
+    words = [f"{counts[Severity.ERROR]} error{'s' if counts[Severity.ERROR] != 1 else ''}",
+             f"{counts[Severity.WARNING]} warning{'s' if counts[Severity.WARNING] != 1 else ''}"]
+    if counts[Severity.INFO]:
+        words.append(f"{counts[Severity.INFO]} note{'s' if counts[Severity.INFO] != 1 else ''}"
+                     + ("" if min_severity <= Severity.INFO else " (-v shows them)"))
+    print(f"validated {documents} documents of {what or 'nothing'}: {', '.join(words)}", file=out)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from gitopsgen.errors import SpecError
-from gitopsgen.problems import Problem, Severity
+from gitopsgen.problems import Problem, Severity, has_errors
 from gitopsgen.spec.loader import SpecSource, list_environments, load_spec_source
 from gitopsgen.spec.models import Environment
 
@@ -35,8 +35,8 @@ def load(root: Path, env: str) -> LoadedSpec:
     """The validated spec of `env`; raises SpecError with every problem of the files at once."""
     from pydantic import ValidationError
 
-    from gitopsgen.spec import rules, secrets
-    from gitopsgen.spec.errors import problems_from_validation
+    from gitopsgen.spec import checks, secrets
+    from gitopsgen.spec.diagnostics import problems_from_validation
 
     source = load_spec_source(root, env)
     problems = [_located(source, path, msg, rule="secret", hint=hint)
@@ -47,9 +47,9 @@ def load(root: Path, env: str) -> LoadedSpec:
         problems.extend(problems_from_validation(exc, source, Environment))
         raise SpecError(problems) from exc
     findings = [_located(source, path, msg, rule="spec", severity=sev, hint=hint)
-                for check in rules.RULES for path, sev, msg, hint in check(model)]
+                for check in checks.CHECKS for path, sev, msg, hint in check(model)]
     problems.extend(findings)
-    if any(p.severity >= Severity.ERROR for p in problems):
+    if has_errors(problems):
         raise SpecError(problems)
     return LoadedSpec(env, model, source, tuple(sorted(problems)))
 

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from gitopsgen.errors import SpecError, UsageError
+from gitopsgen.layout import ENVIRONMENTS
 from gitopsgen.problems import Problem
 from gitopsgen.yamlio import dig
 
 DEFAULTS_NAME = "defaults"
-ENV_DIR = "environments"
 _ENV_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 
 YamlPath = tuple[str | int, ...]
@@ -63,7 +63,7 @@ class SpecSource:
 
 
 def environments_dir(root: Path) -> Path:
-    return root / ENV_DIR
+    return root / ENVIRONMENTS
 
 
 def list_environments(root: Path) -> list[str]:

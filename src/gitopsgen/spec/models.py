@@ -3,7 +3,7 @@
 Keys are camelCase like the Kubernetes objects they end up in. Models are strict (`17.5` is not a
 string, `"2"` is not an integer) and closed (`extra="forbid"`: a typo is an error with a
 suggestion, never a silently ignored key). Rules that relate several fields live in
-`gitopsgen.spec.rules`, which reports all of them at once with their locations.
+`gitopsgen.spec.checks`, which reports all of them at once with their locations.
 
 Secrets never appear here: fields ending in `Key` name a Doppler secret, and External Secrets
 brings its value into the cluster.

@@ -154,7 +154,6 @@ HelmRepoUrl = _constrained(
     "helm_repo_url", r"https://[^\s]+|oci://[^\s]+",
     "a Helm repository URL (https:// or oci://)",
 )
-HttpsUrl = _constrained("https_url", r"https://[^\s]+", "an https:// URL")
 
 KubernetesVersion = _constrained(
     "kubernetes_version", r"1\.\d+", "a Kubernetes minor version such as \"1.33\" (quote it in YAML)",

@@ -10,9 +10,8 @@ from gitopsgen.validate.schemas import SchemaOptions
 def validate_tree(tree: RenderedTree, options: SchemaOptions) -> list[Problem]:
     from gitopsgen.validate import charts, rules, schemas
 
-    prefix = f"{rules.DISPLAY_PREFIX}/{tree.env}"
-    problems = schemas.validate_tree(tree, options, prefix)
-    problems.extend(charts.validate_tree(tree, options.chart_schema_locations, prefix))
+    problems = schemas.validate_tree(tree, options)
+    problems.extend(charts.validate_tree(tree, options.chart_schema_locations))
     problems.extend(rules.run(tree))
     return sorted(problems)
 

@@ -17,7 +17,6 @@ check still runs and warns that the schema may not match.
 
 from __future__ import annotations
 
-import copy
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -27,9 +26,9 @@ from typing import Any
 from gitopsgen import yamlio
 from gitopsgen.manifests import Document, RenderedTree
 from gitopsgen.problems import Problem, Severity, dotted
-from gitopsgen.validate import argocd
-from gitopsgen.validate.rules import dig
+from gitopsgen.validate import toolkit
 from gitopsgen.validate.schemas import best_error, error_path, short_message
+from gitopsgen.validate.toolkit import coalesce, dig
 
 RULE = "chart-values"
 
@@ -75,41 +74,19 @@ def find_chart(locations: tuple[str, ...], chart: str) -> ChartSchema | None:
     return None
 
 
-def coalesce(base: Any, override: Any) -> Any:
-    """Helm's merge of `override` (higher precedence) onto `base`; neither is modified."""
-    if not isinstance(override, dict) or not isinstance(base, dict):
-        return _drop_nulls(copy.deepcopy(override))
-    merged = copy.deepcopy(base)
-    for key, value in override.items():
-        if value is None:
-            merged.pop(key, None)
-        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = coalesce(merged[key], value)
-        else:
-            merged[key] = _drop_nulls(copy.deepcopy(value))
-    return merged
-
-
-def _drop_nulls(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
-    return value
-
-
 def _depth(data: Any, path: tuple[str | int, ...]) -> int:
     """How many leading steps of `path` exist in `data`."""
     missing = object()
     return next(d for d in range(len(path), -1, -1) if dig(data, *path[:d], default=missing) is not missing)
 
 
-def _check_source(tree: RenderedTree, app: Document, source: argocd.Source, locations: tuple[str, ...],
-                  prefix: str) -> list[Problem]:
+def _check_source(tree: RenderedTree, app: Document, source: toolkit.Source,
+                  locations: tuple[str, ...]) -> list[Problem]:
     assert source.chart is not None
-    files = [f for f in argocd.value_files(app) if f.source == source]
-    paths = [p for p in (argocd.resolve(tree, f) for f in files) if p is not None]
+    paths = toolkit.values_paths(tree, app, source)
     if not paths:
         return []  # no values of ours to check (a missing file is argocd-value-files' finding)
-    app_file = f"{prefix}/{app.file}"
+    app_file = tree.display(app.file)
     app_line = tree.files[app.file].line_of(app.index, (*source.path, "chart"))
     found = find_chart(locations, source.chart)
     if found is None or found.validator is None:
@@ -127,7 +104,7 @@ def _check_source(tree: RenderedTree, app: Document, source: argocd.Source, loca
             f"Application pins {pinned}; the check may not match what Helm renders", rule=RULE,
             severity=Severity.WARNING, hint=f"update {found.folder} or the pinned version"))
 
-    layers = [tree.files[p].documents[0].data if tree.files[p].documents else None for p in paths]
+    layers = [doc.data if (doc := tree.first(p)) is not None else None for p in paths]
     merged: Any = found.defaults
     for layer in layers:
         merged = coalesce(merged, layer if layer is not None else {})
@@ -144,19 +121,19 @@ def _check_source(tree: RenderedTree, app: Document, source: argocd.Source, loca
         values_file = tree.files[paths[chosen]]
         message = short_message(error)
         problems.append(Problem(
-            f"{prefix}/{values_file.path}", values_file.line_of(0, path), None, dotted(path),
+            tree.display(values_file.path), values_file.line_of(0, path), None, dotted(path),
             f"{message} (chart {source.chart} values.schema.json)", rule=RULE,
             hint=None if depths[chosen] else "the value comes from the chart's defaults or is missing"))
     return problems
 
 
-def validate_tree(tree: RenderedTree, locations: tuple[str, ...], display_prefix: str) -> list[Problem]:
+def validate_tree(tree: RenderedTree, locations: tuple[str, ...]) -> list[Problem]:
     """Problems of every values file that a Helm source of an Application in `tree` uses."""
     if not locations:
         return []
     problems: list[Problem] = []
-    for app in argocd.applications(tree):
-        for source in argocd.sources(app):
+    for app in toolkit.applications(tree):
+        for source in toolkit.sources(app):
             if source.chart is not None:
-                problems.extend(_check_source(tree, app, source, tuple(locations), display_prefix))
+                problems.extend(_check_source(tree, app, source, tuple(locations)))
     return problems

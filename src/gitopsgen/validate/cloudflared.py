@@ -13,8 +13,8 @@ cloudflared's own. On top of them, two stricter lints of ours (DOMAIN X20):
 `path` regexes are compiled with Python's `re`, which agrees with Go's RE2 on the syntax a path
 filter normally uses; RE2-only or Python-only constructs may be judged differently.
 
-`check_config(data)` yields located findings on parsed data; `check_text()` and `check_rendered()`
-turn them into `Problem`s at the line of the offending node.
+`check_config(data)` yields located findings on parsed data (the `cloudflared-config` rule runs it
+on the rendered tree); `check_text()` turns them into `Problem`s at the lines of a hand-written file.
 """
 
 from __future__ import annotations
@@ -169,14 +169,6 @@ def _problems(findings: Iterator[Finding], file: str, locate: Callable[[YamlPath
         out.append(Problem(file, locate(f.path), None, dotted(f.path), f.message, rule=RULE, severity=f.severity,
                            hint=f.hint))
     return out
-
-
-def check_rendered(rendered: Any, file: str) -> list[Problem]:
-    """Problems of a `RenderedFile` (one document), at lines of its canonical text."""
-    if not rendered.documents:
-        return [Problem(file, None, None, "", "the config file is empty", rule=RULE)]
-    doc = rendered.documents[0]
-    return _problems(check_config(doc.data), file, lambda path: rendered.line_of(doc.index, path))
 
 
 def check_text(text: str, file: str) -> list[Problem]:

@@ -157,17 +157,16 @@ def short_message(error: Any) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
-def validate_tree(tree: RenderedTree, options: SchemaOptions, display_prefix: str) -> list[Problem]:
-    """Schema problems of every manifest in `tree`; file names are `display_prefix/<path>`."""
+def validate_tree(tree: RenderedTree, options: SchemaOptions) -> list[Problem]:
+    """Schema problems of every manifest in `tree`, at the lines of its files."""
     version, note = resolve_kubernetes_version(options.kubernetes_version)
     crds = CrdSchemas(options.schema_locations)
     problems: list[Problem] = []
     if note:
-        problems.append(Problem(display_prefix, message=note, rule="schema", severity=Severity.WARNING))
+        problems.append(Problem(tree.root_path or "gitopsgen", message=note, rule="schema", severity=Severity.WARNING))
     missing: dict[tuple[str, str], list[Document]] = {}
     for doc in tree.manifests():
-        ident = doc.identity
-        assert ident is not None
+        ident = doc.ident
         validator = _core_validator(version, True, ident.api_version, ident.kind)
         if validator is None:
             validator = crds.validator(ident)
@@ -179,14 +178,14 @@ def validate_tree(tree: RenderedTree, options: SchemaOptions, display_prefix: st
             error = best_error(raw)
             path = error_path(error)
             problems.append(Problem(
-                f"{display_prefix}/{doc.file}", rendered.line_of(doc.index, path), None,
+                tree.display(doc.file), rendered.line_of(doc.index, path), None,
                 dotted(path), f"{short_message(error)} ({ident})", rule="schema",
             ))
     for (api_version, kind), docs in sorted(missing.items()):
         first = docs[0]
         severity = Severity.ERROR if options.strict else Severity.INFO
         problems.append(Problem(
-            f"{display_prefix}/{first.file}", tree.files[first.file].line_of(first.index, ()), None, "",
+            tree.display(first.file), tree.files[first.file].line_of(first.index, ()), None, "",
             f"no schema for {kind} {api_version} ({len(docs)} object{'s' if len(docs) > 1 else ''} not checked)",
             rule="schema", severity=severity,
             hint="add a --schema-location with {group}/{kind}_{version}.json files",

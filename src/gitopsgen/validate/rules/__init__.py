@@ -1,49 +1,38 @@
-"""Cross-resource rules: one small module per rule, each with an id and a `check(tree)`.
+"""Cross-resource rules: one small module per rule, discovered automatically.
 
-A rule module defines:
+A rule module defines
 
-    ID = "argocd-destination"          # stable id, shown as [rule] and used to select rules
-    def check(tree: RenderedTree) -> Iterator[Problem]: ...
+    ID = "argocd-destination"                     # stable id, shown as [rule]
+    def check(tree: RenderedTree) -> Iterator[Finding]: ...
 
-and its docstring is the rule's user documentation (what it enforces and the upstream issue or
-document that motivates it). Rules look only at the rendered objects, never at the spec: they
-check that what Argo CD will apply is consistent, whoever wrote the templates.
-
-`finding(tree, doc, path, message, ...)` builds a Problem at the node's line in the rendered file.
+and its docstring, starting `<id>:`, is the rule's user documentation: what it enforces and the
+upstream issue or document that motivates it. Rules look only at the rendered objects, never at
+the spec: they check that what Argo CD will apply is consistent, whoever wrote the templates.
+They import `gitopsgen.validate.toolkit` for lookups and yield `toolkit.Finding`s; `run` turns
+those into `Problem`s at the node's line in the rendered file. Adding a rule is adding a module
+here and a test file `tests/rules/test_<module>.py`: nothing else lists them.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 from types import ModuleType
 from typing import Protocol
 
-from gitopsgen.manifests import Document, RenderedTree
-from gitopsgen.problems import Problem, Severity, dotted
-from gitopsgen.yamlio import dig
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.problems import Problem, dotted
+from gitopsgen.validate.toolkit import Finding
 
-__all__ = ["DISPLAY_PREFIX", "RuleModule", "all_rules", "dig", "finding", "run"]
+__all__ = ["RuleModule", "all_rules", "problem", "run", "run_rule"]
 
 
 class RuleModule(Protocol):
     ID: str
 
-    def check(self, tree: RenderedTree) -> Iterator[Problem]: ...
-
-
-DISPLAY_PREFIX = "rendered"
-
-
-def finding(tree: RenderedTree, doc: Document, path: tuple[str | int, ...], message: str, *,
-            rule: str, severity: Severity = Severity.ERROR, hint: str | None = None) -> Problem:
-    rendered = tree.files[doc.file]
-    ident = doc.identity
-    where = f" ({ident})" if ident is not None else ""
-    return Problem(f"{DISPLAY_PREFIX}/{tree.env}/{doc.file}", rendered.line_of(doc.index, path), None,
-                   dotted(path), message + where, rule=rule, severity=severity, hint=hint)
+    def check(self, tree: RenderedTree) -> Iterator[Finding]: ...
 
 
 @cache
@@ -56,8 +45,23 @@ def all_rules() -> tuple[ModuleType, ...]:
     return tuple(sorted(modules, key=lambda m: str(m.ID)))
 
 
-def run(tree: RenderedTree) -> list[Problem]:
+def problem(tree: RenderedTree, rule: str, finding: Finding) -> Problem:
+    """A finding as a Problem at its node's line of the rendered file, naming the object."""
+    doc = finding.doc
+    ident = doc.identity
+    where = f" ({ident})" if ident is not None else ""
+    return Problem(tree.display(doc.file), tree.files[doc.file].line_of(doc.index, finding.path), None,
+                   dotted(finding.path), finding.message + where, rule=rule, severity=finding.severity,
+                   hint=finding.hint)
+
+
+def run_rule(module: ModuleType | RuleModule, tree: RenderedTree) -> list[Problem]:
+    return [problem(tree, module.ID, f) for f in module.check(tree)]
+
+
+def run(tree: RenderedTree, modules: Iterable[ModuleType] | None = None) -> list[Problem]:
+    """Problems of every rule (or of `modules`) on `tree`."""
     problems: list[Problem] = []
-    for module in all_rules():
-        problems.extend(module.check(tree))
+    for module in all_rules() if modules is None else modules:
+        problems.extend(run_rule(module, tree))
     return problems

@@ -20,51 +20,51 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen.manifests import Document, RenderedTree
-from gitopsgen.problems import Problem, Severity
-from gitopsgen.validate import argocd
-from gitopsgen.validate.rules import finding
+from gitopsgen import domain
+from gitopsgen.manifests import Manifest, RenderedTree
+from gitopsgen.problems import Severity
+from gitopsgen.validate import toolkit
+from gitopsgen.validate.toolkit import Finding
 
 ID = "argocd-crd-dry-run"
-WAVE_PATH = ("metadata", "annotations", argocd.SYNC_WAVE)
+WAVE_PATH = ("metadata", "annotations", domain.SYNC_WAVE)
 
 
-def _installers(tree: RenderedTree) -> dict[str, list[Document]]:
+def _installers(tree: RenderedTree) -> dict[str, list[Manifest]]:
     """API group -> the Applications whose charts install its CRDs."""
-    found: dict[str, list[Document]] = {}
-    for app in argocd.applications(tree):
-        for chart in argocd.charts(app):
-            for group in argocd.CHART_CRD_GROUPS.get(chart, ()):
+    found: dict[str, list[Manifest]] = {}
+    for app in toolkit.applications(tree):
+        for chart in toolkit.charts(app):
+            for group in domain.CHART_CRD_GROUPS.get(chart, ()):
                 found.setdefault(group, []).append(app)
     return found
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
+def check(tree: RenderedTree) -> Iterator[Finding]:
     installers = _installers(tree)
-    known = {g for groups in argocd.CHART_CRD_GROUPS.values() for g in groups}
-    for app in argocd.applications(tree):
-        groups = sorted({g for g, _ in argocd.deployed_kinds(tree, app) if g in known})
+    known = {g for groups in domain.CHART_CRD_GROUPS.values() for g in groups}
+    for app in toolkit.applications(tree):
+        groups = sorted({g for g, _ in toolkit.deployed_kinds(tree, app) if g in known})
         if not groups:
             continue
-        skip = "SkipDryRunOnMissingResource=true" in argocd.sync_options(app)
-        wave = argocd.wave(app)
+        skip = "SkipDryRunOnMissingResource=true" in toolkit.sync_options(app)
+        wave = toolkit.wave(app)
         for group in groups:
             operators = [op for op in installers.get(group, []) if op is not app]
             if not operators:
-                yield finding(tree, app, ("spec",), f"deploys {group} resources but no Application of "
-                              "this tree installs their CRDs", rule=ID, severity=Severity.WARNING,
+                yield Finding(app, ("spec",), f"deploys {group} resources but no Application of "
+                              "this tree installs their CRDs", severity=Severity.WARNING,
                               hint="add the operator's Application, or make sure it is installed first")
                 continue
             if skip:
                 continue
             for op in operators:
-                op_wave = argocd.wave(op)
+                op_wave = toolkit.wave(op)
                 if wave is None or op_wave is None or wave <= op_wave:
-                    name = op.identity.name if op.identity else "?"
-                    yield finding(
-                        tree, app, WAVE_PATH,
-                        f"deploys {group} resources in wave {wave}, not after the Application {name} "
+                    yield Finding(
+                        app, WAVE_PATH,
+                        f"deploys {group} resources in wave {wave}, not after the Application {op.ident.name} "
                         f"(wave {op_wave}) that installs their CRDs, and without "
-                        "SkipDryRunOnMissingResource=true", rule=ID,
+                        "SkipDryRunOnMissingResource=true",
                         hint="use a later sync wave, or add SkipDryRunOnMissingResource=true to "
                              "spec.syncPolicy.syncOptions")

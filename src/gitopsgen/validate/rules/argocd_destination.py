@@ -18,56 +18,56 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen.manifests import Document, RenderedTree
-from gitopsgen.problems import Problem
-from gitopsgen.validate import argocd
-from gitopsgen.validate.rules import dig, finding
+from gitopsgen import domain
+from gitopsgen.manifests import Manifest, RenderedTree
+from gitopsgen.validate import toolkit
+from gitopsgen.validate.toolkit import Finding, dig
 
 ID = "argocd-destination"
 
 
-def _parents(tree: RenderedTree) -> dict[tuple[str, int], Document]:
+def _parents(tree: RenderedTree) -> dict[tuple[str, int], Manifest]:
     """(file, index) of each child Application -> the Application whose source deploys it."""
-    parents: dict[tuple[str, int], Document] = {}
-    for app in argocd.applications(tree):
-        for doc in argocd.deployed(tree, app):
+    parents: dict[tuple[str, int], Manifest] = {}
+    for app in toolkit.applications(tree):
+        for doc in toolkit.deployed(tree, app):
             if doc.identity is not None and doc.identity.kind == "Application":
                 parents[(doc.file, doc.index)] = app
     return parents
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
+def check(tree: RenderedTree) -> Iterator[Finding]:
     parents = _parents(tree)
-    for app in argocd.applications(tree):
+    for app in toolkit.applications(tree):
         destination = dig(app.data, "spec", "destination")
         if not isinstance(destination, dict):
-            yield finding(tree, app, ("spec",), "has no spec.destination", rule=ID)
+            yield Finding(app, ("spec",), "has no spec.destination")
         else:
             targets = [k for k in ("server", "name") if destination.get(k)]
             if len(targets) != 1:
-                yield finding(tree, app, ("spec", "destination"),
+                yield Finding(app, ("spec", "destination"),
                               "destination must have exactly one of server and name, has "
-                              f"{' and '.join(targets) or 'neither'}", rule=ID)
+                              f"{' and '.join(targets) or 'neither'}")
             if not destination.get("namespace"):
-                yield finding(tree, app, ("spec", "destination"), "destination has no namespace", rule=ID,
+                yield Finding(app, ("spec", "destination"), "destination has no namespace",
                               hint="set spec.destination.namespace (the default namespace of what it deploys)")
         if not dig(app.data, "spec", "project"):
-            yield finding(tree, app, ("spec",), "spec.project is not set", rule=ID)
+            yield Finding(app, ("spec",), "spec.project is not set")
         namespace = dig(app.data, "metadata", "namespace")
         if not namespace:
-            yield finding(tree, app, ("metadata",), "metadata.namespace is not set", rule=ID,
+            yield Finding(app, ("metadata",), "metadata.namespace is not set",
                           hint="Applications live in the Argo CD namespace, e.g. argocd")
         parent = parents.get((app.file, app.index))
         if parent is None:
             continue
         parent_namespace = dig(parent.data, "metadata", "namespace")
         if namespace and parent_namespace and namespace != parent_namespace:
-            yield finding(tree, app, ("metadata", "namespace"),
+            yield Finding(app, ("metadata", "namespace"),
                           f"is in namespace {namespace}, its parent Application in {parent_namespace}; "
-                          "Argo CD only reconciles Applications in its own namespace", rule=ID)
+                          "Argo CD only reconciles Applications in its own namespace")
         finalizers = dig(app.data, "metadata", "finalizers", default=[])
-        if not (isinstance(finalizers, list) and argocd.FINALIZERS & set(map(str, finalizers))):
-            yield finding(tree, app, ("metadata",),
+        if not (isinstance(finalizers, list) and domain.FINALIZERS & set(map(str, finalizers))):
+            yield Finding(app, ("metadata",),
                           "child Application without the resources finalizer: deleting it would "
-                          "orphan what it deployed", rule=ID,
+                          "orphan what it deployed",
                           hint="add metadata.finalizers: [resources-finalizer.argocd.argoproj.io]")

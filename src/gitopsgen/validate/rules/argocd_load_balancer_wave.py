@@ -20,9 +20,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem
-from gitopsgen.validate import argocd
-from gitopsgen.validate.rules import finding
+from gitopsgen.validate import toolkit
+from gitopsgen.validate.toolkit import Finding
 from gitopsgen.yamlio import iter_paths
 
 ID = "argocd-load-balancer-wave"
@@ -37,25 +36,26 @@ def _classes(data: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
             yield path, value
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
-    apps = list(argocd.applications(tree))
+def check(tree: RenderedTree) -> Iterator[Finding]:
+    apps = list(toolkit.applications(tree))
     for app in apps:
-        wave = argocd.wave(app)
-        for value_file in argocd.value_files(app):
-            path = argocd.resolve(tree, value_file)
+        wave = toolkit.wave(app)
+        for value_file in toolkit.value_files(app):
+            path = toolkit.resolve(tree, value_file)
             if path is None or wave is None:
                 continue
-            values = tree.files[path]
-            for node, lb_class in _classes(values.documents[0].data if values.documents else None):
+            values = tree.first(path)
+            if values is None:
+                continue
+            for node, lb_class in _classes(values.data):
                 chart = LOAD_BALANCER_CHARTS.get(lb_class)
                 for provider in apps:
-                    provider_wave = argocd.wave(provider)
-                    if chart in argocd.charts(provider) and provider_wave is not None and provider_wave > wave:
-                        name = app.identity.name if app.identity else "?"
-                        yield finding(
-                            tree, values.documents[0], node,
-                            f"{name} (wave {wave}) asks for loadBalancerClass {lb_class}, served by "
+                    provider_wave = toolkit.wave(provider)
+                    if chart in toolkit.charts(provider) and provider_wave is not None and provider_wave > wave:
+                        yield Finding(
+                            values, node,
+                            f"{app.ident.name} (wave {wave}) asks for loadBalancerClass {lb_class}, served by "
                             f"{chart} in the later wave {provider_wave}: the Service stays Progressing "
-                            "and the app-of-apps sync waits on it forever", rule=ID,
+                            "and the app-of-apps sync waits on it forever",
                             hint="expose a ClusterIP Service (e.g. tailscale.com/expose: \"true\") or "
                                  f"move {chart} to wave {wave} or earlier")

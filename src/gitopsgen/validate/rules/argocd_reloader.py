@@ -18,46 +18,41 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gitopsgen.manifests import Document, RenderedTree
-from gitopsgen.problems import Problem
-from gitopsgen.validate import argocd
-from gitopsgen.validate.charts import coalesce
-from gitopsgen.validate.rules import dig, finding
+from gitopsgen.validate import toolkit
+from gitopsgen.validate.toolkit import Finding, dig
 
 ID = "argocd-reloader"
 
 
 def _last_setting(tree: RenderedTree, paths: list[str], key: str) -> Document:
     """The values document of highest precedence that sets `reloader.<key>` (else the last one)."""
-    docs = [tree.files[p].documents[0] for p in paths if tree.files[p].documents]
+    docs = [doc for doc in map(tree.first, paths) if doc is not None]
     setting = [d for d in docs if dig(d.data, "reloader", key) is not None]
     return (setting or docs)[-1]
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
-    apps = list(argocd.applications(tree))
-    self_healing = any(argocd.self_heals(a) for a in apps)
+def check(tree: RenderedTree) -> Iterator[Finding]:
+    apps = list(toolkit.applications(tree))
+    self_healing = any(toolkit.self_heals(a) for a in apps)
     for app in apps:
-        if "reloader" not in argocd.charts(app):
+        if "reloader" not in toolkit.charts(app):
             continue
-        paths = [p for p in (argocd.resolve(tree, f) for f in argocd.value_files(app)) if p]
+        paths = toolkit.values_paths(tree, app)
         if not paths:
-            yield finding(tree, app, ("spec",), "installs Reloader without a values file of this tree, "
-                          "so autoReloadAll stays false", rule=ID,
+            yield Finding(app, ("spec",), "installs Reloader without a values file of this tree, "
+                          "so autoReloadAll stays false",
                           hint="add $values/rendered/<env>/values/reloader.yaml")
             continue
-        values: object = {}
-        for path in paths:
-            docs = tree.files[path].documents
-            values = coalesce(values, docs[0].data if docs and docs[0].data is not None else {})
+        values = toolkit.merged_values(tree, paths)
         if dig(values, "reloader", "autoReloadAll") is not True:
             doc = _last_setting(tree, paths, "autoReloadAll")
-            yield finding(tree, doc, ("reloader", "autoReloadAll"),
+            yield Finding(doc, ("reloader", "autoReloadAll"),
                           "reloader.autoReloadAll is not true: workloads are not restarted when their "
-                          "Secrets change", rule=ID, hint="set reloader.autoReloadAll: true")
+                          "Secrets change", hint="set reloader.autoReloadAll: true")
         strategy = dig(values, "reloader", "reloadStrategy")
         if self_healing and strategy != "annotations":
             doc = _last_setting(tree, paths, "reloadStrategy")
-            yield finding(tree, doc, ("reloader", "reloadStrategy"),
+            yield Finding(doc, ("reloader", "reloadStrategy"),
                           f"reloader.reloadStrategy is {strategy or 'the default (env-vars)'} while "
-                          "Applications self-heal: Argo CD reverts the env var Reloader adds", rule=ID,
+                          "Applications self-heal: Argo CD reverts the env var Reloader adds",
                           hint="set reloader.reloadStrategy: annotations")

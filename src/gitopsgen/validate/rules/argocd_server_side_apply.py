@@ -16,20 +16,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from gitopsgen import domain
 from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem
-from gitopsgen.validate import argocd
-from gitopsgen.validate.rules import finding
+from gitopsgen.validate import toolkit
+from gitopsgen.validate.toolkit import Finding
 
 ID = "argocd-server-side-apply"
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
-    for app in argocd.applications(tree):
-        large = sorted(c for c in argocd.charts(app) if c in argocd.LARGE_CRD_CHARTS)
-        if large and "ServerSideApply=true" not in argocd.sync_options(app):
-            yield finding(
-                tree, app, ("spec", "syncPolicy", "syncOptions"),
+def check(tree: RenderedTree) -> Iterator[Finding]:
+    for app in toolkit.applications(tree):
+        large = sorted(c for c in toolkit.charts(app) if c in domain.LARGE_CRD_CHARTS)
+        if large and "ServerSideApply=true" not in toolkit.sync_options(app):
+            yield Finding(
+                app, ("spec", "syncPolicy", "syncOptions"),
                 f"installs chart {', '.join(large)}, whose CRDs are too large for client-side apply, "
-                "without ServerSideApply=true", rule=ID,
+                "without ServerSideApply=true",
                 hint="add ServerSideApply=true to spec.syncPolicy.syncOptions")

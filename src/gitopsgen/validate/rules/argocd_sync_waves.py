@@ -26,13 +26,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 
-from gitopsgen.manifests import Document, RenderedTree
-from gitopsgen.problems import Problem
-from gitopsgen.validate import argocd
-from gitopsgen.validate.rules import finding
+from gitopsgen import domain
+from gitopsgen.manifests import Manifest, RenderedTree
+from gitopsgen.validate import toolkit
+from gitopsgen.validate.toolkit import Finding
 
 ID = "argocd-sync-waves"
-WAVE_PATH = ("metadata", "annotations", argocd.SYNC_WAVE)
+WAVE_PATH = ("metadata", "annotations", domain.SYNC_WAVE)
 
 
 class Stage(enum.Enum):
@@ -64,17 +64,17 @@ CHART_STAGES = {
     "tailscale-operator": Stage.SECRET_CONSUMER,
 }
 
-DATA_GROUPS = frozenset({"postgresql.cnpg.io", "redis.redis.opstreelabs.in"})
+DATA_GROUPS = frozenset({domain.CNPG_API_VERSION.partition("/")[0], domain.REDIS_GROUP})
 WORKLOADS = frozenset({("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "DaemonSet"),
                        ("networking.k8s.io", "Ingress")})
 
 
-def stages(tree: RenderedTree, app: Document) -> set[Stage]:
-    found = {CHART_STAGES[c] for c in argocd.charts(app) if c in CHART_STAGES}
-    for group, kind in argocd.deployed_kinds(tree, app):
-        if group == "external-secrets.io" and kind in ("SecretStore", "ClusterSecretStore"):
+def stages(tree: RenderedTree, app: Manifest) -> set[Stage]:
+    found = {CHART_STAGES[c] for c in toolkit.charts(app) if c in CHART_STAGES}
+    for group, kind in toolkit.deployed_kinds(tree, app):
+        if group == domain.ESO_GROUP and kind in ("SecretStore", "ClusterSecretStore"):
             found.add(Stage.SECRET_STORE)
-        elif group == "external-secrets.io" and kind == "ExternalSecret":
+        elif group == domain.ESO_GROUP and kind == "ExternalSecret":
             found.add(Stage.EXTERNAL_SECRETS)
         elif group in DATA_GROUPS:
             found.add(Stage.DATA)
@@ -83,17 +83,13 @@ def stages(tree: RenderedTree, app: Document) -> set[Stage]:
     return found
 
 
-def _name(app: Document) -> str:
-    return app.identity.name if app.identity else "?"
-
-
-def check(tree: RenderedTree) -> Iterator[Problem]:
-    apps = list(argocd.applications(tree))
+def check(tree: RenderedTree) -> Iterator[Finding]:
+    apps = list(toolkit.applications(tree))
     waves: dict[int, int] = {}
     for i, app in enumerate(apps):
-        wave = argocd.wave(app)
+        wave = toolkit.wave(app)
         if wave is None:
-            yield finding(tree, app, WAVE_PATH, "sync wave is not an integer", rule=ID,
+            yield Finding(app, WAVE_PATH, "sync wave is not an integer",
                           hint='write e.g. argocd.argoproj.io/sync-wave: "-2"')
         else:
             waves[i] = wave
@@ -105,8 +101,8 @@ def check(tree: RenderedTree) -> Iterator[Problem]:
             needed = sorted({s.value for ls in later_stages for s in NEEDS[ls] & earlier_stages})
             if needed and waves[i] >= waves[j]:
                 what = ", ".join(sorted(s.value for s in later_stages))
-                yield finding(
-                    tree, later, WAVE_PATH,
+                yield Finding(
+                    later, WAVE_PATH,
                     f"wave {waves[j]} deploys {what}, which need the {', '.join(needed)} of Application "
-                    f"{_name(earlier)}, but that is in wave {waves[i]}", rule=ID,
-                    hint=f"give {_name(later)} a wave above {waves[i]} (or {_name(earlier)} a lower one)")
+                    f"{earlier.ident.name}, but that is in wave {waves[i]}",
+                    hint=f"give {later.ident.name} a wave above {waves[i]} (or {earlier.ident.name} a lower one)")

@@ -23,9 +23,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem, Severity
-from gitopsgen.validate import argocd
-from gitopsgen.validate.rules import dig, finding
+from gitopsgen.problems import Severity
+from gitopsgen.validate import toolkit
+from gitopsgen.validate.toolkit import Finding, dig
 
 ID = "argocd-value-files"
 
@@ -38,52 +38,53 @@ def _leaves(data: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
         yield path
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
-    for app in argocd.applications(tree):
-        sources = argocd.sources(app)
+def check(tree: RenderedTree) -> Iterator[Finding]:
+    for app in toolkit.applications(tree):
+        sources = toolkit.sources(app)
         multi = isinstance(dig(app.data, "spec", "sources"), list)
         refs = {s.ref for s in sources if s.ref}
         for source in sources:
             if source.ref and source.chart:
-                yield finding(tree, app, (*source.path, "ref"),
+                yield Finding(app, (*source.path, "ref"),
                               f"source with ref: {source.ref} also has chart: {source.chart}; a ref "
-                              "source only supplies files", rule=ID)
-        for value_file in argocd.value_files(app):
+                              "source only supplies files")
+        for value_file in toolkit.value_files(app):
             raw = value_file.raw
             variable = value_file.variable
             if "$" in raw[1:]:
-                yield finding(tree, app, value_file.node,
-                              f"value file {raw!r} uses $ other than as the leading $<ref>/ prefix", rule=ID)
+                yield Finding(app, value_file.node,
+                              f"value file {raw!r} uses $ other than as the leading $<ref>/ prefix")
                 continue
             if variable is None:
                 continue  # a file inside the chart itself
             if not multi:
-                yield finding(tree, app, value_file.node,
-                              f"value file {raw!r} needs spec.sources with a ref: {variable} source", rule=ID)
+                yield Finding(app, value_file.node,
+                              f"value file {raw!r} needs spec.sources with a ref: {variable} source")
                 continue
             if variable not in refs:
-                yield finding(tree, app, value_file.node,
-                              f"value file {raw!r}: no sibling source has ref: {variable}", rule=ID,
+                yield Finding(app, value_file.node,
+                              f"value file {raw!r}: no sibling source has ref: {variable}",
                               hint=f"add a Git source with ref: {variable}")
                 continue
             if not value_file.repo_path:
-                yield finding(tree, app, value_file.node,
-                              f"value file {raw!r} names no file after ${variable}/", rule=ID)
+                yield Finding(app, value_file.node,
+                              f"value file {raw!r} names no file after ${variable}/")
                 continue
-            path = argocd.tree_path(tree, value_file.repo_path)
+            path = toolkit.tree_path(tree, value_file.repo_path)
             if path is None:
-                yield finding(tree, app, value_file.node,
-                              f"value file {raw!r} is outside rendered/{tree.env}/", rule=ID,
-                              hint=f"use ${variable}/rendered/{tree.env}/values/<chart>.yaml")
+                yield Finding(app, value_file.node,
+                              f"value file {raw!r} is outside {tree.root_path}/",
+                              hint=f"use ${variable}/{tree.root_path}/values/<chart>.yaml")
             elif path not in tree.files:
-                yield finding(tree, app, value_file.node,
-                              f"value file {raw!r}: this render produces no {path}", rule=ID,
+                yield Finding(app, value_file.node,
+                              f"value file {raw!r}: this render produces no {path}",
                               hint=f"add templates/{path}.j2")
             else:
                 values_object = dig(value_file.source.data, "helm", "valuesObject")
-                data = tree.files[path].documents[0].data if tree.files[path].documents else None
+                values = tree.first(path)
+                data = values.data if values is not None else None
                 for leaf in _leaves(values_object):
                     if dig(data, *leaf) is not None:
-                        yield finding(tree, app, (*value_file.source.path, "helm", "valuesObject", *leaf),
+                        yield Finding(app, (*value_file.source.path, "helm", "valuesObject", *leaf),
                                       f"{'.'.join(leaf)} is set in valuesObject and in {path}; "
-                                      "valuesObject silently wins", rule=ID, severity=Severity.WARNING)
+                                      "valuesObject silently wins", severity=Severity.WARNING)

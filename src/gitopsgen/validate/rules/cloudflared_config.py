@@ -1,11 +1,12 @@
 """cloudflared-config: the committed tunnel config passes the rules cloudflared enforces (DOMAIN section 5, X20).
 
-Runs `gitopsgen.validate.cloudflared` on `config/cloudflared/config.yaml`: at least one ingress
-rule; URL services with a scheme and a host and no path (`http://svc:80/` counts as a path);
-hostnames without a port and with `*` only as a leading `*.`; exactly one catch-all rule, the last
-one; valid path regexes and `http_status` codes (100-999); Access `teamName` when `audTag` is
-required; plus a fixed `metrics` host:port, `tunnel` and `credentials-file`. cloudflared would
-refuse to start with most of these (`cloudflared tunnel ingress validate` shows the same).
+`rendered/<env>/config/cloudflared/config.yaml` is checked with `gitopsgen.validate.cloudflared`,
+our implementation of cloudflared's own ingress validation (cloudflare/cloudflared @ 2026.8.2,
+ingress/ingress.go `validateIngress`): at least one rule, the last one a catch-all and only the
+last, URL services with a scheme and a host and no path, no port in a hostname, `*` only as a
+leading `*.`, `http_status` codes 100-999, compilable `path` regexes, Access rules with a team
+name; plus our lints: `tunnel`, `credentials-file` and a fixed `metrics` address are set. A broken
+config fails the render instead of crash-looping the cloudflared Deployment.
 """
 
 from __future__ import annotations
@@ -13,15 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem
 from gitopsgen.validate import cloudflared
-from gitopsgen.validate.rules import DISPLAY_PREFIX
-from gitopsgen.validate.rules._platform import CLOUDFLARED_CONFIG
+from gitopsgen.validate.toolkit import Finding, cloudflared_config
 
 ID = cloudflared.RULE
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
-    rendered = tree.files.get(CLOUDFLARED_CONFIG)
-    if rendered is not None:
-        yield from cloudflared.check_rendered(rendered, f"{DISPLAY_PREFIX}/{tree.env}/{CLOUDFLARED_CONFIG}")
+def check(tree: RenderedTree) -> Iterator[Finding]:
+    config = cloudflared_config(tree)
+    if config is not None:
+        for found in cloudflared.check_config(config.data):
+            yield Finding(config, found.path, found.message, found.severity, found.hint)

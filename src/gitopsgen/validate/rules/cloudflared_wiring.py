@@ -21,12 +21,10 @@ import posixpath
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen import yamlio
-from gitopsgen.manifests import Document, RenderedTree
-from gitopsgen.problems import Problem
+from gitopsgen import layout, yamlio
+from gitopsgen.manifests import Document, Manifest, RenderedTree
 from gitopsgen.validate.cloudflared import metrics_port
-from gitopsgen.validate.rules import dig, finding
-from gitopsgen.validate.rules._platform import CLOUDFLARED_CONFIG, containers, identity
+from gitopsgen.validate.toolkit import Finding, containers, dig, es_keys, es_target
 
 ID = "cloudflared-wiring"
 POD = ("spec", "template", "spec")
@@ -58,8 +56,8 @@ def _files(source: dict[str, Any], keys: list[str]) -> dict[str, str]:
     return {k: k for k in keys}
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
-    committed = tree.files.get(CLOUDFLARED_CONFIG)
+def check(tree: RenderedTree) -> Iterator[Finding]:
+    committed = tree.files.get(layout.CLOUDFLARED_CONFIG)
     for doc in tree.manifests("Deployment"):
         for cpath, container in containers(doc):
             arg = _config_arg(container)
@@ -67,13 +65,13 @@ def check(tree: RenderedTree) -> Iterator[Problem]:
                 yield from _check_one(tree, doc, cpath, container, arg, committed.text if committed else None)
 
 
-def _check_one(tree: RenderedTree, doc: Document, cpath: tuple[str | int, ...], container: dict[str, Any],
-               arg: str, committed: str | None) -> Iterator[Problem]:
-    ns = identity(doc).namespace
+def _check_one(tree: RenderedTree, doc: Manifest, cpath: tuple[str | int, ...], container: dict[str, Any],
+               arg: str, committed: str | None) -> Iterator[Finding]:
+    ns = doc.ident.namespace
     directory, file = posixpath.split(arg)
     found = _mounted(doc, container, directory)
     if found is None or not isinstance(found[0].get("configMap"), dict):
-        yield finding(tree, doc, (*cpath, "args"), f"no ConfigMap volume is mounted at {directory!r}", rule=ID)
+        yield Finding(doc, (*cpath, "args"), f"no ConfigMap volume is mounted at {directory!r}")
         return
     volume, j = found
     cm_name = volume["configMap"].get("name")
@@ -82,17 +80,17 @@ def _check_one(tree: RenderedTree, doc: Document, cpath: tuple[str | int, ...], 
     files = _files(volume["configMap"], list(data or {}))
     text = (data or {}).get(files.get(file, ""))
     if configmap is None or not isinstance(text, str):
-        yield finding(tree, doc, (*POD, "volumes", j), f"ConfigMap {cm_name!r} does not provide {file!r} in "
-                      f"namespace {ns!r}", rule=ID)
+        yield Finding(doc, (*POD, "volumes", j), f"ConfigMap {cm_name!r} does not provide {file!r} in "
+                      f"namespace {ns!r}")
         return
     if committed is not None and text != committed:
-        yield finding(tree, configmap, ("data", files[file]), f"differs from the committed {CLOUDFLARED_CONFIG}",
-                      rule=ID, hint='embed output("config/cloudflared/config.yaml") unchanged')
+        yield Finding(configmap, ("data", files[file]), f"differs from the committed {layout.CLOUDFLARED_CONFIG}",
+                      hint=f'embed output("{layout.CLOUDFLARED_CONFIG}") unchanged')
     config = (yamlio.load_all(text) or [{}])[0]
     annotation = dig(doc.data, "spec", "template", "metadata", "annotations", "checksum/config")
     if annotation != hashlib.sha256(text.encode("utf-8")).hexdigest():
-        yield finding(tree, doc, ("spec", "template", "metadata"), "checksum/config is not the sha256 of the "
-                      "config: a config change would not roll the pods", rule=ID)
+        yield Finding(doc, ("spec", "template", "metadata"), "checksum/config is not the sha256 of the "
+                      "config: a config change would not roll the pods")
     yield from _credentials(tree, doc, container, config)
     port = metrics_port(config)
     for probe in ("livenessProbe", "readinessProbe"):
@@ -101,26 +99,24 @@ def _check_one(tree: RenderedTree, doc: Document, cpath: tuple[str | int, ...], 
             probe_port = next((p.get("containerPort") for p in container.get("ports") or []
                                if isinstance(p, dict) and p.get("name") == probe_port), probe_port)
         if port is None or probe_port != port:
-            yield finding(tree, doc, (*cpath, probe), f"{probe} must GET /ready on the metrics port {port}, "
-                          f"got {probe_port!r}", rule=ID)
+            yield Finding(doc, (*cpath, probe), f"{probe} must GET /ready on the metrics port {port}, "
+                          f"got {probe_port!r}")
 
 
 def _credentials(tree: RenderedTree, doc: Document, container: dict[str, Any],
-                 config: Any) -> Iterator[Problem]:
+                 config: Any) -> Iterator[Finding]:
     creds = config.get("credentials-file") if isinstance(config, dict) else None
     if not isinstance(creds, str):
         return  # cloudflared-config reports it
     directory, file = posixpath.split(creds)
     found = _mounted(doc, container, directory)
     if found is None or not isinstance(found[0].get("secret"), dict):
-        yield finding(tree, doc, (*POD, "volumes"), f"credentials-file {creds!r}: no Secret volume is mounted at "
-                      f"{directory!r}", rule=ID)
+        yield Finding(doc, (*POD, "volumes"), f"credentials-file {creds!r}: no Secret volume is mounted at "
+                      f"{directory!r}")
         return
     volume, j = found
     secret_name = volume["secret"].get("secretName")
-    es_keys = [d.get("secretKey") for es in tree.manifests("ExternalSecret")
-               if (dig(es.data, "spec", "target", "name") or identity(es).name) == secret_name
-               for d in dig(es.data, "spec", "data", default=[]) or [] if isinstance(d, dict)]
-    if file not in _files(volume["secret"], [str(k) for k in es_keys]):
-        yield finding(tree, doc, (*POD, "volumes", j), f"credentials-file {creds!r}: Secret volume "
-                      f"{secret_name!r} has no file {file!r}", rule=ID)
+    keys = [k for es in tree.manifests("ExternalSecret") if es_target(es) == secret_name for k in es_keys(es)]
+    if file not in _files(volume["secret"], keys):
+        yield Finding(doc, (*POD, "volumes", j), f"credentials-file {creds!r}: Secret volume "
+                      f"{secret_name!r} has no file {file!r}")

@@ -21,11 +21,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from gitopsgen.manifests import Document, RenderedTree
-from gitopsgen.problems import Problem, Severity
-from gitopsgen.validate.rules import dig, finding
-from gitopsgen.validate.rules._platform import es_keys, es_target, identity
-from gitopsgen.validate.rules.images_pinned import image_tag
+from gitopsgen import domain
+from gitopsgen.manifests import Manifest, RenderedTree
+from gitopsgen.problems import Severity
+from gitopsgen.validate.toolkit import Finding, dig, es_keys, es_target, image_tag
 
 ID = "cnpg-cluster"
 QUANTITY = re.compile(r"^(\d+(\.\d+)?|\.\d+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?$")
@@ -33,25 +32,25 @@ VERSION_TAG = re.compile(r"^\d+(\.\d+)*([-_.].*)?$")
 INITDB = ("spec", "bootstrap", "initdb")
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
-    for doc in tree.manifests("Cluster", "postgresql.cnpg.io/v1"):
+def check(tree: RenderedTree) -> Iterator[Finding]:
+    for doc in tree.manifests("Cluster", domain.CNPG_API_VERSION):
         bootstrap = dig(doc.data, "spec", "bootstrap", default={}) or {}
         if not any(k in bootstrap for k in ("recovery", "pg_basebackup")):
             initdb = dig(doc.data, *INITDB)
             for key in ("database", "owner"):
                 if not isinstance(initdb, dict) or not initdb.get(key):
-                    yield finding(tree, doc, INITDB if isinstance(initdb, dict) else ("spec",),
-                                  f"bootstrap.initdb.{key} is not set (CloudNativePG defaults it to 'app')",
-                                  rule=ID, hint="write database and owner explicitly")
+                    yield Finding(doc, INITDB if isinstance(initdb, dict) else ("spec",),
+                                  f"bootstrap.initdb.{key} is not set (CloudNativePG defaults it to "
+                                  f"'{domain.CNPG_DEFAULT_DATABASE}')", hint="write database and owner explicitly")
             yield from _initdb_secret(tree, doc)
 
         size = dig(doc.data, "spec", "storage", "size")
         requested = dig(doc.data, "spec", "storage", "pvcTemplate", "resources", "requests", "storage")
         if size is None and requested is None:
-            yield finding(tree, doc, ("spec", "storage") if dig(doc.data, "spec", "storage") else ("spec",),
-                          "Size not configured. Please add it, or a storage request in the pvcTemplate.", rule=ID)
+            yield Finding(doc, ("spec", "storage") if dig(doc.data, "spec", "storage") else ("spec",),
+                          "Size not configured. Please add it, or a storage request in the pvcTemplate.")
         elif size is not None and not (isinstance(size, str) and QUANTITY.match(size)):
-            yield finding(tree, doc, ("spec", "storage", "size"), f"Size value isn't valid: {size!r}", rule=ID)
+            yield Finding(doc, ("spec", "storage", "size"), f"Size value isn't valid: {size!r}")
 
         image = dig(doc.data, "spec", "imageName")
         if isinstance(image, str):
@@ -64,31 +63,31 @@ def check(tree: RenderedTree) -> Iterator[Problem]:
             elif tag is None or not VERSION_TAG.match(tag):
                 why = f"invalid version tag {tag!r}: the PostgreSQL major version is read from it"
             if why:
-                yield finding(tree, doc, ("spec", "imageName"), why, rule=ID)
+                yield Finding(doc, ("spec", "imageName"), why)
 
         instances = dig(doc.data, "spec", "instances", default=1)
         if instances == 1 and dig(doc.data, "spec", "enablePDB", default=True) is not False:
             where = ("spec", "enablePDB") if "enablePDB" in doc.data["spec"] else ("spec", "instances")
-            yield finding(tree, doc, where,
-                          "a single-instance cluster with a PodDisruptionBudget blocks node drains", rule=ID,
+            yield Finding(doc, where,
+                          "a single-instance cluster with a PodDisruptionBudget blocks node drains",
                           hint="set enablePDB: false (CloudNativePG docs, kubernetes_upgrade.md)")
         elif instances == 2:
-            yield finding(tree, doc, ("spec", "instances"), "2 instances: the docs' HA examples use 3", rule=ID,
+            yield Finding(doc, ("spec", "instances"), "2 instances: the docs' HA examples use 3",
                           severity=Severity.INFO)
         if dig(doc.data, "spec", "monitoring", "enablePodMonitor") is True:
-            yield finding(tree, doc, ("spec", "monitoring", "enablePodMonitor"), "enablePodMonitor is deprecated",
-                          rule=ID, severity=Severity.WARNING,
+            yield Finding(doc, ("spec", "monitoring", "enablePodMonitor"), "enablePodMonitor is deprecated",
+                          severity=Severity.WARNING,
                           hint="render a PodMonitor selecting cnpg.io/cluster: <name> instead")
 
 
-def _initdb_secret(tree: RenderedTree, doc: Document) -> Iterator[Problem]:
+def _initdb_secret(tree: RenderedTree, doc: Manifest) -> Iterator[Finding]:
     name = dig(doc.data, *INITDB, "secret", "name")
     if not name:
         return
     for es in tree.manifests("ExternalSecret"):
-        if identity(es).namespace != identity(doc).namespace or es_target(es) != name:
+        if es.ident.namespace != doc.ident.namespace or es_target(es) != name:
             continue
         if dig(es.data, "spec", "target", "template", "type") != "kubernetes.io/basic-auth" or \
                 not {"username", "password"} <= es_keys(es):
-            yield finding(tree, es, ("spec", "target"), f"initdb secret {name!r} must be a kubernetes.io/basic-auth "
-                          "Secret with username and password", rule=ID)
+            yield Finding(es, ("spec", "target"), f"initdb secret {name!r} must be a kubernetes.io/basic-auth "
+                          "Secret with username and password")

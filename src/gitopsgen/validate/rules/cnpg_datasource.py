@@ -16,44 +16,47 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from gitopsgen import domain
 from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem
-from gitopsgen.validate.rules import dig, finding
-from gitopsgen.validate.rules._platform import env_map, identity
-from gitopsgen.validate.rules.redis_app_connection import service_name
+from gitopsgen.validate.toolkit import Finding, dig, env_map, service_name, workloads
 
 ID = "cnpg-datasource"
 JDBC = re.compile(r"^jdbc:postgresql://(?P<host>[^:/?]+)(:(?P<port>\d+))?/(?P<db>[^?]+)(\?.*)?$")
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
-    for doc in tree.manifests():
+def check(tree: RenderedTree) -> Iterator[Finding]:
+    for doc, _ in workloads(tree):
         env = env_map(doc)
-        url = dig(env.get("SPRING_DATASOURCE_URL", ((), {}))[1], "value")
+        if "SPRING_DATASOURCE_URL" not in env:
+            continue
+        url_path, url_entry = env["SPRING_DATASOURCE_URL"]
+        url = url_entry.get("value")
         if not isinstance(url, str):
             continue
-        path = (*env["SPRING_DATASOURCE_URL"][0], "value")
-        ns = identity(doc).namespace
+        path = (*url_path, "value")
+        ns = doc.ident.namespace
         match = JDBC.match(url)
         if match is None:
-            yield finding(tree, doc, path, f"{url!r} is not a jdbc:postgresql://host:port/db URL", rule=ID)
+            yield Finding(doc, path, f"{url!r} is not a jdbc:postgresql://host:port/db URL")
             continue
         name, host_ns = service_name(match["host"], ns)
-        cluster_name = name[:-3] if name.endswith("-rw") else name.rsplit("-", 1)[0]
+        rw = name.endswith(domain.CNPG_RW_SUFFIX)
+        cluster_name = name.removesuffix(domain.CNPG_RW_SUFFIX) if rw else name.rsplit("-", 1)[0]
         cluster = tree.get("Cluster", cluster_name, host_ns)
-        if cluster is None or not name.endswith("-rw"):
-            yield finding(tree, doc, path, f"host {match['host']!r} is not the -rw Service of a rendered "
-                          f"CloudNativePG Cluster in namespace {host_ns!r}", rule=ID,
+        if cluster is None or not rw:
+            yield Finding(doc, path, f"host {match['host']!r} is not the -rw Service of a rendered "
+                          f"CloudNativePG Cluster in namespace {host_ns!r}",
                           hint="use <cluster>-rw: only the primary accepts writes")
             continue
-        database = dig(cluster.data, "spec", "bootstrap", "initdb", "database", default="app")
+        database = dig(cluster.data, "spec", "bootstrap", "initdb", "database", default=domain.CNPG_DEFAULT_DATABASE)
         owner = dig(cluster.data, "spec", "bootstrap", "initdb", "owner", default=database)
-        if (match["port"] or "5432") != "5432":
-            yield finding(tree, doc, path, f"port {match['port']} is not PostgreSQL's 5432", rule=ID)
+        if int(match["port"] or domain.CNPG_PORT) != domain.CNPG_PORT:
+            yield Finding(doc, path, f"port {match['port']} is not PostgreSQL's {domain.CNPG_PORT}")
         if match["db"] != database:
-            yield finding(tree, doc, path, f"database {match['db']!r} differs from the Cluster's initdb.database "
-                          f"{database!r}", rule=ID)
-        app_secret = dig(cluster.data, "spec", "bootstrap", "initdb", "secret", "name") or f"{cluster_name}-app"
+            yield Finding(doc, path, f"database {match['db']!r} differs from the Cluster's initdb.database "
+                          f"{database!r}")
+        app_secret = dig(cluster.data, "spec", "bootstrap", "initdb", "secret", "name") or (
+            cluster_name + domain.CNPG_APP_SECRET_SUFFIX)
         for var, key in (("SPRING_DATASOURCE_USERNAME", "username"), ("SPRING_DATASOURCE_PASSWORD", "password")):
             if var not in env:
                 continue
@@ -61,6 +64,6 @@ def check(tree: RenderedTree) -> Iterator[Problem]:
             ref = dig(entry, "valueFrom", "secretKeyRef")
             if isinstance(ref, dict):
                 if ref.get("name") != app_secret or ref.get("key") not in (key, "user" if key == "username" else key):
-                    yield finding(tree, doc, var_path, f"{var} must come from {app_secret}/{key}", rule=ID)
+                    yield Finding(doc, var_path, f"{var} must come from {app_secret}/{key}")
             elif var == "SPRING_DATASOURCE_USERNAME" and entry.get("value") != owner:
-                yield finding(tree, doc, var_path, f"{var} {entry.get('value')!r} is not the owner {owner!r}", rule=ID)
+                yield Finding(doc, var_path, f"{var} {entry.get('value')!r} is not the owner {owner!r}")

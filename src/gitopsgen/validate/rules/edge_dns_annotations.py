@@ -14,12 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from gitopsgen import domain
 from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem
-from gitopsgen.validate.rules import dig, finding
-from gitopsgen.validate.rules._platform import (
-    EXTERNAL_DNS_PREFIXES,
+from gitopsgen.validate.toolkit import (
+    Finding,
     cloudflared_config,
+    dig,
+    distinct,
     ingress_hosts,
     nginx_class,
     values_doc,
@@ -29,33 +30,28 @@ ID = "edge-dns-annotations"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
+def check(tree: RenderedTree) -> Iterator[Finding]:
     config = cloudflared_config(tree)
     if config is None or not isinstance(config.data, dict):
         return
     tunnel = str(config.data.get("tunnel") or "")
-    target = f"{tunnel}.cfargotunnel.com" if UUID.match(tunnel) else None
+    target = f"{tunnel}{domain.TUNNEL_TARGET_SUFFIX}" if UUID.match(tunnel) else None
     values = values_doc(tree, "external-dns")
     configured = dig(values.data, "annotationPrefix") if values else None
-    prefixes = (configured,) if isinstance(configured, str) else EXTERNAL_DNS_PREFIXES
-    seen = set()
-    for doc, _, _ in ingress_hosts(tree, nginx_class(tree)):
-        if doc.identity in seen:
-            continue
-        seen.add(doc.identity)
+    prefixes = (configured,) if isinstance(configured, str) else domain.EXTERNAL_DNS_PREFIXES
+    for doc in distinct(ingress_hosts(tree, nginx_class(tree))):
         annotations = dig(doc.data, "metadata", "annotations", default={}) or {}
         prefix = next((p for p in prefixes if f"{p}target" in annotations), None)
         if prefix is None:
-            yield finding(tree, doc, ("metadata",), f"no {prefixes[0]}target annotation: External-DNS would not "
-                          "point the host at the tunnel", rule=ID,
+            yield Finding(doc, ("metadata",), f"no {prefixes[0]}target annotation: External-DNS would not "
+                          "point the host at the tunnel",
                           hint=f"{prefixes[0]}target: {target or '<TunnelID>.cfargotunnel.com'}")
             continue
         path = ("metadata", "annotations", f"{prefix}target")
         if target is not None and annotations[f"{prefix}target"] != target:
-            yield finding(tree, doc, path, f"target {annotations[f'{prefix}target']!r} is not the tunnel {target!r}",
-                          rule=ID)
+            yield Finding(doc, path, f"target {annotations[f'{prefix}target']!r} is not the tunnel {target!r}")
         proxied = annotations.get(f"{prefix}cloudflare-proxied")
         if proxied != "true":
-            yield finding(tree, doc, ("metadata", "annotations", f"{prefix}cloudflare-proxied")
+            yield Finding(doc, ("metadata", "annotations", f"{prefix}cloudflare-proxied")
                           if proxied is not None else ("metadata", "annotations"),
-                          f'{prefix}cloudflare-proxied must be "true" for a tunnel CNAME, got {proxied!r}', rule=ID)
+                          f'{prefix}cloudflare-proxied must be "true" for a tunnel CNAME, got {proxied!r}')

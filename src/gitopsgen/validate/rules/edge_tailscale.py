@@ -17,11 +17,12 @@ import re
 from collections.abc import Iterator
 
 from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem
-from gitopsgen.validate.rules import dig, finding
-from gitopsgen.validate.rules._platform import (
+from gitopsgen.validate.toolkit import (
+    Finding,
     cloudflared_config,
     containers,
+    dig,
+    distinct,
     external_dns_annotations,
     ingress_hosts,
     values_doc,
@@ -33,7 +34,7 @@ TS_HOST = re.compile(r"^(?P<label>[a-z0-9-]{1,63})\.[a-z0-9-]+\.ts\.net$")
 HOSTNAME_ANNOTATION = ("controller", "service", "annotations", "tailscale.com/hostname")
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
+def check(tree: RenderedTree) -> Iterator[Finding]:
     values = values_doc(tree, "ingress-nginx")
     service = dig(values.data, "controller", "service", default={}) if values is not None else {}
     annotations = dig(service, "annotations", default={}) or {}
@@ -45,26 +46,21 @@ def check(tree: RenderedTree) -> Iterator[Problem]:
         return
     hostname = dig(values.data, *HOSTNAME_ANNOTATION) if values is not None else None
     if values is not None and hostname is not None and not (isinstance(hostname, str) and DNS_LABEL.match(hostname)):
-        yield finding(tree, values, HOSTNAME_ANNOTATION, f"invalid Tailscale hostname {hostname!r}: must be a DNS "
-                      "label (<= 63 of a-z, 0-9, '-')", rule=ID)
+        yield Finding(values, HOSTNAME_ANNOTATION, f"invalid Tailscale hostname {hostname!r}: must be a DNS "
+                      "label (<= 63 of a-z, 0-9, '-')")
     for doc, i, host in hosts:
         match = TS_HOST.match(host)
         if match is None or (isinstance(hostname, str) and match["label"] != hostname):
             want = f"{hostname}.<tailnet>.ts.net" if isinstance(hostname, str) else "<hostname>.<tailnet>.ts.net"
-            yield finding(tree, doc, ("spec", "rules", i, "host"), f"host {host!r} is not the tailnet name {want}",
-                          rule=ID)
-    seen = set()
-    for doc, _, _ in hosts:
-        if doc.identity not in seen:
-            seen.add(doc.identity)
-            for key in external_dns_annotations(doc):
-                yield finding(tree, doc, ("metadata", "annotations", key), "External-DNS annotation on the "
-                              "tailnet edge would publish public DNS", rule=ID)
+            yield Finding(doc, ("spec", "rules", i, "host"), f"host {host!r} is not the tailnet name {want}")
+    for doc in distinct(iter(hosts)):
+        for key in external_dns_annotations(doc):
+            yield Finding(doc, ("metadata", "annotations", key), "External-DNS annotation on the "
+                          "tailnet edge would publish public DNS")
     config = cloudflared_config(tree)
     if config is not None:
-        yield finding(tree, config, (), "a cloudflared tunnel config is rendered on the tailnet edge", rule=ID)
+        yield Finding(config, (), "a cloudflared tunnel config is rendered on the tailnet edge")
     for doc in tree.manifests("Deployment"):
         for path, container in containers(doc):
             if "cloudflared" in str(container.get("image", "")):
-                yield finding(tree, doc, (*path, "image"), "a cloudflared Deployment is rendered on the tailnet edge",
-                              rule=ID)
+                yield Finding(doc, (*path, "image"), "a cloudflared Deployment is rendered on the tailnet edge")

@@ -18,16 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen.context import ingress_controller_service
-from gitopsgen.manifests import Document, RenderedTree
-from gitopsgen.problems import Problem
+from gitopsgen import domain
+from gitopsgen.manifests import Manifest, RenderedTree
 from gitopsgen.validate.cloudflared import host_matches, is_catch_all
-from gitopsgen.validate.rules import dig, finding
-from gitopsgen.validate.rules._platform import (
+from gitopsgen.validate.toolkit import (
+    Finding,
     chart_application,
     cloudflared_config,
+    dig,
+    distinct,
     external_dns_annotations,
-    identity,
     ingress_hosts,
     nginx_class,
     values_doc,
@@ -36,7 +36,7 @@ from gitopsgen.validate.rules._platform import (
 ID = "edge-tunnel-routes"
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
+def check(tree: RenderedTree) -> Iterator[Finding]:
     config = cloudflared_config(tree)
     if config is None or not isinstance(config.data, dict):
         return
@@ -47,18 +47,18 @@ def check(tree: RenderedTree) -> Iterator[Problem]:
         for i, rule in rules:
             service = rule.get("service")
             if isinstance(service, str) and service.startswith(("http://", "https://")) and service != expected:
-                yield finding(tree, config, ("ingress", i, "service"), f"service {service!r} is not the "
-                              f"ingress-nginx controller {expected!r}", rule=ID)
+                yield Finding(config, ("ingress", i, "service"), f"service {service!r} is not the "
+                              f"ingress-nginx controller {expected!r}")
     hosts = list(ingress_hosts(tree, nginx_class(tree)))
     for doc, i, host in hosts:
         if not any(host_matches(str(r.get("hostname") or ""), host) for _, r in rules):
-            yield finding(tree, doc, ("spec", "rules", i, "host"), f"host {host!r} has no cloudflared ingress rule",
-                          rule=ID, hint=f"add it to {config.file}")
+            yield Finding(doc, ("spec", "rules", i, "host"), f"host {host!r} has no cloudflared ingress rule",
+                          hint=f"add it to {config.file}")
     for i, rule in rules:
         pattern = str(rule.get("hostname") or "")
         if pattern and not any(host_matches(pattern, host) for _, _, host in hosts):
-            yield finding(tree, config, ("ingress", i, "hostname"), f"rule for {pattern!r} matches no Ingress host "
-                          "(dead rule)", rule=ID)
+            yield Finding(config, ("ingress", i, "hostname"), f"rule for {pattern!r} matches no Ingress host "
+                          "(dead rule)")
     values = values_doc(tree, "external-dns")
     filters = dig(values.data, "domainFilters", default=None) if values else None
     if isinstance(filters, list) and filters:
@@ -66,34 +66,31 @@ def check(tree: RenderedTree) -> Iterator[Problem]:
 
 
 def _controller_url(tree: RenderedTree) -> str | None:
-    found = chart_application(tree, "ingress-nginx")
+    found = chart_application(tree, domain.INGRESS_NGINX_CHART)
     if found is None:
         return None
     app, source = found
-    release = dig(source, "helm", "releaseName") or identity(app).name
+    release = dig(source.data, "helm", "releaseName") or app.ident.name
     namespace = dig(app.data, "spec", "destination", "namespace")
-    values = values_doc(tree, "ingress-nginx")
-    port = dig(values.data, "controller", "service", "ports", "http", default=80) if values else 80
-    return f"http://{ingress_controller_service(str(release))}.{namespace}.svc.cluster.local:{port}"
+    values = values_doc(tree, domain.INGRESS_NGINX_CHART)
+    default = domain.INGRESS_NGINX_HTTP_PORT
+    port = dig(values.data, "controller", "service", "ports", "http", default=default) if values else default
+    return f"http://{domain.ingress_controller_service(str(release))}.{namespace}.svc.cluster.local:{port}"
 
 
-def _domain_filters(tree: RenderedTree, hosts: list[tuple[Document, int, str]],
-                    filters: list[str]) -> Iterator[Problem]:
+def _domain_filters(tree: RenderedTree, hosts: list[tuple[Manifest, int, str]],
+                    filters: list[str]) -> Iterator[Finding]:
     def inside(host: str) -> bool:
         return any(host == f or host.endswith("." + f) for f in filters)
 
     for doc, i, host in hosts:
         if not inside(host):
-            yield finding(tree, doc, ("spec", "rules", i, "host"), f"host {host!r} is outside the External-DNS "
-                          f"domainFilters {filters}", rule=ID)
-    seen = set()
-    for doc, _, _ in hosts:
-        if doc.identity in seen:
-            continue
-        seen.add(doc.identity)
+            yield Finding(doc, ("spec", "rules", i, "host"), f"host {host!r} is outside the External-DNS "
+                          f"domainFilters {filters}")
+    for doc in distinct(iter(hosts)):
         for key, value in external_dns_annotations(doc).items():
             if key.endswith("/hostname"):
                 for extra in str(value).split(","):
                     if extra.strip() and not inside(extra.strip()):
-                        yield finding(tree, doc, ("metadata", "annotations", key), f"hostname {extra.strip()!r} is "
-                                      f"outside the External-DNS domainFilters {filters}", rule=ID)
+                        yield Finding(doc, ("metadata", "annotations", key), f"hostname {extra.strip()!r} is "
+                                      f"outside the External-DNS domainFilters {filters}")

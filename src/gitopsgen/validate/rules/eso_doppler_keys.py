@@ -11,20 +11,18 @@ import re
 from collections.abc import Iterator
 
 from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem
-from gitopsgen.validate.rules import dig, finding
-from gitopsgen.validate.rules._platform import identity
+from gitopsgen.validate.toolkit import Finding, dig
 
 ID = "eso-doppler-keys"
 DOPPLER_NAME = re.compile(r"^[A-Z0-9_]+$")
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
+def check(tree: RenderedTree) -> Iterator[Finding]:
     doppler = {}
     for store in tree.manifests("ClusterSecretStore"):
         provider = dig(store.data, "spec", "provider", "doppler")
         if isinstance(provider, dict):
-            doppler[identity(store).name] = bool(provider.get("nameTransformer"))
+            doppler[store.ident.name] = bool(provider.get("nameTransformer"))
     for doc in tree.manifests("ExternalSecret"):
         store = dig(doc.data, "spec", "secretStoreRef", "name")
         if store not in doppler or doppler[store]:
@@ -32,5 +30,5 @@ def check(tree: RenderedTree) -> Iterator[Problem]:
         for i, item in enumerate(dig(doc.data, "spec", "data", default=[]) or []):
             key = dig(item, "remoteRef", "key")
             if not isinstance(key, str) or not DOPPLER_NAME.match(key):
-                yield finding(tree, doc, ("spec", "data", i, "remoteRef", "key"),
-                              f"remoteRef.key {key!r} is not a Doppler secret name (UPPER_SNAKE_CASE)", rule=ID)
+                yield Finding(doc, ("spec", "data", i, "remoteRef", "key"),
+                              f"remoteRef.key {key!r} is not a Doppler secret name (UPPER_SNAKE_CASE)")

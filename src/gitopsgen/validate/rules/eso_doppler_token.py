@@ -11,26 +11,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem
-from gitopsgen.validate.rules import dig, finding
+from gitopsgen.validate.toolkit import Finding, dig
 
 ID = "eso-doppler-token"
 AUTH = ("spec", "provider", "doppler", "auth")
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
+def check(tree: RenderedTree) -> Iterator[Finding]:
     for doc in tree.manifests("ClusterSecretStore"):
         auth = dig(doc.data, *AUTH)
         if not isinstance(auth, dict):
             continue
         if ("secretRef" in auth) == ("oidcConfig" in auth):
-            yield finding(tree, doc, AUTH, "doppler auth needs exactly one of secretRef and oidcConfig", rule=ID)
+            yield Finding(doc, AUTH, "doppler auth needs exactly one of secretRef and oidcConfig")
         token = dig(auth, "secretRef", "dopplerToken")
         if "secretRef" not in auth:
             continue
         path = (*AUTH, "secretRef", "dopplerToken")
         if not isinstance(token, dict) or not token.get("name"):
-            yield finding(tree, doc, path, "dopplerToken.name cannot be empty", rule=ID)
+            yield Finding(doc, path, "dopplerToken.name cannot be empty")
         if not isinstance(token, dict) or not token.get("namespace"):
-            yield finding(tree, doc, path, "dopplerToken of a ClusterSecretStore requires namespace", rule=ID,
+            yield Finding(doc, path, "dopplerToken of a ClusterSecretStore requires namespace",
                           hint="name the namespace of the bootstrapped doppler-token Secret")

@@ -11,34 +11,30 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from gitopsgen import domain
 from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem
-from gitopsgen.validate.rules import dig, finding
-from gitopsgen.validate.rules._platform import identity
+from gitopsgen.validate.toolkit import Finding, dig
 
 ID = "eso-store-ref"
-API_VERSION = "external-secrets.io/v1"
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
-    stores = {identity(doc).name for doc in tree.manifests("ClusterSecretStore")
-              if doc.identity and identity(doc).group == "external-secrets.io"}
+def check(tree: RenderedTree) -> Iterator[Finding]:
+    stores = {doc.ident.name for doc in tree.manifests("ClusterSecretStore")
+              if doc.ident.group == domain.ESO_GROUP}
     for doc in tree.manifests("ExternalSecret"):
-        ident = doc.identity
-        assert ident is not None
-        if ident.group != "external-secrets.io":
+        if doc.ident.group != domain.ESO_GROUP:
             continue
-        if ident.api_version != API_VERSION:
-            yield finding(tree, doc, ("apiVersion",), f"{ident.api_version} is not served by ESO v2.9.0",
-                          rule=ID, hint=f"use apiVersion: {API_VERSION}")
+        if doc.ident.api_version != domain.ESO_API_VERSION:
+            yield Finding(doc, ("apiVersion",), f"{doc.ident.api_version} is not served by ESO v2.9.0",
+                          hint=f"use apiVersion: {domain.ESO_API_VERSION}")
         kind = dig(doc.data, "spec", "secretStoreRef", "kind")
         if kind != "ClusterSecretStore":
-            yield finding(tree, doc, ("spec", "secretStoreRef", "kind"),
-                          f"secretStoreRef.kind is {kind!r}, not ClusterSecretStore", rule=ID,
+            yield Finding(doc, ("spec", "secretStoreRef", "kind"),
+                          f"secretStoreRef.kind is {kind!r}, not ClusterSecretStore",
                           hint="an unset kind means a namespaced SecretStore, which is not rendered")
         name = dig(doc.data, "spec", "secretStoreRef", "name")
         if name not in stores:
             known = ", ".join(sorted(stores)) or "none"
-            yield finding(tree, doc, ("spec", "secretStoreRef", "name"),
-                          f"secretStoreRef.name {name!r} is not a rendered ClusterSecretStore", rule=ID,
+            yield Finding(doc, ("spec", "secretStoreRef", "name"),
+                          f"secretStoreRef.name {name!r} is not a rendered ClusterSecretStore",
                           hint=f"rendered stores: {known}")

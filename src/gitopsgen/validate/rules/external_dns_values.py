@@ -17,14 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem
-from gitopsgen.validate.rules import dig, finding
-from gitopsgen.validate.rules._platform import values_doc
+from gitopsgen.validate.toolkit import Finding, dig, values_doc
 
 ID = "external-dns-values"
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
+def check(tree: RenderedTree) -> Iterator[Finding]:
     doc = values_doc(tree, "external-dns")
     if doc is None or not isinstance(doc.data, dict):
         return
@@ -32,23 +30,22 @@ def check(tree: RenderedTree) -> Iterator[Problem]:
     provider = values.get("provider")
     name = provider.get("name") if isinstance(provider, dict) else provider
     if name != "cloudflare":
-        yield finding(tree, doc, ("provider",) if "provider" in values else (),
-                      f"provider is {name!r}, not cloudflare", rule=ID)
+        yield Finding(doc, ("provider",) if "provider" in values else (),
+                      f"provider is {name!r}, not cloudflare")
     if not values.get("policy"):
-        yield finding(tree, doc, (), "policy is not set explicitly", rule=ID,
+        yield Finding(doc, (), "policy is not set explicitly",
                       hint="set policy: sync (or upsert-only); the default changes between versions")
     owner = values.get("txtOwnerId")
     if not owner or owner == "default":
-        yield finding(tree, doc, ("txtOwnerId",) if "txtOwnerId" in values else (),
-                      f"txtOwnerId is {owner!r}: set one unique per cluster", rule=ID)
+        yield Finding(doc, ("txtOwnerId",) if "txtOwnerId" in values else (),
+                      f"txtOwnerId is {owner!r}: set one unique per cluster")
     env = {e.get("name"): (i, e) for i, e in enumerate(values.get("env") or []) if isinstance(e, dict)}
     if "CF_API_TOKEN" not in env:
-        yield finding(tree, doc, ("env",) if "env" in values else (), "CF_API_TOKEN is not set", rule=ID)
+        yield Finding(doc, ("env",) if "env" in values else (), "CF_API_TOKEN is not set")
     else:
         i, entry = env["CF_API_TOKEN"]
         if not isinstance(dig(entry, "valueFrom", "secretKeyRef"), dict):
-            yield finding(tree, doc, ("env", i), "CF_API_TOKEN must come from a secretKeyRef", rule=ID)
+            yield Finding(doc, ("env", i), "CF_API_TOKEN must come from a secretKeyRef")
     for legacy in ("CF_API_KEY", "CF_API_EMAIL"):
         if legacy in env and "CF_API_TOKEN" in env:
-            yield finding(tree, doc, ("env", env[legacy][0]), f"{legacy} must not coexist with CF_API_TOKEN",
-                          rule=ID)
+            yield Finding(doc, ("env", env[legacy][0]), f"{legacy} must not coexist with CF_API_TOKEN")

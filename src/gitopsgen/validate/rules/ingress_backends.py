@@ -12,29 +12,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen.manifests import Document, RenderedTree
-from gitopsgen.problems import Problem
-from gitopsgen.validate.rules import dig, finding
-from gitopsgen.validate.rules._platform import identity, values_doc
+from gitopsgen.manifests import Manifest, RenderedTree
+from gitopsgen.validate.toolkit import Finding, dig, values_doc
 
 ID = "ingress-backends"
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
+def check(tree: RenderedTree) -> Iterator[Finding]:
     values = values_doc(tree, "ingress-nginx")
     served = dig(values.data, "controller", "ingressClassResource", "name") if values else None
     for doc in tree.manifests("Ingress"):
         class_name = dig(doc.data, "spec", "ingressClassName")
         if not class_name:
-            yield finding(tree, doc, ("spec",), "ingressClassName is not set", rule=ID)
+            yield Finding(doc, ("spec",), "ingressClassName is not set")
         elif served is not None and class_name != served:
-            yield finding(tree, doc, ("spec", "ingressClassName"), f"ingressClassName {class_name!r} is not the "
-                          f"class ingress-nginx serves ({served!r})", rule=ID)
+            yield Finding(doc, ("spec", "ingressClassName"), f"ingressClassName {class_name!r} is not the "
+                          f"class ingress-nginx serves ({served!r})")
         for path, backend in _backends(doc):
             yield from _resolve(tree, doc, path, backend)
 
 
-def _backends(doc: Document) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
+def _backends(doc: Manifest) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
     default = dig(doc.data, "spec", "defaultBackend", "service")
     if isinstance(default, dict):
         yield ("spec", "defaultBackend", "service"), default
@@ -45,18 +43,18 @@ def _backends(doc: Document) -> Iterator[tuple[tuple[str | int, ...], dict[str, 
                 yield ("spec", "rules", i, "http", "paths", j, "backend", "service"), service
 
 
-def _resolve(tree: RenderedTree, doc: Document, path: tuple[str | int, ...],
-             backend: dict[str, Any]) -> Iterator[Problem]:
-    ns = identity(doc).namespace
+def _resolve(tree: RenderedTree, doc: Manifest, path: tuple[str | int, ...],
+             backend: dict[str, Any]) -> Iterator[Finding]:
+    ns = doc.ident.namespace
     service = tree.get("Service", str(backend.get("name")), ns)
     if service is None:
-        yield finding(tree, doc, (*path, "name"), f"Service {backend.get('name')!r} is not rendered in namespace "
-                      f"{ns!r}", rule=ID)
+        yield Finding(doc, (*path, "name"), f"Service {backend.get('name')!r} is not rendered in namespace "
+                      f"{ns!r}")
         return
     ports = [p for p in dig(service.data, "spec", "ports", default=[]) or [] if isinstance(p, dict)]
     number, name = dig(backend, "port", "number"), dig(backend, "port", "name")
     if (number is not None and all(p.get("port") != number for p in ports)) or \
             (name is not None and all(p.get("name") != name for p in ports)):
-        yield finding(tree, doc, (*path, "port"), f"port {number or name!r} is not a port of Service "
-                      f"{backend.get('name')!r}", rule=ID,
+        yield Finding(doc, (*path, "port"), f"port {number or name!r} is not a port of Service "
+                      f"{backend.get('name')!r}",
                       hint="its ports: " + ", ".join(f"{p.get('name')}/{p.get('port')}" for p in ports))

@@ -16,33 +16,32 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem
-from gitopsgen.spec.secrets import SECRET_NAME, find_secret
-from gitopsgen.validate.rules import dig, finding
+from gitopsgen.secret_shapes import SECRET_NAME, find_secret
+from gitopsgen.validate.toolkit import Finding, dig
 from gitopsgen.yamlio import iter_paths
 
 ID = "no-secret-values"
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
+def check(tree: RenderedTree) -> Iterator[Finding]:
     for doc in tree.documents():
         ident = doc.identity
         if ident is not None and ident.kind == "Secret" and ident.api_version == "v1":
             for key in ("data", "stringData"):
                 if doc.data.get(key):
-                    yield finding(tree, doc, (key,), "a Secret with literal values is rendered", rule=ID,
+                    yield Finding(doc, (key,), "a Secret with literal values is rendered",
                                   hint="declare an ExternalSecret that fetches the value from Doppler")
         for path, value in iter_paths(doc.data):
             if not isinstance(value, str):
                 continue
             if (what := find_secret(value)) is not None:
-                yield finding(tree, doc, path, f"looks like {what}", rule=ID,
+                yield Finding(doc, path, f"looks like {what}",
                               hint="secret values never go into rendered/; reference them from Doppler")
             elif (len(path) >= 3 and path[-1] == "value" and isinstance(path[-2], int)
                   and path[-3] == "env"):
                 name = _env_name(doc.data, path)
                 if name and SECRET_NAME.search(name):
-                    yield finding(tree, doc, path, f"env {name} has a literal value", rule=ID,
+                    yield Finding(doc, path, f"env {name} has a literal value",
                                   hint="use valueFrom.secretKeyRef")
 
 

@@ -15,45 +15,37 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from gitopsgen import domain
 from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem
-from gitopsgen.validate.rules import dig, finding
-from gitopsgen.validate.rules._platform import redis_docs
+from gitopsgen.validate.toolkit import Finding, dig, redis_docs
 
 ID = "redis-master-service"
-SUFFIXES = {
-    "Redis": ("", "-headless", "-additional", "-metrics"),
-    "RedisReplication": ("", "-headless", "-additional", "-metrics", "-master", "-replica"),
-    "RedisSentinel": ("-sentinel", "-sentinel-headless", "-sentinel-additional"),
-}
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
+def check(tree: RenderedTree) -> Iterator[Finding]:
     owned: dict[tuple[str | None, str], str] = {}
     replications = set()
     for doc in redis_docs(tree):
-        ident = doc.identity
-        assert ident is not None
-        for suffix in SUFFIXES.get(ident.kind, ()):
+        ident = doc.ident
+        for suffix in domain.REDIS_SERVICE_SUFFIXES.get(ident.kind, ()):
             owned[(ident.namespace, ident.name + suffix)] = f"{ident.kind} {ident.name}"
         if ident.kind == "RedisReplication":
             replications.add((ident.namespace, ident.name))
     for doc in tree.manifests("Service", "v1"):
-        ident = doc.identity
-        assert ident is not None
+        ident = doc.ident
         owner = owned.get((ident.namespace, ident.name))
         if owner is not None:
-            yield finding(tree, doc, ("metadata", "name"), f"Service name is owned by the operator ({owner})",
-                          rule=ID, hint="use the operator's Service, or name yours differently (e.g. <name>-rw)")
+            yield Finding(doc, ("metadata", "name"), f"Service name is owned by the operator ({owner})",
+                          hint="use the operator's Service, or name yours differently (e.g. <name>-rw)")
         selector = dig(doc.data, "spec", "selector", default={}) or {}
         if not isinstance(selector, dict) or selector.get("redis-role") != "master":
             continue
         app = selector.get("app")
         expected = {"app": app, "redis_setup_type": "replication", "role": "replication", "redis-role": "master"}
         if (ident.namespace, app) not in replications or selector != expected:
-            yield finding(tree, doc, ("spec", "selector"), "a master-only selector must be exactly {app: "
+            yield Finding(doc, ("spec", "selector"), "a master-only selector must be exactly {app: "
                           "<replication>, redis_setup_type: replication, role: replication, redis-role: master} "
-                          "of a rendered RedisReplication", rule=ID)
+                          "of a rendered RedisReplication")
         ports = dig(doc.data, "spec", "ports", default=[]) or []
-        if not any(isinstance(p, dict) and 6379 in (p.get("port"), p.get("targetPort")) for p in ports):
-            yield finding(tree, doc, ("spec", "ports"), "a master-only Service must expose Redis port 6379", rule=ID)
+        if not any(isinstance(p, dict) and domain.REDIS_PORT in (p.get("port"), p.get("targetPort")) for p in ports):
+            yield Finding(doc, ("spec", "ports"), f"a master-only Service must expose Redis port {domain.REDIS_PORT}")

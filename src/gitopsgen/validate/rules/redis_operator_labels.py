@@ -10,20 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from gitopsgen import domain
 from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem
-from gitopsgen.validate.rules import dig, finding
-from gitopsgen.validate.rules._platform import redis_docs
+from gitopsgen.validate.toolkit import Finding, dig, redis_docs
 
 ID = "redis-operator-labels"
-RESERVED = ("app", "role", "redis_setup_type", "redis-role")
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
+def check(tree: RenderedTree) -> Iterator[Finding]:
     for doc in redis_docs(tree):
         labels = dig(doc.data, "metadata", "labels", default={}) or {}
-        for key in RESERVED:
+        for key in domain.REDIS_OPERATOR_POD_LABELS:
             if isinstance(labels, dict) and key in labels:
-                yield finding(tree, doc, ("metadata", "labels", key), f"label {key!r} overrides the operator's "
-                              "pod label and breaks its Service selectors", rule=ID,
+                yield Finding(doc, ("metadata", "labels", key), f"label {key!r} overrides the operator's "
+                              "pod label and breaks its Service selectors",
                               hint="use app.kubernetes.io/* labels instead")

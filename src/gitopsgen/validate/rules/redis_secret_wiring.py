@@ -14,37 +14,33 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem
-from gitopsgen.validate.rules import dig, finding
-from gitopsgen.validate.rules._platform import identity, known_secrets, redis_docs
+from gitopsgen.validate.toolkit import Finding, dig, known_secrets, redis_docs
 
 ID = "redis-secret-wiring"
 SECRET = ("spec", "kubernetesConfig", "redisSecret")
 REPLICATION_PASSWORD = ("spec", "redisSentinelConfig", "redisReplicationPassword", "secretKeyRef")
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
+def check(tree: RenderedTree) -> Iterator[Finding]:
     secrets = known_secrets(tree)
     for doc in redis_docs(tree):
-        ident = doc.identity
-        assert ident is not None
+        ident = doc.ident
         ref = dig(doc.data, *SECRET)
         if ref is None:
             continue
         name, key = dig(ref, "name"), dig(ref, "key")
         known = secrets.get((ident.namespace, name)) if isinstance(name, str) else None
         if known is None or known.source != "ExternalSecret":
-            yield finding(tree, doc, (*SECRET, "name"), f"redisSecret {name!r} is not an ExternalSecret target "
-                          f"in namespace {ident.namespace!r}", rule=ID)
+            yield Finding(doc, (*SECRET, "name"), f"redisSecret {name!r} is not an ExternalSecret target "
+                          f"in namespace {ident.namespace!r}")
         elif key not in known.keys:
-            yield finding(tree, doc, (*SECRET, "key"), f"redisSecret key {key!r} is not produced by "
-                          f"ExternalSecret {name!r}", rule=ID, hint=f"its keys: {', '.join(sorted(known.keys))}")
+            yield Finding(doc, (*SECRET, "key"), f"redisSecret key {key!r} is not produced by "
+                          f"ExternalSecret {name!r}", hint=f"its keys: {', '.join(sorted(known.keys))}")
 
-    replications = {(identity(d).namespace, identity(d).name): d
+    replications = {(d.ident.namespace, d.ident.name): d
                     for d in redis_docs(tree, "RedisReplication")}
     for doc in redis_docs(tree, "RedisSentinel"):
-        ident = doc.identity
-        assert ident is not None
+        ident = doc.ident
         target = replications.get((ident.namespace, dig(doc.data, "spec", "redisSentinelConfig",
                                                         "redisReplicationName")))
         if target is None:
@@ -54,11 +50,11 @@ def check(tree: RenderedTree) -> Iterator[Problem]:
         if wanted is None and given is None:
             continue
         if given is None:
-            yield finding(tree, doc, ("spec", "redisSentinelConfig"),
+            yield Finding(doc, ("spec", "redisSentinelConfig"),
                           "redisReplicationPassword is missing: the sentinels cannot authenticate to "
-                          f"RedisReplication {identity(target).name!r}", rule=ID,
+                          f"RedisReplication {target.ident.name!r}",
                           hint="set redisReplicationPassword.secretKeyRef to the replication's redisSecret")
         elif wanted is None or (dig(given, "name"), dig(given, "key")) != (dig(wanted, "name"), dig(wanted, "key")):
-            yield finding(tree, doc, REPLICATION_PASSWORD,
+            yield Finding(doc, REPLICATION_PASSWORD,
                           f"redisReplicationPassword {dig(given, 'name')}/{dig(given, 'key')} differs from the "
-                          f"replication's redisSecret {dig(wanted, 'name')}/{dig(wanted, 'key')}", rule=ID)
+                          f"replication's redisSecret {dig(wanted, 'name')}/{dig(wanted, 'key')}")

@@ -14,34 +14,33 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem, Severity
-from gitopsgen.validate.rules import dig, finding
-from gitopsgen.validate.rules._platform import redis_docs
+from gitopsgen.problems import Severity
+from gitopsgen.validate.toolkit import Finding, dig, redis_docs
 
 ID = "redis-sentinel-quorum"
 QUORUM = ("spec", "redisSentinelConfig", "quorum")
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
+def check(tree: RenderedTree) -> Iterator[Finding]:
     for doc in redis_docs(tree, "RedisSentinel"):
         size = dig(doc.data, "spec", "clusterSize", default=3)
         if not isinstance(size, int):
             continue  # schema validation reports it
         if size % 2 == 0:
-            yield finding(tree, doc, ("spec", "clusterSize"), f"clusterSize {size} is even", rule=ID,
+            yield Finding(doc, ("spec", "clusterSize"), f"clusterSize {size} is even",
                           severity=Severity.WARNING, hint="use an odd number of sentinels for leader election")
         quorum = dig(doc.data, *QUORUM, default="2")
         path = QUORUM if dig(doc.data, *QUORUM) is not None else ("spec", "redisSentinelConfig")
         if not isinstance(quorum, str):
-            yield finding(tree, doc, path, f"quorum must be a quoted string, got {quorum!r}", rule=ID,
+            yield Finding(doc, path, f"quorum must be a quoted string, got {quorum!r}",
                           hint=f'write quorum: "{quorum}"')
             quorum = str(quorum)
         if not quorum.isdigit():
-            yield finding(tree, doc, path, f"quorum {quorum!r} is not a whole number", rule=ID)
+            yield Finding(doc, path, f"quorum {quorum!r} is not a whole number")
             continue
         value = int(quorum)
         if not 1 <= value <= size:
-            yield finding(tree, doc, path, f"quorum {value} must be between 1 and clusterSize ({size})", rule=ID)
+            yield Finding(doc, path, f"quorum {value} must be between 1 and clusterSize ({size})")
         elif value <= size // 2:
-            yield finding(tree, doc, path, f"quorum {value} is not a majority of {size} sentinels", rule=ID,
+            yield Finding(doc, path, f"quorum {value} is not a majority of {size} sentinels",
                           severity=Severity.WARNING)

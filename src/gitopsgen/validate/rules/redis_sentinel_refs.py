@@ -15,31 +15,28 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem
-from gitopsgen.validate.rules import dig, finding
-from gitopsgen.validate.rules._platform import identity, redis_docs
+from gitopsgen.validate.toolkit import Finding, dig, redis_docs
 
 ID = "redis-sentinel-refs"
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
-    replications = {(identity(d).namespace, identity(d).name): d
+def check(tree: RenderedTree) -> Iterator[Finding]:
+    replications = {(d.ident.namespace, d.ident.name): d
                     for d in redis_docs(tree, "RedisReplication")}
     for doc in redis_docs(tree, "RedisSentinel"):
-        ident = doc.identity
-        assert ident is not None
+        ident = doc.ident
         path = ("spec", "redisSentinelConfig", "redisReplicationName")
         name = dig(doc.data, *path)
         target = replications.get((ident.namespace, name))
         if target is None:
             known = ", ".join(sorted(n for ns, n in replications if ns == ident.namespace)) or "none"
-            yield finding(tree, doc, path, f"redisReplicationName {name!r} is not a RedisReplication in "
-                          f"namespace {ident.namespace!r}", rule=ID, hint=f"replications there: {known}")
+            yield Finding(doc, path, f"redisReplicationName {name!r} is not a RedisReplication in "
+                          f"namespace {ident.namespace!r}", hint=f"replications there: {known}")
             continue
         size = dig(target.data, "spec", "clusterSize")
         if not isinstance(size, int) or size < 2:
-            yield finding(tree, target, ("spec", "clusterSize"), f"clusterSize {size!r} leaves the sentinels "
-                          "nothing to fail over to", rule=ID, hint="1 master + 1 replica is clusterSize: 2")
+            yield Finding(target, ("spec", "clusterSize"), f"clusterSize {size!r} leaves the sentinels "
+                          "nothing to fail over to", hint="1 master + 1 replica is clusterSize: 2")
         if dig(target.data, "spec", "sentinel") is not None:
-            yield finding(tree, target, ("spec", "sentinel"), "embedded sentinel set while RedisSentinel "
-                          f"{ident.name!r} also watches this replication", rule=ID)
+            yield Finding(target, ("spec", "sentinel"), "embedded sentinel set while RedisSentinel "
+                          f"{ident.name!r} also watches this replication")

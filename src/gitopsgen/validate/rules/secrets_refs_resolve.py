@@ -19,13 +19,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from gitopsgen import layout
 from gitopsgen.manifests import Document, RenderedTree
-from gitopsgen.problems import Problem
-from gitopsgen.validate.rules import dig, finding
-from gitopsgen.validate.rules._platform import (
+from gitopsgen.validate.toolkit import (
+    Finding,
     KnownSecret,
     chart_namespace,
     containers,
+    dig,
     known_secrets,
     pod_spec_path,
 )
@@ -34,25 +35,26 @@ from gitopsgen.yamlio import iter_paths
 ID = "secret-refs-resolve"
 
 
-def check(tree: RenderedTree) -> Iterator[Problem]:
+def check(tree: RenderedTree) -> Iterator[Finding]:
     secrets = known_secrets(tree)
     for doc in tree.manifests():
-        ident = doc.identity
-        assert ident is not None
+        ident = doc.ident
         if ident.kind == "Secret" and ident.api_version == "v1":
             owner = secrets.get((ident.namespace, ident.name))
             if owner is not None and owner.source == "ExternalSecret":
-                yield finding(tree, doc, ("metadata", "name"),
-                              "a plain Secret has the name of an ExternalSecret target", rule=ID,
+                yield Finding(doc, ("metadata", "name"),
+                              "a plain Secret has the name of an ExternalSecret target",
                               hint="let the ExternalSecret own it; render no Secret")
         for path, name, key in _references(doc):
             yield from _resolve(tree, doc, path, ident.namespace, name, key, secrets)
-    for chart_file in sorted(p for p in tree.files if p.startswith("values/")):
-        chart = chart_file[len("values/"):-len(".yaml")]
+    for chart_file in sorted(tree.files):
+        chart = layout.chart_of_values_file(chart_file)
+        if chart is None:
+            continue
         namespace = chart_namespace(tree, chart)
-        for doc in tree.files[chart_file].documents:
-            for path, ref in _values_refs(doc.data):
-                yield from _resolve(tree, doc, path, namespace, ref.get("name"), ref.get("key"), secrets)
+        for values in tree.files[chart_file].documents:
+            for path, ref in _values_refs(values.data):
+                yield from _resolve(tree, values, path, namespace, ref.get("name"), ref.get("key"), secrets)
 
 
 def _references(doc: Document) -> Iterator[tuple[tuple[str | int, ...], Any, Any]]:
@@ -92,14 +94,14 @@ def _values_refs(data: Any) -> Iterator[tuple[tuple[str | int, ...], dict[str, A
 
 
 def _resolve(tree: RenderedTree, doc: Document, path: tuple[str | int, ...], namespace: str | None,
-             name: Any, key: Any, secrets: dict[tuple[str | None, str], KnownSecret]) -> Iterator[Problem]:
+             name: Any, key: Any, secrets: dict[tuple[str | None, str], KnownSecret]) -> Iterator[Finding]:
     secret = secrets.get((namespace, name)) if isinstance(name, str) else None
     if secret is None:
         hint = "render an ExternalSecret with this target name in the same namespace"
         if isinstance(name, str) and name.endswith("-superuser"):
             hint = "CloudNativePG creates <cluster>-superuser only with enableSuperuserAccess: true"
-        yield finding(tree, doc, path, f"Secret {name!r} in namespace {namespace!r} is not created by any "
-                      "ExternalSecret or CloudNativePG Cluster", rule=ID, hint=hint)
+        yield Finding(doc, path, f"Secret {name!r} in namespace {namespace!r} is not created by any "
+                      "ExternalSecret or CloudNativePG Cluster", hint=hint)
     elif key is not None and key not in secret.keys:
-        yield finding(tree, doc, path, f"Secret {name!r} ({secret.source}) has no key {key!r}", rule=ID,
+        yield Finding(doc, path, f"Secret {name!r} ({secret.source}) has no key {key!r}",
                       hint=f"its keys: {', '.join(sorted(secret.keys))}")

@@ -1,4 +1,4 @@
-"""Rules that relate several fields of a spec. Each yields (path, severity, message, hint).
+"""Checks that relate several fields of a spec. Each yields (path, severity, message, hint).
 
 They run after the per-field validation passed, on the typed model, and all of them run: a user
 sees every inconsistency of a file at once. Paths are YAML paths; the caller adds file:line:col.
@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from gitopsgen import domain
 from gitopsgen.problems import Severity
 from gitopsgen.spec.models import CloudflareEdge, Environment, RedisSentinel, TailscaleEdge
 
 Finding = tuple[tuple[str | int, ...], Severity, str, str | None]
-Rule = Callable[[Environment], Iterator[Finding]]
-RULES: list[Rule] = []
+Check = Callable[[Environment], Iterator[Finding]]
+CHECKS: list[Check] = []
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -21,12 +22,12 @@ E, W = Severity.ERROR, Severity.WARNING
 RESERVED_ENV_PREFIXES = ("SPRING_DATA_REDIS_", "SPRING_DATASOURCE_", "SPRING_SECURITY_OAUTH2_")
 
 
-def rule(fn: Rule) -> Rule:
-    RULES.append(fn)
+def check(fn: Check) -> Check:
+    CHECKS.append(fn)
     return fn
 
 
-@rule
+@check
 def edge_components_present(spec: Environment) -> Iterator[Finding]:
     """Each edge brings its own operator and DNS story; nothing of the other edge may linger."""
     if isinstance(spec.edge, CloudflareEdge):
@@ -53,7 +54,7 @@ def edge_components_present(spec: Environment) -> Iterator[Finding]:
                    f"the API is reachable at {spec.edge.hostname}.{spec.edge.tailnet}.ts.net")
 
 
-@rule
+@check
 def hostname_inside_domain_filters(spec: Environment) -> Iterator[Finding]:
     """External-DNS only manages names under its domain filters (DOMAIN X22)."""
     if spec.external_dns is None or spec.app.hostname is None:
@@ -65,7 +66,7 @@ def hostname_inside_domain_filters(spec: Environment) -> Iterator[Finding]:
                "External-DNS would never create its DNS record")
 
 
-@rule
+@check
 def sentinel_quorum_majority(spec: Environment) -> Iterator[Finding]:
     """A quorum below a majority lets a partitioned minority flag the master down (DOMAIN X8).
     Odd counts and quorum <= sentinels are field rules of the model."""
@@ -78,7 +79,7 @@ def sentinel_quorum_majority(spec: Environment) -> Iterator[Finding]:
                f"use {redis.sentinels // 2 + 1} so a partitioned minority cannot declare the master down")
 
 
-@rule
+@check
 def env_names_not_derived(spec: Environment) -> Iterator[Finding]:
     """Variables derived from postgres/redis/auth0 cannot be overridden by hand."""
     for section in ("env", "secrets"):
@@ -90,14 +91,12 @@ def env_names_not_derived(spec: Environment) -> Iterator[Finding]:
         yield (("app", "secrets", name), E, "is also set in app.env", None)
 
 
-@rule
+@check
 def names_do_not_collide(spec: Environment) -> Iterator[Finding]:
     """Operators own Service names derived from their CRs (DOMAIN §1, §2); the API must not take one."""
     pg, redis = spec.postgres.cluster_name, spec.redis.name
-    owned = {f"{pg}-{s}": "CloudNativePG" for s in ("rw", "ro", "r", "any")}
-    owned |= {f"{redis}{s}": "the Redis operator"
-              for s in ("", "-headless", "-additional", "-master", "-replica", "-sentinel",
-                        "-sentinel-headless", "-sentinel-additional", "-metrics")}
+    owned = {pg + s: "CloudNativePG" for s in domain.CNPG_SERVICE_SUFFIXES}
+    owned |= {redis + s: "the Redis operator" for s in domain.redis_owned_suffixes()}
     if spec.app.name in owned:
         yield (("app", "name"), E, f"'{spec.app.name}' is a Service name {owned[spec.app.name]} creates", None)
     if pg == redis:

@@ -1,0 +1,34 @@
+"""What a secret value and a secret-holding name look like.
+
+Used on specs (a token pasted into a free-text field is refused) and on rendered output (the
+`no-secret-values` rule), so both sides judge alike. The patterns are the well-known,
+low-false-positive shapes (the ones gitleaks and GitHub secret scanning key on), not an entropy
+guess: a tunnel UUID or an image digest must not trip them.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("a Doppler token", re.compile(r"\bdp\.(st|pt|sa|ct|scim|audit)\.[A-Za-z0-9._-]{16,}")),
+    ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
+    ("a JSON Web Token", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")),
+    ("a GitHub token", re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})")),
+    ("an AWS access key id", re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("a Slack token", re.compile(r"\bxox[baprs]-[A-Za-z0-9-]{10,}")),
+    ("a Cloudflare tunnel secret", re.compile(r"TunnelSecret")),
+    ("a Tailscale key", re.compile(r"\btskey-[a-z]+-[A-Za-z0-9]{8,}")),
+    ("credentials in a URL", re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@")),
+]
+
+SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)", re.IGNORECASE)
+"""A variable or key name that says it holds a secret."""
+
+
+def find_secret(value: str) -> str | None:
+    """What kind of secret `value` looks like, or None."""
+    for what, pattern in _PATTERNS:
+        if pattern.search(value):
+            return what
+    return None

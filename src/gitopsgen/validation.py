@@ -1,0 +1,114 @@
+"""The `validate` command's pipeline: every layer, all findings in one run, nothing written.
+
+Two modes:
+
+* environments (`validate ENV... | --all`): each spec is loaded and checked, rendered in memory,
+  and the rendered tree goes through every validation layer. A spec or template that fails is a
+  finding of that environment (exit 1), and the other environments are still checked, so a
+  pre-commit run shows everything at once;
+* files (`validate --path FILE|DIR...`): any manifests on disk, hand-written ones too, from any
+  working directory, inside or outside a gitopsgen repository.
+
+Bad input (an unknown environment, a path that does not exist, a missing templates folder)
+raises `GitopsgenError` (exit 2). `validate(options)` returns a `ValidateResult`; only reporters
+print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gitopsgen.errors import SpecError, TemplateError, UsageError
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.problems import Problem, has_errors
+from gitopsgen.validate.schemas import SchemaOptions
+
+
+@dataclass(frozen=True)
+class ValidateOptions:
+    root: Path | None
+    envs: tuple[str, ...] = ()
+    all_envs: bool = False
+    paths: tuple[Path, ...] = ()
+    schema_locations: tuple[str, ...] = ()
+    kubernetes_version: str | None = None
+    strict: bool = False
+    chart_schema_locations: tuple[str, ...] = ()
+
+
+@dataclass
+class ValidateResult:
+    problems: list[Problem] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+    """What was checked: environment names, or the files read."""
+    documents: int = 0
+    """Kubernetes objects and data documents checked."""
+
+    @property
+    def exit_code(self) -> int:
+        """0 clean (warnings and notes allowed); 1 findings."""
+        return 1 if has_errors(self.problems) else 0
+
+
+def validate(options: ValidateOptions) -> ValidateResult:
+    if options.paths and (options.envs or options.all_envs):
+        raise UsageError("give environments or --path, not both")
+    if options.paths:
+        return _validate_files(options)
+    return _validate_envs(options)
+
+
+def _schema_options(options: ValidateOptions, spec_version: str | None) -> SchemaOptions:
+    from gitopsgen.validate.schemas import supported_kubernetes_versions
+
+    version = options.kubernetes_version or spec_version or supported_kubernetes_versions()[-1]
+    return SchemaOptions(version, options.schema_locations, options.strict,
+                         chart_schema_locations=options.chart_schema_locations)
+
+
+def _validate_files(options: ValidateOptions) -> ValidateResult:
+    from gitopsgen.disk import read_trees
+    from gitopsgen.validate import validate_tree
+
+    trees, problems = read_trees(options.paths)
+    for tree in trees:
+        problems.extend(validate_tree(tree, _schema_options(options, None)))
+    shown = sorted(tree.display(path) for tree in trees for path in tree.files)
+    return ValidateResult(sorted(problems), shown, sum(_count(tree) for tree in trees))
+
+
+def _validate_envs(options: ValidateOptions) -> ValidateResult:
+    from gitopsgen.context import build_context
+    from gitopsgen.pipeline import select_envs
+    from gitopsgen.render.engine import Renderer
+    from gitopsgen.spec import load
+    from gitopsgen.validate import validate_tree
+
+    root = options.root or Path.cwd()
+    if not root.is_dir():
+        raise UsageError(f"--root {root} is not a directory")
+    envs = select_envs(root, options.envs, options.all_envs)
+    renderer = Renderer(root)
+    result = ValidateResult(targets=envs)
+    template_problems: set[Problem] = set()
+    for env in envs:
+        try:
+            loaded = load(root, env)
+        except SpecError as exc:
+            result.problems.extend(exc.problems)
+            continue
+        try:
+            tree = renderer.render(env, build_context(loaded))
+        except TemplateError as exc:
+            template_problems.update(exc.problems)  # the same template usually fails for every env
+            continue
+        result.problems.extend(loaded.warnings)
+        result.problems.extend(validate_tree(tree, _schema_options(options, loaded.model.kubernetes_version)))
+        result.documents += _count(tree)
+    result.problems = sorted({*result.problems, *template_problems})
+    return result
+
+
+def _count(tree: RenderedTree) -> int:
+    return sum(len(f.documents) for f in tree.files.values())

@@ -1,0 +1,117 @@
+"""The test kit: copies of rendered trees with edits, lines of their text, running rules and the CLI.
+
+A mutated tree is re-emitted canonically, exactly as render would write it, so a rule's reported
+line can be compared with the line of the mutated text found by a plain substring search
+(`line_with`), independently of `RenderedFile.line_of`.
+
+    tree = mutate(rendered["prd"], "apps/data.yaml", lambda d: d[0]["spec"].pop("project"))
+    assert_findings(argocd_destination, tree, [("apps/data.yaml", line_with(tree, "apps/data.yaml", "spec:"))])
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from gitopsgen import yamlio
+from gitopsgen.manifests import Manifest, RenderedFile, RenderedTree, make_document
+from gitopsgen.problems import Problem, Severity
+from gitopsgen.validate import rules
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+GITOPSGEN = Path(sys.executable).parent / "gitopsgen"
+"""The console script installed beside the interpreter running the tests."""
+APPLICATION_API = "argoproj.io/v1alpha1"
+WAVE = "argocd.argoproj.io/sync-wave"
+
+
+# --- trees -----------------------------------------------------------------------------------
+
+
+def with_file(tree: RenderedTree, path: str, documents: list[Any], template: str = "test") -> RenderedTree:
+    """A copy of `tree` in which `path` holds `documents` (added or replaced)."""
+    new = RenderedTree(tree.env, dict(tree.files))
+    docs = tuple(make_document(path, i, d) for i, d in enumerate(documents))
+    new.add(RenderedFile(path, template, docs, yamlio.dump(documents)))
+    return new
+
+
+def without_file(tree: RenderedTree, path: str) -> RenderedTree:
+    assert path in tree.files, path
+    return RenderedTree(tree.env, {p: f for p, f in tree.files.items() if p != path})
+
+
+def mutate(tree: RenderedTree, path: str, change: Callable[[Any], Any], *, doc: int | None = None) -> RenderedTree:
+    """A copy of `tree` where `change` edited (a deep copy of) the documents of `path`: the list of
+    them, or with `doc=i` the i-th document. What `change` returns is ignored."""
+    documents = [copy.deepcopy(d.data) for d in tree.files[path].documents]
+    change(documents if doc is None else documents[doc])
+    return with_file(tree, path, documents, tree.files[path].template)
+
+
+def line_with(tree: RenderedTree, path: str, needle: str, occurrence: int = 1) -> int:
+    """1-based line of the `occurrence`-th line of `path` containing `needle` (searched in the text)."""
+    seen = 0
+    for number, line in enumerate(tree.files[path].text.splitlines(), start=1):
+        if needle in line:
+            seen += 1
+            if seen == occurrence:
+                return number
+    raise AssertionError(f"{needle!r} not found {occurrence} time(s) in {path}")
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    """Replace the first `old` in the file at `path` (which must contain it) with `new`."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def apps(tree: RenderedTree) -> dict[str, Manifest]:
+    """The Argo CD Applications of a tree by name."""
+    return {doc.ident.name: doc for doc in tree.manifests("Application", APPLICATION_API)}
+
+
+def find_env(container: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(e for e in container["env"] if e["name"] == name)
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+
+def findings(rule: ModuleType, tree: RenderedTree, min_severity: Severity = Severity.WARNING) -> list[Problem]:
+    """The problems one rule reports on `tree`, at `min_severity` or above."""
+    return [p for p in rules.run_rule(rule, tree) if p.severity >= min_severity]
+
+
+def places(problems: list[Problem]) -> list[tuple[str, int | None]]:
+    """(path in the tree, line) of each problem, in order: `rendered/<env>/` is left out."""
+    return [(p.file.split("/", 2)[2] if p.file.startswith("rendered/") else p.file, p.line) for p in problems]
+
+
+def assert_findings(rule: ModuleType, tree: RenderedTree, expected: list[tuple[str, int | None]],
+                    min_severity: Severity = Severity.WARNING) -> list[Problem]:
+    """Assert that `rule` reports exactly at `expected` [(path in the tree, line), ...] (in any
+    order, repeats counted) and return its problems, sorted, for further checks."""
+    found = sorted(findings(rule, tree, min_severity))
+    assert all(p.rule == rule.ID and p.file.startswith(tree.display("")) for p in found)
+    assert sorted(places(found)) == sorted(expected), [p.format() for p in found]
+    return found
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def cli(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None,
+        timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run the real console script; never raises on a non-zero exit."""
+    environment = {**os.environ, **(env or {})}
+    environment.pop("GITOPSGEN_DEBUG", None)
+    return subprocess.run([str(GITOPSGEN), *map(str, args)], capture_output=True, text=True, cwd=cwd,
+                          timeout=timeout, check=False, env=environment)

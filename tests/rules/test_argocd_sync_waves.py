@@ -1,0 +1,73 @@
+"""argocd-sync-waves: child Applications sync in dependency order (DOMAIN X32)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.validate.rules import argocd_sync_waves
+from kit import WAVE, assert_findings, findings, line_with, mutate, places, with_file
+
+
+def _set_wave(wave: str) -> Any:
+    def change(app: Any) -> None:
+        app["metadata"]["annotations"][WAVE] = wave
+
+    return change
+
+
+def _wave_line(tree: RenderedTree, path: str) -> int:
+    return line_with(tree, path, WAVE)
+
+
+DEPLOYMENT = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"}, "spec": {}}
+
+
+def test_sync_wave_rule_flags_a_secret_store_in_the_operators_wave(rendered: dict[str, RenderedTree]) -> None:
+    tree = mutate(rendered["dev"], "apps/secret-store.yaml", _set_wave("-3"), doc=0)
+    problems = findings(argocd_sync_waves, tree)
+    assert set(places(problems)) == {
+        ("apps/secret-store.yaml", _wave_line(tree, "apps/secret-store.yaml"))
+    }
+    # one finding per operator Application it must follow
+    named = {p.message.partition("of Application ")[2].partition(",")[0] for p in problems}
+    assert named == {"cloudnative-pg", "redis-operator", "external-secrets", "reloader", "ingress-nginx"}
+    assert all("operators" in p.message for p in problems)
+
+
+def test_sync_wave_rule_flags_every_layer_after_a_late_data_wave(rendered: dict[str, RenderedTree]) -> None:
+    tree = with_file(rendered["prd"], "manifests/cloudflared/deployment.yaml", [DEPLOYMENT])
+    tree = mutate(tree, "apps/data.yaml", _set_wave("5"), doc=0)
+    problems = findings(argocd_sync_waves, tree)
+    # the app and cloudflared (both workloads) need the data layer first
+    assert set(places(problems)) == {
+        ("apps/example-api.yaml", _wave_line(tree, "apps/example-api.yaml")),
+        ("apps/cloudflared.yaml", _wave_line(tree, "apps/cloudflared.yaml")),
+    }
+
+
+def test_sync_wave_rule_deduces_stages_from_the_kinds_an_application_deploys(rendered: dict[str, RenderedTree]) -> None:
+    tree = with_file(rendered["prd"], "manifests/secret-store/extra.yaml", [DEPLOYMENT])
+    problems = findings(argocd_sync_waves, tree)
+    assert set(places(problems)) == {
+        ("apps/secret-store.yaml", _wave_line(tree, "apps/secret-store.yaml"))
+    }
+    # a workload needs the ExternalSecrets (wave -1) and the data layer (wave 0) first
+    assert any("ExternalSecrets" in p.message and "Application secrets" in p.message for p in problems)
+    assert any("data-layer custom resources" in p.message and "Application data" in p.message for p in problems)
+
+
+def test_sync_wave_rule_keeps_secret_reading_charts_after_the_external_secrets(
+    rendered: dict[str, RenderedTree],
+) -> None:
+    tree = mutate(rendered["prd"], "apps/external-dns.yaml", _set_wave("-1"), doc=0)
+    problems = findings(argocd_sync_waves, tree)
+    assert set(places(problems)) == {
+        ("apps/external-dns.yaml", _wave_line(tree, "apps/external-dns.yaml"))
+    }
+    assert "secrets" in problems[0].message
+
+
+def test_sync_wave_rule_refuses_a_non_integer_wave(rendered: dict[str, RenderedTree]) -> None:
+    tree = mutate(rendered["dev"], "apps/data.yaml", _set_wave("early"), doc=0)
+    assert_findings(argocd_sync_waves, tree, [("apps/data.yaml", _wave_line(tree, "apps/data.yaml"))])

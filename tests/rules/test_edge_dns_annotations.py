@@ -1,0 +1,33 @@
+"""edge-dns-annotations: public Ingresses point External-DNS at the tunnel, proxied (DOMAIN X23)."""
+
+from __future__ import annotations
+
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.validate.rules import edge_dns_annotations
+from kit import assert_findings, line_with, mutate, with_file
+
+ING = "manifests/example-api/ingress.yaml"
+
+
+ALPHA = "external-dns.alpha.kubernetes.io/"
+
+
+def test_public_ingress_must_be_proxied(rendered: dict[str, RenderedTree]) -> None:
+    tree = mutate(rendered["prd"], ING, lambda d: d[0]["metadata"]["annotations"]
+                  .update({ALPHA + "cloudflare-proxied": "false"}))
+    assert_findings(edge_dns_annotations, tree, [
+        (ING, line_with(tree, ING, "cloudflare-proxied"))])
+
+
+def test_public_ingress_target_must_be_the_tunnel(rendered: dict[str, RenderedTree]) -> None:
+    tree = mutate(rendered["prd"], ING, lambda d: d[0]["metadata"]["annotations"]
+                  .update({ALPHA + "target": "lb.example.com"}))
+    assert_findings(edge_dns_annotations, tree, [
+        (ING, line_with(tree, ING, "target: lb.example.com"))])
+
+
+def test_annotation_prefix_must_match_the_external_dns_values(rendered: dict[str, RenderedTree]) -> None:
+    tree = with_file(rendered["prd"], "values/external-dns.yaml",
+                     [{"annotationPrefix": "external-dns.kubernetes.io/"}])
+    found = assert_findings(edge_dns_annotations, tree, [(ING, line_with(tree, ING, "metadata:"))])
+    assert "external-dns.kubernetes.io/target" in found[0].message

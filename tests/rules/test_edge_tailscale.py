@@ -1,0 +1,45 @@
+"""edge-tailscale: the tailnet edge stays private and names the host it exposes (DOMAIN X27)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.validate.rules import edge_tailscale
+from kit import assert_findings, findings, line_with, mutate, places, with_file
+
+CONFIG = "config/cloudflared/config.yaml"
+
+
+ING = "manifests/example-api/ingress.yaml"
+
+
+ALPHA = "external-dns.alpha.kubernetes.io/"
+
+
+def _tailscale_values(hostname: str) -> dict[str, Any]:
+    return {"controller": {"service": {"type": "LoadBalancer", "loadBalancerClass": "tailscale",
+                                       "annotations": {"tailscale.com/hostname": hostname}}}}
+
+
+def test_dev_ingress_host_must_be_the_tailscale_hostname(rendered: dict[str, RenderedTree]) -> None:
+    good = with_file(rendered["dev"], "values/ingress-nginx.yaml", [_tailscale_values("example-api-dev")])
+    assert_findings(edge_tailscale, good, [])
+    other = with_file(rendered["dev"], "values/ingress-nginx.yaml", [_tailscale_values("api-dev")])
+    assert_findings(edge_tailscale, other, [(ING, line_with(other, ING, "host:"))])
+
+
+def test_tailscale_hostname_must_be_a_dns_label(rendered: dict[str, RenderedTree]) -> None:
+    tree = with_file(rendered["dev"], "values/ingress-nginx.yaml", [_tailscale_values("Example_API")])
+    found = findings(edge_tailscale, tree)
+    values_line = line_with(tree, "values/ingress-nginx.yaml", "tailscale.com/hostname")
+    assert ("values/ingress-nginx.yaml", values_line) in places(found)
+
+
+def test_dev_must_not_publish_dns_or_run_a_tunnel(rendered: dict[str, RenderedTree]) -> None:
+    tree = mutate(rendered["dev"], ING, lambda d: d[0]["metadata"].update(annotations={ALPHA + "target": "x.example"}))
+    tree = with_file(tree, CONFIG, [{"tunnel": "t", "ingress": [{"service": "http_status:404"}]}])
+    assert_findings(edge_tailscale, tree, [
+        (CONFIG, 1),
+        (ING, line_with(tree, ING, "target: x.example")),
+    ])

@@ -1,0 +1,62 @@
+"""Every discovered rule is documented, listed in the README, tested, and silent on the real trees.
+
+Nothing lists the rules by hand: adding a rule module without its docstring, README row or test
+file fails here, and so does a README row for a rule that no longer exists.
+"""
+
+from __future__ import annotations
+
+import re
+from types import ModuleType
+
+import pytest
+
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.validate import rules
+from kit import REPO_ROOT, findings
+
+RULES = rules.all_rules()
+README_ROW = re.compile(r"^\| `(?P<id>[a-z0-9-]+)` \| (?P<text>.+) \|$")
+
+
+def _readme_rows() -> dict[str, str]:
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    return {m["id"]: m["text"] for line in text.splitlines() if (m := README_ROW.match(line))}
+
+
+def test_rules_are_discovered_with_unique_ids() -> None:
+    ids = [m.ID for m in RULES]
+    assert len(ids) >= 28
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", i) for i in ids)
+
+
+@pytest.mark.parametrize("module", RULES, ids=lambda m: m.ID)
+def test_rule_documents_itself(module: ModuleType) -> None:
+    doc = module.__doc__ or ""
+    assert doc.startswith(f"{module.ID}: "), module.__name__
+    assert len(doc.splitlines()) > 2, "the docstring is the rule's user documentation: say why it exists"
+
+
+@pytest.mark.parametrize("module", RULES, ids=lambda m: m.ID)
+def test_rule_has_a_readme_row_with_its_summary(module: ModuleType) -> None:
+    summary = (module.__doc__ or "").splitlines()[0].partition(": ")[2]
+    assert _readme_rows().get(module.ID) == summary
+
+
+def test_readme_lists_no_rule_that_does_not_exist() -> None:
+    assert set(_readme_rows()) == {m.ID for m in RULES}
+
+
+@pytest.mark.parametrize("module", RULES, ids=lambda m: m.ID)
+def test_rule_has_its_own_test_file(module: ModuleType) -> None:
+    name = module.__name__.rpartition(".")[2]
+    path = REPO_ROOT / "tests" / "rules" / f"test_{name}.py"
+    assert path.is_file(), f"add {path.relative_to(REPO_ROOT)}"
+    assert f"rules import {name}" in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("env", ["dev", "prd"])
+@pytest.mark.parametrize("module", RULES, ids=lambda m: m.ID)
+def test_rule_is_silent_on_the_real_tree(rendered: dict[str, RenderedTree], env: str, module: ModuleType) -> None:
+    assert [p.format() for p in findings(module, rendered[env])] == []
