@@ -199,3 +199,16 @@ def test_render_check_preview_is_bounded(rendered_project: Path) -> None:
     preview = [line for line in lines[at + 1:] if line.startswith("    ")]
     assert len(preview) == 13
     assert re.fullmatch(r"    \.\.\. \d+ more lines: `gitopsgen diff prd` shows every change", preview[-1])
+
+
+def test_readme_ci_job_is_valid_yaml_and_finds_the_comment_by_the_marker(repo_root: Path) -> None:
+    import yaml as pyyaml
+
+    readme = (repo_root / "README.md").read_text()
+    block = readme.split("# .github/workflows/gitopsgen-diff.yml\n", 1)[1].split("```", 1)[0]
+    workflow = pyyaml.safe_load(block)
+    steps = workflow["jobs"]["diff"]["steps"]
+    scripts = "\n".join(step.get("run", "") for step in steps)
+    assert 'gitopsgen diff --all --base "origin/${GITHUB_BASE_REF}" --format markdown' in scripts
+    assert f'startswith("{MARKER}")' in scripts
+    assert steps[0]["with"]["fetch-depth"] == 0
