@@ -212,3 +212,14 @@ def test_readme_ci_job_is_valid_yaml_and_finds_the_comment_by_the_marker(repo_ro
     assert 'gitopsgen diff --all --base "origin/${GITHUB_BASE_REF}" --format markdown' in scripts
     assert f'startswith("{MARKER}")' in scripts
     assert steps[0]["with"]["fetch-depth"] == 0
+
+
+def test_diff_without_base_shows_environments_never_rendered_and_folders_no_spec_produces(
+        rendered_project: Path) -> None:
+    from gitopsgen.diff import DiffOptions, EnvStatus, diff
+
+    (rendered_project / "environments" / "dev.yaml").rename(rendered_project / "environments" / "qa.yaml")
+    result = diff(DiffOptions(root=rendered_project, all_envs=True))
+    assert [(e.env, e.status) for e in result.envs] == [
+        ("dev", EnvStatus.REMOVED), ("prd", EnvStatus.UNCHANGED), ("qa", EnvStatus.ADDED)]
+    assert result.exit_code == 1
