@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from gitopsgen.manifests import Document, Identity, RenderedTree
+from gitopsgen.manifests import Document, Identity, Manifest, RenderedTree
 from gitopsgen.problems import Problem, Severity, dotted
+from gitopsgen.validate import admission, cel, objectmeta
+from gitopsgen.validate.findings import Finding
 
 
 @cache
@@ -157,6 +159,22 @@ def short_message(error: Any) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
+def admission_problems(tree: RenderedTree, doc: Manifest, findings: Iterable[Finding]) -> list[Problem]:
+    """Findings of the admission and CEL layers as Problems at their node's line."""
+    rendered = tree.files[doc.file]
+    return [Problem(tree.display(doc.file), rendered.line_of(doc.index, f.path), None, dotted(f.path),
+                    f"{f.message} ({doc.ident})", rule=f.rule, severity=f.severity, hint=f.hint)
+            for f in findings]
+
+
+def skipped_problems(tree: RenderedTree, doc: Manifest, skipped: Iterable[cel.SkippedRule]) -> list[Problem]:
+    """Transition rules (`oldSelf`) are evaluated as on create, i.e. not at all: a note for -v."""
+    rendered = tree.files[doc.file]
+    return [Problem(tree.display(doc.file), rendered.line_of(doc.index, rule.path), None, dotted(rule.path),
+                    f"not evaluated: {rule.reason}: {rule.rule}", rule="cel", severity=Severity.INFO)
+            for rule in skipped]
+
+
 def validate_tree(tree: RenderedTree, options: SchemaOptions) -> list[Problem]:
     """Schema problems of every manifest in `tree`, at the lines of its files."""
     version, note = resolve_kubernetes_version(options.kubernetes_version)
@@ -167,13 +185,21 @@ def validate_tree(tree: RenderedTree, options: SchemaOptions) -> list[Problem]:
     missing: dict[tuple[str, str], list[Document]] = {}
     for doc in tree.manifests():
         ident = doc.ident
+        rendered = tree.files[doc.file]
         validator = _core_validator(version, True, ident.api_version, ident.kind)
-        if validator is None:
+        if validator is not None:
+            problems.extend(admission_problems(tree, doc, admission.check_core(doc.data, version)))
+        else:
             validator = crds.validator(ident)
+            if validator is not None:
+                checked = admission.check_custom_resource(doc.data, validator.schema)
+                problems.extend(admission_problems(tree, doc, checked.findings))
+                problems.extend(skipped_problems(tree, doc, checked.skipped))
         if validator is None:
             missing.setdefault((ident.api_version, ident.kind), []).append(doc)
+            problems.extend(admission_problems(
+                tree, doc, objectmeta.check_metadata(doc.data, custom=True, cluster_scoped=None)))
             continue
-        rendered = tree.files[doc.file]
         for raw in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
             error = best_error(raw)
             path = error_path(error)
