@@ -28,6 +28,10 @@ class RenderOptions:
     kubernetes_version: str | None = None
     strict: bool = False
     chart_schema_locations: tuple[str, ...] = ()
+    output: Path | None = None
+    """Write (or check) `<output>/<env>/` instead of `rendered/<env>/`."""
+    stream: bool = False
+    """Write nothing: the caller streams the trees (`--output -`)."""
 
 
 @dataclass
@@ -37,6 +41,8 @@ class EnvResult:
     problems: list[Problem] = field(default_factory=list)
     changes: list[FileChange] = field(default_factory=list)
     written: bool = False
+    stale: dict[str, bytes] = field(default_factory=dict)
+    """With --check: what is on disk for each changed file that exists there."""
 
     @property
     def invalid(self) -> bool:
@@ -50,6 +56,9 @@ class RenderResult:
     orphans: list[str] = field(default_factory=list)
     """With --all: folders of rendered/ that no environment produces (an environment was removed
     or renamed). Reported by --check, removed by a write."""
+    target: str = RENDERED
+    """Where the trees go, as shown to the user (`rendered`, or the --output folder)."""
+    stream: bool = False
 
     @property
     def exit_code(self) -> int:
@@ -119,7 +128,10 @@ def render(options: RenderOptions) -> RenderResult:
     root = options.root
     if not root.is_dir():
         raise UsageError(f"--root {root} is not a directory")
+    if options.stream and options.check:
+        raise UsageError("--output - streams the render to stdout: it cannot be combined with --check")
     envs = select_envs(root, options.envs, options.all_envs)
+    target = options.output if options.output is not None else root / RENDERED
 
     results = []
     for item in render_trees(root, envs):
@@ -129,13 +141,21 @@ def render(options: RenderOptions) -> RenderResult:
                                        chart_schema_locations=options.chart_schema_locations)
         problems = [*item.spec.warnings, *validate_tree(tree, schema_options)]
         result = EnvResult(tree.env, tree, problems)
-        result.changes = compare(tree.bytes_by_path(), read_tree(root / RENDERED / tree.env))
+        if not options.stream:
+            on_disk = read_tree(target / tree.env)
+            result.changes = compare(tree.bytes_by_path(), on_disk)
+            if options.check:
+                result.stale = {c.path: on_disk[c.path] for c in result.changes if c.path in on_disk}
         results.append(result)
 
-    outcome = RenderResult(options.check, results, _orphans(root / RENDERED, envs) if options.all_envs else [])
-    if not options.check and outcome.exit_code == 0:
+    # Only rendered/ belongs to gitopsgen as a whole: never prune folders of an --output folder.
+    prune = options.all_envs and options.output is None and not options.stream
+    outcome = RenderResult(options.check, results, _orphans(root / RENDERED, envs) if prune else [],
+                           target=RENDERED if options.output is None else str(options.output),
+                           stream=options.stream)
+    if not options.check and not options.stream and outcome.exit_code == 0:
         for result in results:
-            result.changes = write_tree(result.tree, root / RENDERED / result.env, result.changes)
+            result.changes = write_tree(result.tree, target / result.env, result.changes)
             result.written = True
         for orphan in outcome.orphans:
             remove_tree(root / RENDERED / orphan)
