@@ -15,7 +15,7 @@ STORE_SOURCES := $(addprefix $(SHARED)/crds/,argo-cd-v3.5.1 external-secrets-v2.
 	plugin-barman-cloud cert-manager)
 STORE := src/gitopsgen/store/default
 
-.PHONY: install render check test lint clean store
+.PHONY: install render check test lint clean store spec-schema
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ store: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
+
+# The per-file JSON Schema editors use for environments/*.yaml (their yaml-language-server modeline).
+spec-schema: $(BIN)/.installed
+	$(BIN)/gitopsgen schema --partial -o environments/spec.schema.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -49,14 +49,21 @@ def shared_schemas() -> Path:
 @pytest.fixture(scope="session")
 def rendered() -> dict[str, RenderedTree]:
     """The real environments rendered in memory: {"dev": tree, "prd": tree}."""
-    return {item.tree.env: item.tree for item in render_trees(REPO_ROOT, ["dev", "prd"])}
+    return {item.tree.env: item.tree for item in render_trees(REPO_ROOT, list(EXAMPLES))}
+
+
+EXAMPLES = ("dev", "prd")
+"""The example environments tests are about; other environments a user adds are never copied."""
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A scratch repository root with copies of the real environments/ and templates/."""
+    """A scratch repository root with copies of templates/ and the example environments (dev, prd,
+    their shared defaults and any non-spec files of environments/, such as the editor schema)."""
     root = tmp_path / "project"
     root.mkdir()
-    for name in ("environments", "templates"):
-        shutil.copytree(REPO_ROOT / name, root / name)
+    shutil.copytree(REPO_ROOT / "templates", root / "templates")
+    examples = {f"{name}.yaml" for name in (*EXAMPLES, "defaults")}
+    shutil.copytree(REPO_ROOT / "environments", root / "environments",
+                    ignore=lambda _, names: [n for n in names if n.endswith((".yaml", ".yml")) and n not in examples])
     return root

@@ -73,6 +73,14 @@ def replace_in(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def set_wave(wave: str) -> Callable[[Any], None]:
+    """A `mutate(..., doc=0)` change setting an Application's sync-wave annotation."""
+    def change(app: Any) -> None:
+        app["metadata"]["annotations"][WAVE] = wave
+
+    return change
+
+
 def apps(tree: RenderedTree) -> dict[str, Manifest]:
     """The Argo CD Applications of a tree by name."""
     return {doc.ident.name: doc for doc in tree.manifests("Application", APPLICATION_API)}

@@ -118,3 +118,20 @@ def test_partial_schema_accepts_each_file_alone_but_still_refuses_typos(repo_roo
     full = json.loads(cli("schema").stdout)
     with pytest.raises(jsonschema.ValidationError):  # the merged schema needs what defaults provide
         jsonschema.validate(YAML(typ="safe").load((repo_root / "environments" / "dev.yaml").read_text()), full)
+
+
+def test_the_editor_schema_is_committed_current_and_named_by_every_example(repo_root: Path) -> None:
+    generated = cli("schema", "--partial")
+    assert generated.returncode == 0
+    committed = repo_root / "environments" / "spec.schema.json"
+    assert committed.read_text() == generated.stdout, "run `make spec-schema` and commit the result"
+    for name in ("defaults", "dev", "prd"):
+        first = (repo_root / "environments" / f"{name}.yaml").read_text().splitlines()[0]
+        assert first == "# yaml-language-server: $schema=spec.schema.json"
+        jsonschema.validate(_yaml(repo_root / "environments" / f"{name}.yaml"), json.loads(committed.read_text()))
+
+
+def _yaml(path: Path) -> object:
+    import yaml
+
+    return yaml.safe_load(path.read_text())

@@ -55,7 +55,7 @@ def test_rendering_twice_gives_identical_bytes_and_touches_nothing(project: Path
 
 
 def test_committed_rendered_tree_is_in_sync(repo_root: Path) -> None:
-    result = render(RenderOptions(root=repo_root, all_envs=True, check=True))
+    result = render(RenderOptions(root=repo_root, envs=("dev", "prd"), check=True))
     assert [(e.env, e.changes) for e in result.envs] == [("dev", []), ("prd", [])]
     assert result.exit_code == 0
 

@@ -112,20 +112,74 @@ def render(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print informational notes.")] = False,
     debug: DebugOption = False,
     chart_schema_location: ChartSchemaLocationOption = None,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", metavar="DIR|-",
+        help="Write DIR/ENV/ instead of rendered/ENV/; '-' streams every document to stdout as one YAML "
+             "stream with '# Source:' comments.")] = None,
+    objects_only: Annotated[bool, typer.Option(
+        "--objects-only", help="With --output -: only Kubernetes objects, no Helm values or config files "
+                               "(for kubectl diff -f -).")] = False,
 ) -> None:
     """Render, validate and write rendered/ENV/ for each environment (atomically)."""
 
     def body() -> int:
         from gitopsgen import pipeline
+        from gitopsgen.errors import UsageError
         from gitopsgen.report import text
 
+        stream = output == "-"
+        if objects_only and not stream:
+            raise UsageError("--objects-only applies to --output - only")
         options = pipeline.RenderOptions(
             root=_root(root), envs=tuple(envs or ()), all_envs=all_envs, check=check,
             schema_locations=tuple(schema_location or ()), kubernetes_version=kubernetes_version,
             strict=strict, chart_schema_locations=tuple(chart_schema_location or ()),
+            output=Path(output) if output and not stream else None, stream=stream,
         )
         result = pipeline.render(options)
         text.render_result(result, sys.stdout, sys.stderr, verbose=verbose)
+        if stream and result.exit_code == 0:
+            from gitopsgen.report.stream import write_stream
+
+            write_stream([e.tree for e in result.envs], sys.stdout, objects_only=objects_only)
+        return result.exit_code
+
+    _run(debug, body)
+
+
+@app.command()
+def diff(
+    envs: Annotated[list[str] | None, typer.Argument(metavar="ENV...", help="Environments to compare.",
+                                                     show_default=False)] = None,
+    all_envs: Annotated[bool, typer.Option("--all", help="Every environment of either side.")] = False,
+    base: Annotated[str | None, typer.Option(
+        "--base", metavar="REF", help="Compare the render as of this git ref with the working tree "
+                                      "(default: rendered/ on disk with a fresh render).")] = None,
+    head: Annotated[str | None, typer.Option(
+        "--head", metavar="REF", help="With --base: the render as of this ref instead of the working tree.")] = None,
+    output_format: Annotated[str, typer.Option(
+        "--format", metavar="text|markdown|json",
+        help="text for a terminal, markdown for a pull-request comment, json for tools.")] = "text",
+    color: Annotated[str, typer.Option(
+        "--color", metavar="auto|always|never", help="Colour the text format (auto: on a terminal).")] = "auto",
+    root: RootOption = None,  # type: ignore[assignment]
+    debug: DebugOption = False,
+) -> None:
+    """Show what changes, object by object (exit 0: no differences, 1: differences, 2: bad input)."""
+
+    def body() -> int:
+        from gitopsgen.diff import DiffOptions
+        from gitopsgen.diff import diff as run_diff
+        from gitopsgen.errors import UsageError
+        from gitopsgen.report.diff_formats import COLORS, FORMATS, reporter
+
+        if output_format not in FORMATS:
+            raise UsageError(f"--format must be one of {', '.join(FORMATS)}, got {output_format!r}")
+        if color not in COLORS:
+            raise UsageError(f"--color must be one of {', '.join(COLORS)}, got {color!r}")
+        options = DiffOptions(root=_root(root), envs=tuple(envs or ()), all_envs=all_envs, base=base, head=head)
+        result = run_diff(options)
+        reporter(output_format, sys.stdout, color).write(result, sys.stdout)
         return result.exit_code
 
     _run(debug, body)

@@ -31,6 +31,10 @@ class RenderOptions:
     strict: bool | None = None
     """None: gitopsgen.toml's, else off."""
     chart_schema_locations: tuple[str, ...] = ()
+    output: Path | None = None
+    """Write (or check) `<output>/<env>/` instead of `rendered/<env>/`."""
+    stream: bool = False
+    """Write nothing: the caller streams the trees (`--output -`)."""
 
 
 @dataclass
@@ -40,6 +44,8 @@ class EnvResult:
     problems: list[Problem] = field(default_factory=list)
     changes: list[FileChange] = field(default_factory=list)
     written: bool = False
+    stale: dict[str, bytes] = field(default_factory=dict)
+    """With --check: what is on disk for each changed file that exists there."""
 
     @property
     def invalid(self) -> bool:
@@ -53,6 +59,9 @@ class RenderResult:
     orphans: list[str] = field(default_factory=list)
     """With --all: folders of rendered/ that no environment produces (an environment was removed
     or renamed). Reported by --check, removed by a write."""
+    target: str = RENDERED
+    """Where the trees go, as shown to the user (`rendered`, or the --output folder)."""
+    stream: bool = False
 
     @property
     def exit_code(self) -> int:
@@ -125,10 +134,13 @@ def render(options: RenderOptions) -> RenderResult:
     root = options.root
     if not root.is_dir():
         raise UsageError(f"--root {root} is not a directory")
+    if options.stream and options.check:
+        raise UsageError("--output - streams the render to stdout: it cannot be combined with --check")
     envs = select_envs(root, options.envs, options.all_envs)
     settings = config.load(root)
     store = open_store(root, options.schema_locations or settings.schema_locations, options.chart_schema_locations)
     strict = settings.strict if options.strict is None else options.strict
+    target = options.output if options.output is not None else root / RENDERED
 
     results = []
     reported: set[Problem] = set()  # a pin in defaults.yaml is reported once, not once per environment
@@ -140,13 +152,21 @@ def render(options: RenderOptions) -> RenderResult:
         reported.update(pins)
         problems = [*item.spec.warnings, *pins, *validate_tree(tree, schema_options)]
         result = EnvResult(tree.env, tree, problems)
-        result.changes = compare(tree.bytes_by_path(), read_tree(root / RENDERED / tree.env))
+        if not options.stream:
+            on_disk = read_tree(target / tree.env)
+            result.changes = compare(tree.bytes_by_path(), on_disk)
+            if options.check:
+                result.stale = {c.path: on_disk[c.path] for c in result.changes if c.path in on_disk}
         results.append(result)
 
-    outcome = RenderResult(options.check, results, _orphans(root / RENDERED, envs) if options.all_envs else [])
-    if not options.check and outcome.exit_code == 0:
+    # Only rendered/ belongs to gitopsgen as a whole: never prune folders of an --output folder.
+    prune = options.all_envs and options.output is None and not options.stream
+    outcome = RenderResult(options.check, results, _orphans(root / RENDERED, envs) if prune else [],
+                           target=RENDERED if options.output is None else str(options.output),
+                           stream=options.stream)
+    if not options.check and not options.stream and outcome.exit_code == 0:
         for result in results:
-            result.changes = write_tree(result.tree, root / RENDERED / result.env, result.changes)
+            result.changes = write_tree(result.tree, target / result.env, result.changes)
             result.written = True
         for orphan in outcome.orphans:
             remove_tree(root / RENDERED / orphan)

@@ -7,14 +7,7 @@ from typing import Any
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Severity
 from gitopsgen.validate.rules import argocd_crd_dry_run
-from kit import WAVE, assert_findings, findings, line_with, mutate, places, with_file
-
-
-def _set_wave(wave: str) -> Any:
-    def change(app: Any) -> None:
-        app["metadata"]["annotations"][WAVE] = wave
-
-    return change
+from kit import WAVE, assert_findings, findings, line_with, mutate, places, set_wave, with_file
 
 
 def _wave_line(tree: RenderedTree, path: str) -> int:
@@ -40,7 +33,7 @@ def _no_skip(app: Any) -> None:
 def test_crd_dry_run_rule_fires_when_crs_share_the_operators_wave_without_skip(
     rendered: dict[str, RenderedTree],
 ) -> None:
-    tree = mutate(_with_cluster(rendered["prd"]), "apps/data.yaml", lambda a: (_no_skip(a), _set_wave("-3")(a)), doc=0)
+    tree = mutate(_with_cluster(rendered["prd"]), "apps/data.yaml", lambda a: (_no_skip(a), set_wave("-3")(a)), doc=0)
     problems = findings(argocd_crd_dry_run, tree)
     assert set(places(problems)) == {
         ("apps/data.yaml", _wave_line(tree, "apps/data.yaml"))
@@ -51,7 +44,7 @@ def test_crd_dry_run_rule_fires_when_crs_share_the_operators_wave_without_skip(
 def test_crd_dry_run_rule_accepts_a_later_wave_or_the_sync_option(rendered: dict[str, RenderedTree]) -> None:
     later_wave = mutate(_with_cluster(rendered["prd"]), "apps/data.yaml", _no_skip, doc=0)
     assert_findings(argocd_crd_dry_run, later_wave, [])
-    same_wave_skipping = mutate(_with_cluster(rendered["prd"]), "apps/data.yaml", _set_wave("-3"), doc=0)
+    same_wave_skipping = mutate(_with_cluster(rendered["prd"]), "apps/data.yaml", set_wave("-3"), doc=0)
     assert_findings(argocd_crd_dry_run, same_wave_skipping, [])
 
 

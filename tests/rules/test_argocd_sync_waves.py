@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.validate.rules import argocd_sync_waves
-from kit import WAVE, assert_findings, findings, line_with, mutate, places, with_file
-
-
-def _set_wave(wave: str) -> Any:
-    def change(app: Any) -> None:
-        app["metadata"]["annotations"][WAVE] = wave
-
-    return change
+from kit import WAVE, assert_findings, findings, line_with, mutate, places, set_wave, with_file
 
 
 def _wave_line(tree: RenderedTree, path: str) -> int:
@@ -24,7 +15,7 @@ DEPLOYMENT = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name"
 
 
 def test_sync_wave_rule_flags_a_secret_store_in_the_operators_wave(rendered: dict[str, RenderedTree]) -> None:
-    tree = mutate(rendered["dev"], "apps/secret-store.yaml", _set_wave("-3"), doc=0)
+    tree = mutate(rendered["dev"], "apps/secret-store.yaml", set_wave("-3"), doc=0)
     problems = findings(argocd_sync_waves, tree)
     assert set(places(problems)) == {
         ("apps/secret-store.yaml", _wave_line(tree, "apps/secret-store.yaml"))
@@ -37,7 +28,7 @@ def test_sync_wave_rule_flags_a_secret_store_in_the_operators_wave(rendered: dic
 
 def test_sync_wave_rule_flags_every_layer_after_a_late_data_wave(rendered: dict[str, RenderedTree]) -> None:
     tree = with_file(rendered["prd"], "manifests/cloudflared/deployment.yaml", [DEPLOYMENT])
-    tree = mutate(tree, "apps/data.yaml", _set_wave("5"), doc=0)
+    tree = mutate(tree, "apps/data.yaml", set_wave("5"), doc=0)
     problems = findings(argocd_sync_waves, tree)
     # the app and cloudflared (both workloads) need the data layer first
     assert set(places(problems)) == {
@@ -60,7 +51,7 @@ def test_sync_wave_rule_deduces_stages_from_the_kinds_an_application_deploys(ren
 def test_sync_wave_rule_keeps_secret_reading_charts_after_the_external_secrets(
     rendered: dict[str, RenderedTree],
 ) -> None:
-    tree = mutate(rendered["prd"], "apps/external-dns.yaml", _set_wave("-1"), doc=0)
+    tree = mutate(rendered["prd"], "apps/external-dns.yaml", set_wave("-1"), doc=0)
     problems = findings(argocd_sync_waves, tree)
     assert set(places(problems)) == {
         ("apps/external-dns.yaml", _wave_line(tree, "apps/external-dns.yaml"))
@@ -69,5 +60,5 @@ def test_sync_wave_rule_keeps_secret_reading_charts_after_the_external_secrets(
 
 
 def test_sync_wave_rule_refuses_a_non_integer_wave(rendered: dict[str, RenderedTree]) -> None:
-    tree = mutate(rendered["dev"], "apps/data.yaml", _set_wave("early"), doc=0)
+    tree = mutate(rendered["dev"], "apps/data.yaml", set_wave("early"), doc=0)
     assert_findings(argocd_sync_waves, tree, [("apps/data.yaml", _wave_line(tree, "apps/data.yaml"))])

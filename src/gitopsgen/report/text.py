@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import TextIO
 
 from gitopsgen.layout import RENDERED
-from gitopsgen.pipeline import RenderResult
+from gitopsgen.pipeline import EnvResult, RenderResult
 from gitopsgen.problems import Problem, Severity
 from gitopsgen.write import Change
 
@@ -22,15 +22,19 @@ def render_result(result: RenderResult, out: TextIO, err: TextIO, *, verbose: bo
     for env in result.envs:
         problems(env.problems, err, min_severity=minimum)
     for env in result.envs:
-        where = f"{RENDERED}/{env.env}"
+        where = f"{result.target}/{env.env}"
         if env.invalid:
             errors = sum(p.severity >= Severity.ERROR for p in env.problems)
             print(f"{where}: not written: {errors} error{'s' if errors != 1 else ''} in the rendered output",
                   file=err)
             continue
+        if result.stream:
+            continue
         if result.check:
             for change in env.changes:
                 print(f"{where}/{change.path}: {_drift_words[change.change]}", file=out)
+                for line in _drift_preview(env, change.path, where):
+                    print(f"    {line}", file=out)
             state = (f"{len(env.changes)} file{'s' if len(env.changes) != 1 else ''} out of sync"
                      if env.changes else "in sync")
             print(f"{where}: {state}", file=out)
@@ -47,7 +51,26 @@ def render_result(result: RenderResult, out: TextIO, err: TextIO, *, verbose: bo
     if result.check and (result.orphans or any(e.changes for e in result.envs if not e.invalid)):
         stale = " ".join(e.env for e in result.envs if e.changes)
         command = f"gitopsgen render {stale}" if stale and not result.orphans else "gitopsgen render --all"
-        print(f"rendered/ is stale: run `{command}` and commit the result", file=err)
+        if result.target != RENDERED:
+            command += f" --output {result.target}"
+        print(f"{result.target}/ is stale: run `{command}` and commit the result", file=err)
+
+
+PREVIEW_LINES = 12
+
+
+def _drift_preview(env: EnvResult, path: str, where: str) -> list[str]:
+    """A few lines of unified diff (on disk -> render) for a file that is on disk and differs."""
+    from gitopsgen.diff.textdiff import bounded, decode, unified
+
+    rendered = env.tree.files.get(path)
+    if path not in env.stale or rendered is None:
+        return []
+    lines = unified(decode(env.stale[path]), rendered.text, f"{where}/{path}", f"{where}/{path}")[2:]
+    shown, more = bounded(lines, PREVIEW_LINES)
+    if more:
+        shown.append(f"... {more} more line{'s' if more != 1 else ''}: `gitopsgen diff {env.env}` shows every change")
+    return shown
 
 
 _drift_words = {

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from gitopsgen.problems import Problem, Severity, dotted
+from gitopsgen.validate import findings
 
 RULE = "cloudflared-config"
 YamlPath = tuple[str | int, ...]
@@ -36,12 +36,10 @@ _HTTP_STATUS = "http_status:"
 _HOST_PORT = re.compile(r"^(?P<host>[^:\s]*|\[[0-9a-fA-F:.]+\]):(?P<port>[0-9]{1,5})$")
 
 
-@dataclass(frozen=True)
-class Finding:
-    path: YamlPath
-    message: str
-    severity: Severity = Severity.ERROR
-    hint: str | None = None
+def _finding(path: YamlPath, message: str, severity: Severity = Severity.ERROR,
+            hint: str | None = None) -> findings.Finding:
+    """A finding of this checker: the shared `Finding` with the rule id `cloudflared-config`."""
+    return findings.Finding(path, message, RULE, severity, hint)
 
 
 def is_catch_all(rule: dict[str, Any]) -> bool:
@@ -64,15 +62,15 @@ def metrics_port(data: Any) -> int | None:
     return int(match.group("port")) if match else None
 
 
-def check_config(data: Any) -> Iterator[Finding]:
+def check_config(data: Any) -> Iterator[findings.Finding]:
     """Every rule violation in a parsed config, depth first in file order."""
     if not isinstance(data, dict):
-        yield Finding((), "the config file must be a mapping")
+        yield _finding((), "the config file must be a mapping")
         return
     yield from _check_top_level(data)
     rules = data.get("ingress")
     if not isinstance(rules, list) or not rules:
-        yield Finding(("ingress",) if "ingress" in data else (),
+        yield _finding(("ingress",) if "ingress" in data else (),
                       "The config file doesn't contain any ingress rules")
         return
     if isinstance(data.get("originRequest"), dict):
@@ -80,40 +78,40 @@ def check_config(data: Any) -> Iterator[Finding]:
     for i, rule in enumerate(rules):
         path: YamlPath = ("ingress", i)
         if not isinstance(rule, dict):
-            yield Finding(path, f"Rule #{i + 1} must be a mapping")
+            yield _finding(path, f"Rule #{i + 1} must be a mapping")
             continue
         yield from _check_rule(rule, i, path, last=i == len(rules) - 1)
 
 
-def _check_top_level(data: dict[str, Any]) -> Iterator[Finding]:
+def _check_top_level(data: dict[str, Any]) -> Iterator[findings.Finding]:
     tunnel = data.get("tunnel")
     if not isinstance(tunnel, str) or not tunnel:
-        yield Finding(("tunnel",) if "tunnel" in data else (), "tunnel (name or UUID) is not set",
+        yield _finding(("tunnel",) if "tunnel" in data else (), "tunnel (name or UUID) is not set",
                       hint="a locally-managed tunnel needs `tunnel: <TunnelID>`")
     if not data.get("credentials-file") and not data.get("credentials-contents"):
-        yield Finding((), "credentials-file is not set",
+        yield _finding((), "credentials-file is not set",
                       hint="point it at the mounted credentials Secret, e.g. /etc/cloudflared/creds/credentials.json")
     if metrics_port(data) is None:
-        yield Finding(("metrics",) if "metrics" in data else (),
+        yield _finding(("metrics",) if "metrics" in data else (),
                       f"metrics must be a fixed host:port, got {data.get('metrics')!r}",
                       hint="without it cloudflared binds the first free port of 20241-20245 and probes miss it; "
                            "use metrics: 0.0.0.0:2000")
 
 
-def _check_rule(rule: dict[str, Any], i: int, path: YamlPath, *, last: bool) -> Iterator[Finding]:
+def _check_rule(rule: dict[str, Any], i: int, path: YamlPath, *, last: bool) -> Iterator[findings.Finding]:
     number = i + 1
     hostname = rule.get("hostname") or ""
     if not isinstance(hostname, str):
-        yield Finding((*path, "hostname"), f"Rule #{number} hostname must be a string")
+        yield _finding((*path, "hostname"), f"Rule #{number} hostname must be a string")
         hostname = ""
     if ":" in hostname:
-        yield Finding((*path, "hostname"), "Hostname cannot contain a port")
+        yield _finding((*path, "hostname"), "Hostname cannot contain a port")
     if hostname.rfind("*") > 0:
-        yield Finding((*path, "hostname"),
+        yield _finding((*path, "hostname"),
                       'Hostname patterns can have at most one wildcard character ("*") and it can only be used '
                       'for subdomains, e.g. "*.example.com"')
     elif hostname.startswith("*") and hostname != "*" and not hostname.startswith("*."):
-        yield Finding((*path, "hostname"),
+        yield _finding((*path, "hostname"),
                       f"wildcard {hostname!r} never matches: cloudflared only matches a leading '*.'",
                       hint=f"write *.{hostname[1:].lstrip('.')}")
     regex = rule.get("path")
@@ -121,51 +119,51 @@ def _check_rule(rule: dict[str, Any], i: int, path: YamlPath, *, last: bool) -> 
         try:
             re.compile(str(regex))
         except re.error:
-            yield Finding((*path, "path"), f"Rule #{number} has an invalid regex")
+            yield _finding((*path, "path"), f"Rule #{number} has an invalid regex")
     if last and not is_catch_all(rule):
-        yield Finding(path, "The last ingress rule must match all URLs (i.e. it should not have a hostname or "
+        yield _finding(path, "The last ingress rule must match all URLs (i.e. it should not have a hostname or "
                             "path filter)", hint="end the list with `- service: http_status:404`")
     if not last and is_catch_all(rule):
-        yield Finding(path, f"Rule #{number} is matching the hostname '{hostname}', but this will match every "
+        yield _finding(path, f"Rule #{number} is matching the hostname '{hostname}', but this will match every "
                             "hostname, meaning the rules which follow it will never be triggered.")
     yield from _check_service(rule.get("service"), (*path, "service"), number)
     if isinstance(rule.get("originRequest"), dict):
         yield from _check_access(rule["originRequest"], (*path, "originRequest"))
 
 
-def _check_service(service: Any, path: YamlPath, number: int) -> Iterator[Finding]:
+def _check_service(service: Any, path: YamlPath, number: int) -> Iterator[findings.Finding]:
     if not isinstance(service, str) or not service:
-        yield Finding(path if service is not None else path[:-1], f"Rule #{number} has no service")
+        yield _finding(path if service is not None else path[:-1], f"Rule #{number} has no service")
         return
     if service.startswith(_HTTP_STATUS):
         code = service[len(_HTTP_STATUS):]
         if not code.isdigit() or not 100 <= int(code) <= 999:
-            yield Finding(path, f"invalid HTTP status code: {code}")
+            yield _finding(path, f"invalid HTTP status code: {code}")
         return
     if service in _SPECIAL_SERVICES or service.startswith(("unix:", "unix+tls:")):
         return
     url = urlsplit(service)
     if not url.scheme or not url.hostname:
-        yield Finding(path, f"{service} is an invalid address, please make sure it has a scheme and a hostname")
+        yield _finding(path, f"{service} is an invalid address, please make sure it has a scheme and a hostname")
     elif url.path:
-        yield Finding(path, f"{service} is an invalid address, ingress rules don't support proxying to a "
+        yield _finding(path, f"{service} is an invalid address, ingress rules don't support proxying to a "
                             "different path on the origin service. The path will be the same as the eyeball "
                             "request's path", hint=f"drop the path: {url.scheme}://{url.netloc}")
 
 
-def _check_access(origin: dict[str, Any], path: YamlPath) -> Iterator[Finding]:
+def _check_access(origin: dict[str, Any], path: YamlPath) -> Iterator[findings.Finding]:
     access = origin.get("access")
     if isinstance(access, dict) and access.get("required") and access.get("audTag") and not access.get("teamName"):
-        yield Finding((*path, "access", "teamName") if "teamName" in access else (*path, "access"),
+        yield _finding((*path, "access", "teamName") if "teamName" in access else (*path, "access"),
                       "access.TeamName cannot be blank when access.audTags are present")
 
 
 # --- locating findings -----------------------------------------------------------------------
 
 
-def _problems(findings: Iterator[Finding], file: str, locate: Callable[[YamlPath], int | None]) -> list[Problem]:
+def _problems(found: Iterator[findings.Finding], file: str, locate: Callable[[YamlPath], int | None]) -> list[Problem]:
     out = []
-    for f in findings:
+    for f in found:
         out.append(Problem(file, locate(f.path), None, dotted(f.path), f.message, rule=RULE, severity=f.severity,
                            hint=f.hint))
     return out

@@ -1,0 +1,81 @@
+"""The pre-commit hooks of .pre-commit-hooks.yaml, run by the real `pre-commit try-repo` against
+this checkout from another git repository, as a user's repository would run them.
+
+pre-commit builds the hooks' own environment (`pip install` of this checkout and its
+dependencies, from the package index): the pip cache of the machine is reused so that costs one
+install, once per session.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kit import REPO_ROOT
+
+PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
+PIP_CACHE = os.environ.get("PIP_CACHE_DIR") or str(Path.home() / ".cache" / "pip")
+"""Read when the module is imported, before the test fixtures move HOME into a temporary folder."""
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid",
+           "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z"}
+
+
+def test_hooks_file_runs_once_over_the_whole_tree() -> None:
+    hooks = {h["id"]: h for h in yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text())}
+    assert set(hooks) == {"gitopsgen-validate", "gitopsgen-check", "gitopsgen-render"}
+    for hook in hooks.values():
+        assert hook["pass_filenames"] is False and hook["language"] == "python"
+        for changed in ("environments/prd.yaml", "templates/apps/data.yaml.j2", "rendered/prd/apps/data.yaml",
+                        "schemas/lock.json", "gitopsgen.toml"):
+            assert __import__("re").search(hook["files"], changed), (hook["id"], changed)
+    assert hooks["gitopsgen-check"]["entry"] == "gitopsgen render --all --check"
+    own = yaml.safe_load((REPO_ROOT / ".pre-commit-config.yaml").read_text())
+    assert {h["id"] for r in own["repos"] for h in r["hooks"]} == {"gitopsgen-validate", "gitopsgen-check"}
+
+
+@pytest.fixture(scope="module")
+def user_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, str]]]:
+    base = tmp_path_factory.mktemp("pre-commit")
+    repo = base / "platform"
+    repo.mkdir()
+    shutil.copytree(REPO_ROOT / "templates", repo / "templates")
+    shutil.copytree(REPO_ROOT / "environments", repo / "environments",
+                    ignore=lambda _, names: [n for n in names if n.endswith(".yaml")
+                                             and n not in ("defaults.yaml", "dev.yaml", "prd.yaml")])
+    for env in ("dev", "prd"):
+        shutil.copytree(REPO_ROOT / "rendered" / env, repo / "rendered" / env)
+    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(base / "pre-commit-home"), "PIP_CACHE_DIR": PIP_CACHE,
+           "PIP_DISABLE_PIP_VERSION_CHECK": "1", "HOME": str(base)}
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "platform"]):
+        subprocess.run(["git", *args], cwd=repo, env=env, check=True)
+    yield repo, env
+
+
+def test_hooks_from_another_repository_through_try_repo(user_repo: tuple[Path, dict[str, str]]) -> None:
+    """One `try-repo` over all three hooks (each call builds a fresh hook environment): with a hand
+    edit in rendered/, validate passes, the read-only check fails naming the file, and render
+    rewrites it, which fails the commit as pre-commit does for any hook that modifies files."""
+    repo, env = user_repo
+    service = repo / "rendered" / "dev" / "manifests" / "example-api" / "service.yaml"
+    pristine = service.read_text()
+    service.write_text(pristine.replace("port: 8080", "port: 8081"))
+    subprocess.run(["git", "commit", "-q", "-am", "hand edit"], cwd=repo, env=env, check=True)
+    result = subprocess.run([str(PRE_COMMIT), "try-repo", str(REPO_ROOT), "--all-files", "--color", "never"],
+                            cwd=repo, env=env, capture_output=True, text=True, timeout=900, check=False)
+    out = result.stdout
+    assert result.returncode == 1, out + result.stderr
+    outcome = {line.rsplit(".", 1)[0].rstrip("."): line.rsplit(".", 1)[1] for line in out.splitlines()
+               if line.startswith("gitopsgen") and line.endswith(("Passed", "Failed"))}
+    assert outcome == {"gitopsgen validate": "Passed", "gitopsgen render --check": "Failed",
+                       "gitopsgen render": "Failed"}, out
+    assert "rendered/dev/manifests/example-api/service.yaml: differs from the render" in out
+    assert "files were modified by this hook" in out
+    assert service.read_text() == pristine  # the writing hook restored the render
