@@ -100,8 +100,18 @@ def _resolve(tree: RenderedTree, doc: Document, path: tuple[str | int, ...], nam
         hint = "render an ExternalSecret with this target name in the same namespace"
         if isinstance(name, str) and name.endswith("-superuser"):
             hint = "CloudNativePG creates <cluster>-superuser only with enableSuperuserAccess: true"
-        yield Finding(doc, path, f"Secret {name!r} in namespace {namespace!r} is not created by any "
-                      "ExternalSecret or CloudNativePG Cluster", hint=hint)
+        yield Finding(doc, _field(path, "name"), f"Secret {name!r} in namespace {namespace!r} is not created by "
+                      "any ExternalSecret or CloudNativePG Cluster", hint=hint)
     elif key is not None and key not in secret.keys:
-        yield Finding(doc, path, f"Secret {name!r} ({secret.source}) has no key {key!r}",
+        yield Finding(doc, _field(path, "key"), f"Secret {name!r} ({secret.source}) has no key {key!r}",
                       hint=f"its keys: {', '.join(sorted(secret.keys))}")
+
+
+def _field(path: tuple[str | int, ...], which: str) -> tuple[str | int, ...]:
+    """The node a user edits: the reference's name (`secretName` in a volume) or its key."""
+    last = path[-1] if path else None
+    if last in ("secretKeyRef", "secretRef"):
+        return (*path, which)
+    if last == "secret":
+        return (*path, "secretName")
+    return path  # a volume's items[].key path names the key already
