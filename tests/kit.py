@@ -74,8 +74,14 @@ def replace_in(path: Path, old: str, new: str) -> None:
 
 
 def apps(tree: RenderedTree) -> dict[str, Manifest]:
-    """The Argo CD Applications of a tree by name."""
-    return {doc.ident.name: doc for doc in tree.manifests("Application", APPLICATION_API)}
+    """The Argo CD Applications of a tree by component: the name without the `<env>-` prefix
+    every Application carries (`prd-data` -> `data`)."""
+    prefix = f"{tree.env}-"
+    found = {}
+    for doc in tree.manifests("Application", APPLICATION_API):
+        assert doc.ident.name.startswith(prefix), doc.ident.name
+        found[doc.ident.name.removeprefix(prefix)] = doc
+    return found
 
 
 def find_env(container: dict[str, Any], name: str) -> dict[str, Any]:

@@ -27,7 +27,11 @@ ENVS = ["dev", "prd"]
 PINNED_DEFAULTS = {
     "cloudnative-pg": {("crds", "create"), ("config", "clusterWide")},
     "external-secrets": {("installCRDs",)},
+    "plugin-barman-cloud": {("crds", "create")},
 }
+# The reference copy of cert-manager's chart is taken from git, whose Chart.yaml says v0.0.0 (the
+# version is set at release, shared/schemas/SOURCES.md): the values check warns about the mismatch.
+KNOWN_VERSION_WARNINGS = {"cert-manager"}
 
 
 def _values(tree: RenderedTree, chart: str) -> Any:
@@ -76,7 +80,9 @@ def test_every_values_file_validates_against_its_charts_upstream_schema(
         ]
         assert errors == []
         checked.add(chart)
-    expected = {"cloudnative-pg", "external-secrets", "reloader"} | ({"external-dns"} if env == "prd" else set())
+    expected = {"cloudnative-pg", "external-secrets", "reloader"}
+    if env == "prd":
+        expected |= {"external-dns", "cert-manager", "plugin-barman-cloud"}
     assert checked == expected
 
 
@@ -85,8 +91,11 @@ def test_chart_values_validator_is_clean_on_the_real_trees(
     rendered: dict[str, RenderedTree], shared_schemas: Path, env: str
 ) -> None:
     problems = charts.validate_tree(rendered[env], (str(shared_schemas / "charts"),), f"rendered/{env}")
-    assert [p.format() for p in problems if p.severity > Severity.INFO] == []
-    unchecked = {re.search(r"chart (\S+) not checked", p.message).group(1) for p in problems}  # type: ignore[union-attr]
+    known = [p for p in problems if p.severity == Severity.WARNING and p.path == "spec.sources[0].targetRevision"
+             and any(f"apps/{chart}.yaml" in p.file for chart in KNOWN_VERSION_WARNINGS)]
+    assert [p.format() for p in problems if p.severity > Severity.INFO and p not in known] == []
+    unchecked = {re.search(r"chart (\S+) not checked", p.message).group(1)  # type: ignore[union-attr]
+                 for p in problems if p not in known}
     # no schema upstream (OT redis-operator) or no reference data (ingress-nginx, tailscale-operator)
     assert unchecked == {"redis-operator", "ingress-nginx"} | ({"tailscale-operator"} if env == "dev" else set())
 
@@ -116,7 +125,9 @@ def test_values_files_hold_only_differences_from_chart_defaults(
 
 @pytest.mark.parametrize("env", ENVS)
 def test_reloader_reloads_everything_by_annotation(rendered: dict[str, RenderedTree], env: str) -> None:
-    assert _values(rendered[env], "reloader") == {"reloader": {"autoReloadAll": True, "reloadStrategy": "annotations"}}
+    watched = {"dev": ["example-dev", "tailscale"], "prd": ["cloudflared", "example-prd", "external-dns"]}[env]
+    assert _values(rendered[env], "reloader") == {"reloader": {
+        "autoReloadAll": True, "reloadStrategy": "annotations", "watchGlobally": False, "namespaces": watched}}
 
 
 def test_external_dns_values_follow_domain_and_spec(

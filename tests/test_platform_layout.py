@@ -36,23 +36,37 @@ def has_public_dns(tree: RenderedTree) -> bool:
 def test_dev_has_no_tunnel_no_sentinel_and_no_public_dns(rendered: dict[str, RenderedTree]) -> None:
     dev = rendered["dev"]
     assert (has_tunnel(dev), has_sentinel(dev), has_public_dns(dev)) == (False, False, False)
-    assert kinds_in(dev, "manifests/data/") == ["Cluster", "Redis"]
+    # no backups, no PodDisruptionBudget for the single API replica
+    assert kinds_in(dev, "manifests/data/") == ["Cluster", "ConfigMap", "Redis"]
+    assert not any(True for _ in dev.manifests("PodDisruptionBudget"))
+    assert not any(True for _ in dev.manifests("ScheduledBackup"))
+    assert not {"apps/cert-manager.yaml", "apps/plugin-barman-cloud.yaml"} & set(dev.files)
+    cluster = dev.get("Cluster", "example-db")
+    assert cluster is not None and "plugins" not in cluster.data["spec"] and "backup" not in cluster.data["spec"]
     api = dev.get("Deployment", "example-api", "example-dev")
     assert api is not None
     env = [e["name"] for e in api.data["spec"]["template"]["spec"]["containers"][0]["env"]]
     assert not any(name.startswith("SPRING_DATA_REDIS_SENTINEL") for name in env)
     targets = {d.identity.name for d in dev.manifests("ExternalSecret") if d.identity}
     assert targets == {"example-redis-auth", "example-api-secrets", "operator-oauth"}
+    # nothing is protected from deletion in development
+    assert not [d for d in dev.manifests() if "argocd.argoproj.io/sync-options" in
+                (d.data["metadata"].get("annotations") or {})]
 
 
 def test_prd_has_tunnel_sentinel_and_public_dns(rendered: dict[str, RenderedTree]) -> None:
     prd = rendered["prd"]
     assert (has_tunnel(prd), has_sentinel(prd), has_public_dns(prd)) == (True, True, True)
-    assert kinds_in(prd, "manifests/data/") == ["Cluster", "RedisReplication", "RedisSentinel"]
-    assert kinds_in(prd, "manifests/cloudflared/") == ["ConfigMap", "Deployment"]
+    assert kinds_in(prd, "manifests/data/") == ["Cluster", "ConfigMap", "ObjectStore", "RedisReplication",
+                                                 "RedisSentinel", "ScheduledBackup"]
+    assert kinds_in(prd, "manifests/cloudflared/") == ["ConfigMap", "Deployment", "PodDisruptionBudget"]
     assert not any(True for _ in prd.manifests("Redis"))
     targets = {d.identity.name for d in prd.manifests("ExternalSecret") if d.identity}
-    assert targets == {"example-redis-auth", "example-api-secrets", "cloudflared-credentials", "cloudflare-api-token"}
+    assert targets == {"example-redis-auth", "example-api-secrets", "cloudflared-credentials", "cloudflare-api-token",
+                       "example-db-backup-s3"}
+    budgets = {d.ident.name: d.data["spec"] for d in prd.manifests("PodDisruptionBudget")}
+    assert budgets == {name: {"maxUnavailable": 1, "selector": {"matchLabels": {"app.kubernetes.io/name": name}}}
+                       for name in ("example-api", "cloudflared")}
 
 
 def test_the_raw_cloudflared_config_is_outside_every_applied_folder(rendered: dict[str, RenderedTree]) -> None:
@@ -75,10 +89,10 @@ def test_configmap_embeds_the_config_and_the_pods_roll_on_change(rendered: dict[
 @pytest.mark.parametrize("env", ["dev", "prd"])
 def test_external_secrets_create_exactly_the_secrets_consumers_expect(
         rendered: dict[str, RenderedTree], repo_root: Path, env: str) -> None:
-    names = derive(load(repo_root, env).model)
+    names = derive(load(repo_root, env).model, env)
     expected = {(ref.namespace, ref.name): set(ref.keys) for ref in (
         names.secrets.redis, names.secrets.app, names.secrets.tunnel_credentials,
-        names.secrets.cloudflare_api_token, names.secrets.tailscale_oauth) if ref is not None}
+        names.secrets.cloudflare_api_token, names.secrets.tailscale_oauth, names.secrets.backup) if ref is not None}
     found = {}
     for doc in rendered[env].manifests("ExternalSecret"):
         spec = doc.data["spec"]
@@ -103,13 +117,20 @@ def test_external_secrets_spell_out_eso_defaults(rendered: dict[str, RenderedTre
 
 
 @pytest.mark.parametrize("env", ["dev", "prd"])
-def test_every_external_secret_namespace_exists_before_the_edge_wave(
-        rendered: dict[str, RenderedTree], repo_root: Path, env: str) -> None:
-    app_namespace = load(repo_root, env).model.namespace
-    created = {d.identity.name for d in rendered[env].manifests("Namespace")
-               if d.identity and d.file.startswith("manifests/secrets/")}
-    needed = {d.identity.namespace for d in rendered[env].manifests("ExternalSecret") if d.identity}
-    assert needed - {app_namespace} == created
+def test_every_namespace_is_an_object_of_the_namespaces_application_with_pod_security(
+        rendered: dict[str, RenderedTree], env: str) -> None:
+    tree = rendered[env]
+    declared = {d.ident.name: d for d in tree.manifests("Namespace")}
+    assert {d.file for d in declared.values()} == {"manifests/namespaces/namespaces.yaml"}
+    used = {d.ident.namespace for d in tree.manifests() if d.ident.namespace and d.ident.kind not in (
+        "Application", "AppProject")}
+    used |= {d.data["spec"]["destination"]["namespace"] for d in tree.manifests("Application")
+             if d.ident.name != f"{env}-root"}
+    assert used == set(declared)
+    for doc in declared.values():
+        labels = doc.data["metadata"]["labels"]
+        assert labels["pod-security.kubernetes.io/enforce"] in ("restricted", "baseline", "privileged")
+        assert labels["pod-security.kubernetes.io/warn"] == labels["pod-security.kubernetes.io/audit"] == "restricted"
 
 
 def test_replicas_and_instances_follow_the_specs(rendered: dict[str, RenderedTree], repo_root: Path) -> None:

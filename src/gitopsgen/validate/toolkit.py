@@ -157,6 +157,18 @@ def env_map(doc: Document) -> Env:
     return found
 
 
+def secrets_read(doc: Document) -> set[str]:
+    """Names of the Secrets a workload's containers read (env, envFrom, secret volumes)."""
+    names: set[Any] = set()
+    for _, container in containers(doc):
+        names.update(dig(e, "valueFrom", "secretKeyRef", "name") for e in container.get("env") or [])
+        names.update(dig(e, "secretRef", "name") for e in container.get("envFrom") or [])
+    base = pod_spec_path(doc)
+    if base is not None:
+        names.update(dig(v, "secret", "secretName") for v in dig(doc.data, *base, "volumes", default=[]) or [])
+    return {name for name in names if isinstance(name, str)}
+
+
 def image_tag(image: str) -> tuple[str | None, str | None]:
     """(tag, digest) of an image reference; a registry port is not a tag."""
     name, _, digest = image.partition("@")
@@ -188,6 +200,66 @@ def service_name(host: str, namespace: str | None) -> tuple[str, str | None]:
     if len(parts) == 2 or parts[2] == "svc":
         return parts[0], parts[1]
     return parts[0], None
+
+
+def pod_host(host: str) -> tuple[str, str, str] | None:
+    """`<pod>.<service>.<ns>.svc[.<cluster domain>]` (a StatefulSet pod's stable DNS name) ->
+    (pod, headless service, namespace); None for anything else."""
+    parts = host.split(".")
+    if len(parts) >= 4 and parts[3] == "svc":
+        return parts[0], parts[1], parts[2]
+    return None
+
+
+def replicas(doc: Document, default: int = 1) -> int:
+    """`spec.replicas` of a workload (Kubernetes defaults it to 1)."""
+    value = dig(doc.data, "spec", "replicas", default=default)
+    return value if isinstance(value, int) else default
+
+
+def sync_options_of(doc: Document) -> set[str]:
+    """The per-resource Argo CD sync options (`argocd.argoproj.io/sync-options`, comma-separated)."""
+    raw = dig(doc.data, "metadata", "annotations", domain.SYNC_OPTIONS)
+    return {part.strip() for part in str(raw).split(",") if part.strip()} if raw is not None else set()
+
+
+def production(tree: RenderedTree) -> bool:
+    """Whether the tree is a production environment: its AppProject says so (`gitopsgen.io/tier`)."""
+    return any(dig(doc.data, "metadata", "labels", domain.TIER_LABEL) == "production"
+               for doc in tree.manifests("AppProject", domain.ARGOCD_API_VERSION))
+
+
+def selects(selector: Any, labels: Any) -> bool:
+    """Whether a label selector (`matchLabels` and `matchExpressions`) selects `labels`. An empty
+    selector selects everything; a missing one nothing."""
+    if not isinstance(selector, dict):
+        return False
+    labels = labels if isinstance(labels, dict) else {}
+    for key, value in (selector.get("matchLabels") or {}).items():
+        if labels.get(key) != value:
+            return False
+    for expression in selector.get("matchExpressions") or []:
+        if not isinstance(expression, dict):
+            return False
+        key, operator, values = expression.get("key"), expression.get("operator"), expression.get("values") or []
+        present = key in labels
+        if operator == "In" and not (present and labels[key] in values):
+            return False
+        if operator == "NotIn" and present and labels[key] in values:
+            return False
+        if operator == "Exists" and not present:
+            return False
+        if operator == "DoesNotExist" and present:
+            return False
+    return True
+
+
+def namespace_labels(tree: RenderedTree, namespace: str) -> dict[str, str]:
+    """Labels a namespace will carry: those of its rendered Namespace plus the name label the API
+    server adds (`kubernetes.io/metadata.name`)."""
+    doc = tree.get("Namespace", namespace)
+    labels = dig(doc.data, "metadata", "labels", default={}) if doc is not None else {}
+    return {**(labels if isinstance(labels, dict) else {}), domain.NAMESPACE_NAME_LABEL: namespace}
 
 
 # --- Argo CD Applications -----------------------------------------------------------------------
