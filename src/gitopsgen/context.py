@@ -9,7 +9,6 @@ objects against the facts, not against this derivation.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -308,17 +307,12 @@ def sentinel_pdb_min_available(sentinels: int, quorum: int) -> int:
     return min(max(quorum, sentinels // 2 + 1), sentinels - 1)
 
 
-_QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)([KMGTPE]i|[kMGTPE])?$")
-_FACTORS = {None: 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
-            "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
-
-
 def quantity_bytes(quantity: str) -> int:
     """Bytes of a memory quantity such as 256Mi or 1G (Kubernetes resource.Quantity)."""
-    match = _QUANTITY.match(quantity)
-    if match is None:
+    found = domain.quantity_bytes(quantity)
+    if found is None:
         raise ValueError(f"not a memory quantity: {quantity!r}")
-    return int(float(match.group(1)) * _FACTORS[match.group(2)])
+    return found
 
 
 def max_memory_bytes(limit: str, percent: int) -> int:

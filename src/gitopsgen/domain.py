@@ -128,6 +128,19 @@ NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 POD_SECURITY_LABELS = ("pod-security.kubernetes.io/enforce", "pod-security.kubernetes.io/audit",
                        "pod-security.kubernetes.io/warn")
 POD_SECURITY_LEVELS = ("privileged", "baseline", "restricted")
+_QUANTITY_FACTORS = {"": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
+                     "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+
+
+def quantity_bytes(quantity: object) -> int | None:
+    """Bytes of a memory quantity such as 256Mi or 1G (apimachinery resource.Quantity suffixes),
+    None when it is not one."""
+    import re
+
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E|)", str(quantity))
+    return int(float(match.group(1)) * _QUANTITY_FACTORS[match.group(2)]) if match else None
+
+
 CLUSTER_SCOPED_KINDS = frozenset({
     ("", "Namespace"), ("", "PersistentVolume"), ("", "Node"),
     ("apiextensions.k8s.io", "CustomResourceDefinition"),

@@ -131,6 +131,12 @@ def render(options: RenderOptions) -> RenderResult:
         result = EnvResult(tree.env, tree, problems)
         result.changes = compare(tree.bytes_by_path(), read_tree(root / RENDERED / tree.env))
         results.append(result)
+    if options.all_envs:  # environments must not collide (one tunnel, DNS owner, Argo CD name, host each)
+        from gitopsgen.validate.rules import run_across
+
+        across = run_across([result.tree for result in results])
+        for result in results:
+            result.problems.extend(across[result.env])
 
     outcome = RenderResult(options.check, results, _orphans(root / RENDERED, envs) if options.all_envs else [])
     if not options.check and outcome.exit_code == 0:

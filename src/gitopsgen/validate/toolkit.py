@@ -45,6 +45,43 @@ class Finding:
     hint: str | None = None
 
 
+@dataclass(frozen=True)
+class Site:
+    """A node of one environment's tree, for rules that compare environments."""
+
+    tree: RenderedTree
+    doc: Document
+    path: YamlPath
+
+    def __str__(self) -> str:
+        """`rendered/<env>/<file>:<line>`, how a message names the other side of a collision."""
+        line = self.tree.files[self.doc.file].line_of(self.doc.index, self.path)
+        return f"{self.tree.display(self.doc.file)}:{line}" if line is not None else self.tree.display(self.doc.file)
+
+
+@dataclass(frozen=True)
+class CrossFinding:
+    """What a cross-environment rule found: where (in one environment's tree) and what to say,
+    naming the other environment's site in the message."""
+
+    site: Site
+    message: str
+    severity: Severity = Severity.ERROR
+    hint: str | None = None
+
+
+def collisions(sites: Iterator[tuple[Any, Site]]) -> Iterator[tuple[Site, Site]]:
+    """(site, first) for every site whose key an earlier environment already used; `sites` come
+    tree by tree in the order of the run. Sites of one environment never collide with each other."""
+    first: dict[Any, Site] = {}
+    for key, site in sites:
+        seen = first.get(key)
+        if seen is None:
+            first[key] = site
+        elif seen.tree.env != site.tree.env:
+            yield site, seen
+
+
 def name_of(doc: Document) -> str:
     """The object's name, or `?` for a data file (for messages)."""
     ident = doc.identity
@@ -345,6 +382,16 @@ def deployed(tree: RenderedTree, app: Document) -> list[Document]:
             for doc in tree.files[path].documents]
 
 
+def parents(tree: RenderedTree) -> dict[tuple[str, int], Manifest]:
+    """(file, index) of each document an Application's Git source deploys -> that Application
+    (for child Applications: their parent in the app of apps)."""
+    found: dict[tuple[str, int], Manifest] = {}
+    for app in applications(tree):
+        for doc in deployed(tree, app):
+            found[(doc.file, doc.index)] = app
+    return found
+
+
 def deployed_kinds(tree: RenderedTree, app: Document) -> set[tuple[str, str]]:
     """(API group, kind) of what the Application's Git sources deploy."""
     return {(doc.identity.group, doc.identity.kind) for doc in deployed(tree, app) if doc.identity is not None}
@@ -394,6 +441,29 @@ def values_paths(tree: RenderedTree, app: Document, source: Source | None = None
     """Tree paths of the values files an Application (or one of its sources) reads, in order."""
     return [p for p in (resolve(tree, f) for f in value_files(app) if source is None or f.source == source)
             if p is not None]
+
+
+def disruptions_allowed(pdb: Any, replicas: int) -> int | None:
+    """How many of `replicas` pods a PodDisruptionBudget spec lets go at once (percentages round
+    up, as the disruption controller does), None when it sets neither field."""
+    import math
+
+    def count(value: Any) -> int | None:
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str) and value.endswith("%") and value[:-1].isdigit():
+            return math.ceil(replicas * int(value[:-1]) / 100)
+        return None
+
+    if not isinstance(pdb, dict):
+        return None
+    if "maxUnavailable" in pdb:
+        unavailable = count(pdb["maxUnavailable"])
+        return None if unavailable is None else min(unavailable, replicas)
+    if "minAvailable" in pdb:
+        available = count(pdb["minAvailable"])
+        return None if available is None else max(replicas - available, 0)
+    return None
 
 
 def values_doc(tree: RenderedTree, chart: str) -> Document | None:
