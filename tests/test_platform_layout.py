@@ -169,3 +169,69 @@ def test_no_secret_value_anywhere_in_rendered(rendered: dict[str, RenderedTree],
     for tree in rendered.values():
         for file in tree.files.values():
             assert find_secret(file.text) is None, file.path
+
+
+@pytest.mark.parametrize("env", ["dev", "prd"])
+def test_actuator_answers_on_its_own_port_which_no_service_exposes(rendered: dict[str, RenderedTree], env: str) -> None:
+    tree = rendered[env]
+    api = tree.get("Deployment", "example-api")
+    service = tree.get("Service", "example-api")
+    assert api is not None and service is not None
+    container = api.data["spec"]["template"]["spec"]["containers"][0]
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    env_vars = {e["name"]: e.get("value") for e in container["env"]}
+    assert env_vars["MANAGEMENT_SERVER_PORT"] == str(ports["management"]) != env_vars["SERVER_PORT"]
+    for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+        assert container[probe]["httpGet"]["port"] == "management"
+    assert [p["targetPort"] for p in service.data["spec"]["ports"]] == ["http"]
+
+
+def test_cloudflared_starts_patiently_and_rolls_once_per_config_change(rendered: dict[str, RenderedTree]) -> None:
+    deployment = rendered["prd"].get("Deployment", "cloudflared", "cloudflared")
+    assert deployment is not None
+    container = deployment.data["spec"]["template"]["spec"]["containers"][0]
+    assert container["startupProbe"]["httpGet"]["path"] == "/ready"
+    assert container["startupProbe"]["periodSeconds"] * container["startupProbe"]["failureThreshold"] >= 60
+    assert container["livenessProbe"]["failureThreshold"] > 1
+    # the checksum annotation rolls it on a config change; Reloader only on a credentials change
+    assert deployment.data["metadata"]["annotations"] == {
+        "configmaps.exclude.reloader.stakater.com/reload": "cloudflared"}
+
+
+def test_ingress_nginx_trusts_forwarded_headers_only_behind_the_tunnel(rendered: dict[str, RenderedTree]) -> None:
+    prd = rendered["prd"].files["values/ingress-nginx.yaml"].documents[0].data["controller"]
+    dev = rendered["dev"].files["values/ingress-nginx.yaml"].documents[0].data["controller"]
+    assert prd["config"] == {"use-forwarded-headers": "true", "forwarded-for-header": "CF-Connecting-IP",
+                             "proxy-real-ip-cidr": "10.244.0.0/16"}
+    assert "config" not in dev
+    policy = rendered["prd"].get("NetworkPolicy", "ingress-nginx-controller", "ingress-nginx")
+    assert policy is not None
+    assert policy.data["spec"]["ingress"][0]["from"] == [{
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "cloudflared"}},
+        "podSelector": {"matchLabels": {"app.kubernetes.io/name": "cloudflared"}}}]
+
+
+@pytest.mark.parametrize("env", ["dev", "prd"])
+def test_redis_pods_run_as_the_restricted_pod_security_standard_requires(
+        rendered: dict[str, RenderedTree], env: str) -> None:
+    for doc in rendered[env].manifests():
+        if doc.ident.group != "redis.redis.opstreelabs.in":
+            continue
+        spec = doc.data["spec"]
+        assert spec["podSecurityContext"]["runAsNonRoot"] is True
+        assert spec["podSecurityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+        assert spec["securityContext"] == {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
+        assert spec["kubernetesConfig"]["resources"]["limits"]["memory"]
+
+
+def test_the_sentinels_have_their_own_password_which_the_api_uses(rendered: dict[str, RenderedTree]) -> None:
+    sentinel = rendered["prd"].get("RedisSentinel", "example-redis", "example-prd")
+    api = rendered["prd"].get("Deployment", "example-api", "example-prd")
+    es = rendered["prd"].get("ExternalSecret", "example-redis-auth", "example-prd")
+    assert sentinel is not None and api is not None and es is not None
+    own = sentinel.data["spec"]["kubernetesConfig"]["redisSecret"]
+    assert own == {"name": "example-redis-auth", "key": "sentinel-password"}
+    env = {e["name"]: e for e in api.data["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["SPRING_DATA_REDIS_SENTINEL_PASSWORD"]["valueFrom"]["secretKeyRef"] == own
+    assert {d["secretKey"]: d["remoteRef"]["key"] for d in es.data["spec"]["data"]} == {
+        "password": "REDIS_PASSWORD", "sentinel-password": "REDIS_SENTINEL_PASSWORD"}

@@ -160,6 +160,8 @@ class EdgeNames:
     """Labels of the edge pods that may reach the ingress controller; None: any pod of the namespace."""
     replicas: int
     pdb: bool
+    spread: Spread | None
+    """Topology spread of the edge pods (cloudflared), None for fewer than two."""
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,8 @@ class AppNames:
     labels: dict[str, str]
     pdb: bool
     """A PodDisruptionBudget (maxUnavailable 1) exists when 2+ replicas can share the load."""
+    spread: Spread | None
+    """Topology spread of the API pods, None for a single replica."""
 
 
 @dataclass(frozen=True)
@@ -478,12 +482,14 @@ def derive(spec: Environment, env: str) -> Names:
         edge = EdgeNames(type="cloudflare", public_host=spec.app.hostname,
                          tunnel_target=cloudflare.tunnel_id + domain.TUNNEL_TARGET_SUFFIX, tailscale_fqdn=None,
                          namespace=cloudflare.namespace, pod_labels={"app.kubernetes.io/name": "cloudflared"},
-                         replicas=cloudflare.replicas, pdb=cloudflare.replicas > 1)
+                         replicas=cloudflare.replicas, pdb=cloudflare.replicas > 1,
+                         spread=spreading if cloudflare.replicas > 1 else None)
     else:
         assert isinstance(edge_spec, TailscaleEdge) and charts.tailscale_operator is not None
         fqdn = f"{edge_spec.hostname}.{edge_spec.tailnet}.ts.net"
         edge = EdgeNames(type="tailscale", public_host=fqdn, tunnel_target=None, tailscale_fqdn=fqdn,
-                         namespace=charts.tailscale_operator.namespace, pod_labels=None, replicas=0, pdb=False)
+                         namespace=charts.tailscale_operator.namespace, pod_labels=None, replicas=0, pdb=False,
+                         spread=None)
 
     nginx = charts.ingress_nginx
     controller = domain.ingress_controller_service(nginx.release_name)
@@ -506,7 +512,7 @@ def derive(spec: Environment, env: str) -> Names:
         name=spec.app.name, service=spec.app.name, secret=f"{spec.app.name}-secrets", host=edge.public_host,
         issuer_uri=f"https://{spec.app.auth0.domain}/",  # Auth0's iss claim ends with a slash
         resources=resources(spec.app.resources), labels={"app.kubernetes.io/name": spec.app.name},
-        pdb=spec.app.replicas > 1,
+        pdb=spec.app.replicas > 1, spread=spreading if spec.app.replicas > 1 else None,
     )
 
     redis_remote = {redis.secret_key: spec.redis.password_key}
