@@ -82,8 +82,14 @@ def set_wave(wave: str) -> Callable[[Any], None]:
 
 
 def apps(tree: RenderedTree) -> dict[str, Manifest]:
-    """The Argo CD Applications of a tree by name."""
-    return {doc.ident.name: doc for doc in tree.manifests("Application", APPLICATION_API)}
+    """The Argo CD Applications of a tree by component: the name without the `<env>-` prefix
+    every Application carries (`prd-data` -> `data`)."""
+    prefix = f"{tree.env}-"
+    found = {}
+    for doc in tree.manifests("Application", APPLICATION_API):
+        assert doc.ident.name.startswith(prefix), doc.ident.name
+        found[doc.ident.name.removeprefix(prefix)] = doc
+    return found
 
 
 def find_env(container: dict[str, Any], name: str) -> dict[str, Any]:
@@ -101,6 +107,36 @@ def findings(rule: ModuleType, tree: RenderedTree, min_severity: Severity = Seve
 def places(problems: list[Problem]) -> list[tuple[str, int | None]]:
     """(path in the tree, line) of each problem, in order: `rendered/<env>/` is left out."""
     return [(p.file.split("/", 2)[2] if p.file.startswith("rendered/") else p.file, p.line) for p in problems]
+
+
+def renamed(tree: RenderedTree, env: str) -> RenderedTree:
+    """`tree` as the tree of environment `env`: every `rendered/<old>/` in its text becomes
+    `rendered/<env>/` (Git source paths, value files), re-emitted canonically. A copy of prd renamed
+    stg is what a staging environment copied from prd renders, less what its spec changed."""
+    old = f"rendered/{tree.env}/"
+    new = RenderedTree(env)
+    for path, file in tree.files.items():
+        documents = yamlio.load_all(file.text.replace(old, f"rendered/{env}/"))
+        docs = tuple(make_document(path, i, d) for i, d in enumerate(documents))
+        new.add(RenderedFile(path, file.template, docs, yamlio.dump(documents)))
+    return new
+
+
+def cross_findings(rule: ModuleType, trees: list[RenderedTree],
+                   min_severity: Severity = Severity.WARNING) -> list[Problem]:
+    """The problems a cross-environment rule reports on `trees`, all environments together."""
+    found = rules.run_across(trees, [rule])
+    return sorted(p for problems in found.values() for p in problems if p.severity >= min_severity)
+
+
+def assert_cross_findings(rule: ModuleType, trees: list[RenderedTree], expected: list[tuple[str, int | None]],
+                          min_severity: Severity = Severity.WARNING) -> list[Problem]:
+    """Like `assert_findings`, for a rule across environments: `expected` holds
+    (`rendered/<env>/<path>`, line) pairs, since a finding may land in any environment."""
+    found = cross_findings(rule, trees, min_severity)
+    assert all(p.rule == rule.ID for p in found)
+    assert sorted((p.file, p.line) for p in found) == sorted(expected), [p.format() for p in found]
+    return found
 
 
 def assert_findings(rule: ModuleType, tree: RenderedTree, expected: list[tuple[str, int | None]],

@@ -22,9 +22,11 @@ from kit import WAVE, apps
 ENVS = ["dev", "prd"]
 OPERATORS = {"cloudnative-pg": "cloudnativePg", "redis-operator": "redisOperator",
              "external-secrets": "externalSecrets", "reloader": "reloader", "ingress-nginx": "ingressNginx"}
-EDGE_CHARTS = {"dev": {"tailscale-operator": "tailscaleOperator"}, "prd": {"external-dns": "externalDns"}}
-GIT_APPS = {"secret-store": "manifests/secret-store", "secrets": "manifests/secrets", "data": "manifests/data",
-            "example-api": "manifests/example-api"}
+EDGE_CHARTS = {"dev": {"tailscale-operator": "tailscaleOperator"},
+               "prd": {"external-dns": "externalDns", "cert-manager": "certManager",
+                       "plugin-barman-cloud": "barmanCloud"}}
+GIT_APPS = {"namespaces": "manifests/namespaces", "secret-store": "manifests/secret-store",
+            "secrets": "manifests/secrets", "data": "manifests/data", "example-api": "manifests/example-api"}
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +53,9 @@ def test_every_argocd_object_validates_against_the_strict_upstream_schema(
                   for e in validator.iter_errors(doc.data)]
         assert errors == []
         checked += 1
-    assert checked == len(apps(rendered[env])) >= 10
+    projects = [d for d in rendered[env].manifests("AppProject")]
+    assert len(projects) == 2
+    assert checked == len(apps(rendered[env])) + len(projects) >= 12
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -65,7 +69,7 @@ def test_our_schema_validator_finds_no_error_in_the_tree(rendered: dict[str, Ren
 def test_each_environment_has_root_operators_layers_and_its_own_edge(rendered: dict[str, RenderedTree]) -> None:
     common = {"root", *OPERATORS, *GIT_APPS}
     assert set(apps(rendered["dev"])) == common | {"tailscale-operator"}
-    assert set(apps(rendered["prd"])) == common | {"cloudflared", "external-dns"}
+    assert set(apps(rendered["prd"])) == common | {"cloudflared", "external-dns", "cert-manager", "plugin-barman-cloud"}
     for env in ENVS:
         values = {p for p in rendered[env].files if p.startswith("values/")}
         assert values == {f"values/{chart}.yaml" for chart in (*OPERATORS, *EDGE_CHARTS[env])}
@@ -77,17 +81,26 @@ def test_root_application_syncs_the_apps_folder_of_its_environment(
         rendered: dict[str, RenderedTree], contexts: dict[str, dict[str, Any]], env: str) -> None:
     spec = contexts[env]["spec"]
     root = apps(rendered[env])["root"].data
+    assert root["metadata"]["name"] == f"{env}-root"
     assert root["spec"]["source"] == {"repoURL": spec["argocd"]["repoURL"],
                                       "targetRevision": spec["argocd"]["targetRevision"],
                                       "path": f"rendered/{env}/apps"}
     assert root["metadata"]["namespace"] == root["spec"]["destination"]["namespace"] == spec["argocd"]["namespace"]
+    # the root creates Applications in Argo CD's own cluster, whatever cluster the environment runs on
+    assert root["spec"]["destination"]["server"] == "https://kubernetes.default.svc"
+    assert root["spec"]["project"] == f"{env}-bootstrap"
     assert root["spec"]["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
     # deleting the root by mistake must not cascade into the whole platform
     assert "finalizers" not in root["metadata"]
-    # every file of apps/ is one child Application, nothing else
-    children = [p for p in rendered[env].files if p.startswith("apps/")]
+    # apps/ holds the environment's AppProject and one file per child Application, nothing else
+    children = [p for p in rendered[env].files if p.startswith("apps/") and p != "apps/project.yaml"]
     assert sorted(p.removeprefix("apps/").removesuffix(".yaml") for p in children) == sorted(
         n for n in apps(rendered[env]) if n != "root")
+    project = rendered[env].files["apps/project.yaml"].documents[0].data
+    assert (project["kind"], project["metadata"]["name"]) == ("AppProject", env)
+    bootstrap = [d.data["kind"] for p in sorted(rendered[env].files) if p.startswith("bootstrap/")
+                 for d in rendered[env].files[p].documents]
+    assert sorted(bootstrap) == ["AppProject", "Application"]
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -101,15 +114,18 @@ def test_children_share_project_destination_finalizer_automated_sync_and_retry(
         app = doc.data
         assert app["metadata"]["namespace"] == argocd["namespace"]
         assert app["metadata"]["finalizers"] == ["resources-finalizer.argocd.argoproj.io"]
-        assert app["spec"]["project"] == argocd["project"]
-        assert app["spec"]["destination"]["server"] == argocd["destination"]["server"]
-        assert "name" not in app["spec"]["destination"]
+        assert app["metadata"]["name"] == f"{env}-{name}"
+        assert app["spec"]["project"] == env
+        assert app["spec"]["destination"]["name"] == argocd["destination"]["name"] == env
+        assert "server" not in app["spec"]["destination"]
         policy = app["spec"]["syncPolicy"]
         assert policy["automated"] == {"prune": True, "selfHeal": True}
-        assert policy["syncOptions"][0] == "CreateNamespace=true"
+        # namespaces are objects of their own (with Pod Security labels), never created on the fly
+        assert "CreateNamespace=true" not in policy.get("syncOptions", [])
         assert policy["retry"] == {"limit": retry["limit"], "backoff": {
             "duration": retry["backoffDuration"], "factor": retry["backoffFactor"],
-            "maxDuration": retry["backoffMaxDuration"]}}
+            "maxDuration": retry["backoffMaxDuration"]}, "refresh": True}
+        assert retry["limit"] >= 20 and retry["backoffMaxDuration"] == "10m"
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -123,13 +139,13 @@ def test_chart_applications_pin_the_spec_chart_and_read_values_from_git(
         helm_source, values_source = app["spec"]["sources"]
         assert (helm_source["repoURL"], helm_source["chart"], helm_source["targetRevision"]) == (
             chart["repoURL"], chart["chart"], chart["version"])
-        assert re.fullmatch(r"\d+\.\d+\.\d+", helm_source["targetRevision"])  # pinned, no range
+        assert re.fullmatch(r"v?\d+\.\d+\.\d+", helm_source["targetRevision"])  # pinned, no range
         assert helm_source["helm"]["valueFiles"] == [f"$values/rendered/{env}/values/{chart['chart']}.yaml"]
         assert values_source == {"repoURL": spec["argocd"]["repoURL"],
                                  "targetRevision": spec["argocd"]["targetRevision"], "ref": "values"}
         assert app["spec"]["destination"]["namespace"] == chart["namespace"]
-        if chart["releaseName"]:
-            assert helm_source["helm"]["releaseName"] == chart["releaseName"]
+        # explicit everywhere: Argo CD would otherwise use the (environment-prefixed) Application name
+        assert helm_source["helm"]["releaseName"] == chart["releaseName"]
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -166,14 +182,14 @@ def test_git_applications_point_at_their_manifest_folders(
 def test_operators_with_large_crds_use_server_side_apply_and_cr_layers_skip_dry_run(
         rendered: dict[str, RenderedTree], env: str) -> None:
     def options(name: str) -> list[str]:
-        return list(apps(rendered[env])[name].data["spec"]["syncPolicy"]["syncOptions"])
+        return list(apps(rendered[env])[name].data["spec"]["syncPolicy"].get("syncOptions", []))
 
     for name in ("cloudnative-pg", "redis-operator", "external-secrets"):
         assert "ServerSideApply=true" in options(name)
     for name in ("secret-store", "secrets", "data"):
         assert "SkipDryRunOnMissingResource=true" in options(name)
-    for name in ("reloader", "ingress-nginx", "example-api"):
-        assert options(name) == ["CreateNamespace=true"]
+    for name in ("reloader", "ingress-nginx", "example-api", "namespaces"):
+        assert "syncOptions" not in apps(rendered[env])[name].data["spec"]["syncPolicy"]
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -182,7 +198,10 @@ def test_sync_waves_order_operators_store_secrets_data_app_edge(rendered: dict[s
              for name, doc in apps(rendered[env]).items() if name != "root"}
     operators = {waves[n] for n in OPERATORS}
     assert len(operators) == 1
+    assert waves["namespaces"] < min(operators)
     assert max(operators) < waves["secret-store"] < waves["secrets"] < waves["data"] < waves["example-api"]
+    if env == "prd":
+        assert waves["namespaces"] < waves["cert-manager"] < waves["plugin-barman-cloud"] < waves["data"]
     edge = {"dev": ["tailscale-operator"], "prd": ["cloudflared", "external-dns"]}[env]
     for name in edge:
         # edge charts read Secrets that ExternalSecrets create; cloudflared fronts the running app
@@ -206,16 +225,19 @@ def test_ingress_controller_service_is_the_one_cloudflared_targets(
     assert values["controller"]["ingressClassResource"]["name"] == names.ingress.class_name
 
 
-def test_a_destination_by_cluster_name_replaces_the_server(project: Path, shared_schemas: Path) -> None:
-    defaults = project / "environments" / "defaults.yaml"
-    text = defaults.read_text()
-    defaults.write_text(text.replace("server: https://kubernetes.default.svc", "name: in-cluster"))
+def test_a_destination_by_server_replaces_the_cluster_name(project: Path, shared_schemas: Path) -> None:
+    spec = project / "environments" / "prd.yaml"
+    text = spec.read_text()
+    spec.write_text(text.replace("    name: prd ", "    server: https://prd.example.com:6443 "))
     tree = render_trees(project, ["prd"])[0].tree
     validator = _validator(shared_schemas, "application")
-    for doc in apps(tree).values():
-        assert doc.data["spec"]["destination"]["name"] == "in-cluster"
-        assert "server" not in doc.data["spec"]["destination"]
+    for name, doc in apps(tree).items():
+        expected = "https://kubernetes.default.svc" if name == "root" else "https://prd.example.com:6443"
+        assert doc.data["spec"]["destination"]["server"] == expected
+        assert "name" not in doc.data["spec"]["destination"]
         assert list(validator.iter_errors(doc.data)) == []
+    project_doc = tree.files["apps/project.yaml"].documents[0].data
+    assert {d.get("server") for d in project_doc["spec"]["destinations"]} == {"https://prd.example.com:6443"}
 
 
 def test_hostile_spec_strings_stay_scalars_in_applications(project: Path) -> None:

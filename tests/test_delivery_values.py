@@ -27,6 +27,7 @@ ENVS = ["dev", "prd"]
 PINNED_DEFAULTS = {
     "cloudnative-pg": {("crds", "create"), ("config", "clusterWide")},
     "external-secrets": {("installCRDs",)},
+    "plugin-barman-cloud": {("crds", "create")},
 }
 
 
@@ -76,7 +77,9 @@ def test_every_values_file_validates_against_its_charts_upstream_schema(
         ]
         assert errors == []
         checked.add(chart)
-    expected = {"cloudnative-pg", "external-secrets", "reloader"} | ({"external-dns"} if env == "prd" else set())
+    expected = {"cloudnative-pg", "external-secrets", "reloader"}
+    if env == "prd":
+        expected |= {"external-dns", "cert-manager", "plugin-barman-cloud"}
     assert checked == expected
 
 
@@ -116,7 +119,9 @@ def test_values_files_hold_only_differences_from_chart_defaults(
 
 @pytest.mark.parametrize("env", ENVS)
 def test_reloader_reloads_everything_by_annotation(rendered: dict[str, RenderedTree], env: str) -> None:
-    assert _values(rendered[env], "reloader") == {"reloader": {"autoReloadAll": True, "reloadStrategy": "annotations"}}
+    watched = {"dev": ["example-dev", "tailscale"], "prd": ["cloudflared", "example-prd", "external-dns"]}[env]
+    assert _values(rendered[env], "reloader") == {"reloader": {
+        "autoReloadAll": True, "reloadStrategy": "annotations", "watchGlobally": False, "namespaces": watched}}
 
 
 def test_external_dns_values_follow_domain_and_spec(

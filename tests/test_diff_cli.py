@@ -121,9 +121,9 @@ def test_base_diff_leaves_index_worktree_and_stash_alone(tmp_path: Path) -> None
     result = cli("diff", "--all", "--base", "v0", "--format", "json", cwd=repo)
     assert result.returncode == 1, result.stderr
     assert _state(repo) == before
-    fields = {env["name"]: [f["new"] for o in env["objects"] for f in o["fields"]]
-              for env in json.loads(result.stdout)["environments"]}
-    assert fields == {"dev": [5], "prd": [3]}  # the working tree, staged or not
+    replicas = {env["name"]: [f["new"] for o in env["objects"] for f in o["fields"] if f["path"] == "spec.replicas"]
+                for env in json.loads(result.stdout)["environments"]}
+    assert replicas == {"dev": [5], "prd": [3]}  # the working tree, staged or not
 
 
 def test_diff_without_base_shows_hand_edits_in_rendered(rendered_project: Path) -> None:
@@ -160,7 +160,7 @@ def _split_stream(text: str) -> dict[str, list[object]]:
 def test_render_output_dash_streams_the_tree_on_disk(rendered_project: Path) -> None:
     result = cli("render", "prd", "--output", "-", "--root", str(rendered_project))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"---\n{SOURCE}rendered/prd/apps/cloudflared.yaml\napiVersion: ")
+    assert result.stdout.startswith(f"---\n{SOURCE}rendered/prd/apps/cert-manager.yaml\napiVersion: ")
     base = rendered_project / "rendered" / "prd"
     on_disk = {f"rendered/prd/{p.relative_to(base).as_posix()}": yamlio.load_all(p.read_text())
                for p in sorted(base.rglob("*.yaml"))}

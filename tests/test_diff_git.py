@@ -86,7 +86,8 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     service.unlink()
     commit(repo, "Service moves into deployment.yaml", tag="move")
 
-    edit(tpl / "apps" / "reloader.yaml.j2", 'application("reloader"', 'application("stakater-reloader"')
+    edit(tpl / "apps" / "_application.j2", "name: {{ names.argocd.apps[component] }}",
+         'name: {{ names.argocd.apps[component] | replace("reloader", "stakater-reloader") }}')
     commit(repo, "rename the reloader Application", tag="rename")
 
     edit(env / "defaults.yaml", "releaseName: cnpg", "releaseName: cloudnative-pg")
@@ -167,25 +168,22 @@ def test_renamed_application_is_called_out_as_delete_and_create(history: Path) -
     result = run(history, "move", "rename", "prd")
     env = result.envs[0]
     assert summary(result)["prd"] == [
-        ("removed", "Application argocd/reloader", []),
-        ("added", "Application argocd/stakater-reloader", ["metadata.name"]),
+        ("removed", "Application argocd/prd-reloader", []),
+        ("added", "Application argocd/prd-stakater-reloader", ["metadata.name"]),
     ]
     removed, added = env.entries
     assert removed.renamed == added.key and added.renamed == removed.key
     kinds = [(n.kind, n.subjects) for n in env.notes]
-    assert kinds == [
-        ("recreate", ("Application argocd/reloader", "Application argocd/stakater-reloader")),
-        ("recreate", ("Application argocd/stakater-reloader",)),  # its Helm release was named after it
-    ]
-    assert "renamed to stakater-reloader" in env.notes[0].message
-    assert "release of chart reloader is renamed from reloader to stakater-reloader" in env.notes[1].message
+    # the Helm release is named in the spec (releaseName), so renaming the Application keeps it
+    assert kinds == [("recreate", ("Application argocd/prd-reloader", "Application argocd/prd-stakater-reloader"))]
+    assert "renamed to prd-stakater-reloader" in env.notes[0].message
 
 
 def test_helm_release_rename_is_called_out(history: Path) -> None:
     result = run(history, "rename", "release", "dev")
     env = result.envs[0]
     assert summary(result)["dev"] == [
-        ("changed", "Application argocd/cloudnative-pg", ["spec.sources[0].helm.releaseName"])]
+        ("changed", "Application argocd/dev-cloudnative-pg", ["spec.sources[0].helm.releaseName"])]
     [note] = env.notes
     assert note.kind == "recreate" and "from cnpg to cloudnative-pg" in note.message
 
@@ -278,6 +276,7 @@ def test_invalid_spec_at_the_base_is_located_at_the_ref(tmp_path: Path) -> None:
 def test_root_in_a_subfolder_of_the_repository(tmp_path: Path) -> None:
     repo = tmp_path / "mono"
     root = init_repo(repo, subdir="platform/gitops")
-    edit(root / "environments" / "dev.yaml", "  replicas: 1\n", "  replicas: 2\n")
+    edit(root / "environments" / "defaults.yaml", "example-api:1.8.3", "example-api:1.8.4")
     result = run(root, "v0", None, "dev")
-    assert summary(result) == {"dev": [("changed", "Deployment example-dev/example-api", ["spec.replicas"])]}
+    assert summary(result) == {"dev": [("changed", "Deployment example-dev/example-api",
+                                        ["spec.template.spec.containers[0].image"])]}

@@ -18,8 +18,9 @@ from gitopsgen.manifests import Document, RenderedTree
 from gitopsgen.validate.schemas import SchemaOptions, validate_tree
 
 PLATFORM_DIRS = ("manifests/secret-store/", "manifests/secrets/", "manifests/data/", "manifests/example-api/",
-                 "manifests/cloudflared/")
-CUSTOM_GROUPS = ("postgresql.cnpg.io", "redis.redis.opstreelabs.in", "external-secrets.io")
+                 "manifests/cloudflared/", "manifests/namespaces/", "apps/", "bootstrap/")
+CUSTOM_GROUPS = ("postgresql.cnpg.io", "redis.redis.opstreelabs.in", "external-secrets.io", "barmancloud.cnpg.io",
+                 "argoproj.io")
 
 
 def platform_docs(tree: RenderedTree) -> list[Document]:
@@ -39,7 +40,9 @@ def test_every_platform_custom_resource_matches_its_strict_upstream_crd_schema(
         rendered: dict[str, RenderedTree], shared_schemas: Path, env: str) -> None:
     docs = custom_resources(rendered[env])
     kinds = {d.identity.kind for d in docs if d.identity}
-    assert {"ClusterSecretStore", "ExternalSecret", "Cluster"} <= kinds
+    assert {"ClusterSecretStore", "ExternalSecret", "Cluster", "Application", "AppProject"} <= kinds
+    if env == "prd":
+        assert {"ObjectStore", "ScheduledBackup"} <= kinds
     for doc in docs:
         ident = doc.identity
         assert ident is not None
@@ -73,7 +76,9 @@ def test_every_platform_core_object_passes_kubernetes_validate_strict(
         rendered: dict[str, RenderedTree], env: str) -> None:
     docs = core_objects(rendered[env])
     kinds = {d.identity.kind for d in docs if d.identity}
-    assert {"Deployment", "Service", "Ingress", "Namespace"} <= kinds
+    assert {"Deployment", "Service", "Ingress", "Namespace", "NetworkPolicy", "ConfigMap"} <= kinds
+    if env == "prd":
+        assert "PodDisruptionBudget" in kinds
     for doc in docs:
         kubernetes_validate.validate(doc.data, "1.33", strict=True)
 
@@ -81,7 +86,7 @@ def test_every_platform_core_object_passes_kubernetes_validate_strict(
 def test_prd_cloudflared_objects_pass_kubernetes_validate_strict(rendered: dict[str, RenderedTree]) -> None:
     tree = rendered["prd"]
     docs = [d for d in tree.manifests() if d.file.startswith("manifests/cloudflared/")]
-    assert sorted(d.identity.kind for d in docs if d.identity) == ["ConfigMap", "Deployment"]
+    assert sorted(d.identity.kind for d in docs if d.identity) == ["ConfigMap", "Deployment", "PodDisruptionBudget"]
     for doc in docs:
         kubernetes_validate.validate(doc.data, "1.33", strict=True)
 
@@ -105,3 +110,28 @@ def test_strict_crd_schema_rejects_an_integer_sentinel_quorum(
     schema = json.loads((shared_schemas / "crds-strict/redis.redis.opstreelabs.in/redissentinel_v1beta2.json")
                         .read_text())
     assert not jsonschema.Draft7Validator(schema).is_valid(broken)
+
+
+def test_strict_object_store_schema_rejects_a_bad_retention_and_an_unknown_field(
+        rendered: dict[str, RenderedTree], shared_schemas: Path) -> None:
+    doc = rendered["prd"].get("ObjectStore", "example-db-backup", "example-prd")
+    assert doc is not None
+    schema = json.loads((shared_schemas / "crds-strict/barmancloud.cnpg.io/objectstore_v1.json").read_text())
+    validator = jsonschema.Draft7Validator(schema)
+    assert validator.is_valid(doc.data)
+    for change in ({"retentionPolicy": "30 days"}, {"walArchive": True}):
+        broken = json.loads(json.dumps(doc.data))
+        broken["spec"].update(change)
+        assert not validator.is_valid(broken), change
+
+
+def test_prd_scheduled_backup_uses_the_plugin_and_a_six_field_schedule(
+        rendered: dict[str, RenderedTree], shared_schemas: Path) -> None:
+    doc = rendered["prd"].get("ScheduledBackup", "example-db-daily", "example-prd")
+    assert doc is not None
+    spec = doc.data["spec"]
+    assert (spec["method"], spec["pluginConfiguration"], spec["cluster"]) == (
+        "plugin", {"name": "barman-cloud.cloudnative-pg.io"}, {"name": "example-db"})
+    assert len(spec["schedule"].split()) == 6
+    schema = json.loads((shared_schemas / "crds-strict/postgresql.cnpg.io/scheduledbackup_v1.json").read_text())
+    assert list(jsonschema.Draft7Validator(schema).iter_errors(doc.data)) == []

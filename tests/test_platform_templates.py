@@ -96,19 +96,30 @@ def test_optional_postgres_settings_render_and_match_the_strict_crd(project: Pat
 
 
 def test_redis_resources_and_storage_class_reach_every_redis_cr(project: Path, shared_schemas: Path) -> None:
-    replace_in(project / "environments/prd.yaml", "  storage:\n    size: 2Gi\n",
-               "  storage:\n    size: 2Gi\n    storageClass: fast\n  resources:\n    limits: {memory: 256Mi}\n")
+    replace_in(project / "environments/prd.yaml", "  storage:\n    size: 2Gi\n", "  storage:\n    size: 2Gi\n"
+               "    storageClass: fast\n")
+    replace_in(project / "environments/prd.yaml", "    requests: {cpu: 250m, memory: 1Gi}\n    limits: {memory: 1Gi}\n",
+               "    limits: {memory: 256Mi}\n")
     tree = render(project, "prd")
-    for kind in ("RedisReplication", "RedisSentinel"):
+    sentinel_resources = {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"memory": "128Mi"}}
+    # requests come from defaults.yaml (mappings merge key by key), the limit from prd.yaml
+    merged = {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "256Mi"}}
+    for kind, resources in (("RedisReplication", merged),
+                            ("RedisSentinel", sentinel_resources)):
         doc = tree.get(kind, "example-redis", "example-prd")
         assert doc is not None
-        assert doc.data["spec"]["kubernetesConfig"]["resources"] == {"limits": {"memory": "256Mi"}}
+        assert doc.data["spec"]["kubernetesConfig"]["resources"] == resources
         schema_file = shared_schemas / f"crds-strict/redis.redis.opstreelabs.in/{kind.lower()}_v1beta2.json"
         assert list(jsonschema.Draft7Validator(json.loads(schema_file.read_text())).iter_errors(doc.data)) == []
     replication = tree.get("RedisReplication", "example-redis", "example-prd")
     assert replication is not None
     claim = replication.data["spec"]["storage"]["volumeClaimTemplate"]["spec"]
     assert claim["storageClassName"] == "fast"
+    config = tree.get("ConfigMap", "example-redis-config", "example-prd")
+    assert config is not None
+    expected = f"maxmemory {256 * 2**20 * 75 // 100}\nmaxmemory-policy allkeys-lru\n"
+    assert config.data["data"]["redis-additional.conf"] == expected
+    assert rule_errors(tree) == []
 
 
 def test_render_refuses_a_broken_tunnel_config_with_its_rendered_line(project: Path) -> None:

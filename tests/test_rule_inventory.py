@@ -13,9 +13,9 @@ import pytest
 
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.validate import rules
-from kit import REPO_ROOT, findings
+from kit import REPO_ROOT, cross_findings, findings
 
-RULES = rules.all_rules()
+RULES = rules.every_rule()
 README_ROW = re.compile(r"^\| `(?P<id>[a-z0-9-]+)` \| (?P<text>.+) \|$")
 
 
@@ -26,7 +26,10 @@ def _readme_rows() -> dict[str, str]:
 
 def test_rules_are_discovered_with_unique_ids() -> None:
     ids = [m.ID for m in RULES]
-    assert len(ids) >= 28
+    assert len(ids) >= 44
+    # each module is a rule of one tree or a rule across environments, never both
+    assert {m.ID for m in rules.all_rules()} ^ {m.ID for m in rules.cross_rules()} == set(ids)
+    assert all(m.ID.startswith("cross-") == (m in rules.cross_rules()) for m in RULES)
     assert len(set(ids)) == len(ids)
     assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", i) for i in ids)
 
@@ -57,6 +60,11 @@ def test_rule_has_its_own_test_file(module: ModuleType) -> None:
 
 
 @pytest.mark.parametrize("env", ["dev", "prd"])
-@pytest.mark.parametrize("module", RULES, ids=lambda m: m.ID)
+@pytest.mark.parametrize("module", rules.all_rules(), ids=lambda m: m.ID)
 def test_rule_is_silent_on_the_real_tree(rendered: dict[str, RenderedTree], env: str, module: ModuleType) -> None:
     assert [p.format() for p in findings(module, rendered[env])] == []
+
+
+@pytest.mark.parametrize("module", rules.cross_rules(), ids=lambda m: m.ID)
+def test_cross_rule_is_silent_on_the_real_environments(rendered: dict[str, RenderedTree], module: ModuleType) -> None:
+    assert [p.format() for p in cross_findings(module, [rendered["dev"], rendered["prd"]])] == []

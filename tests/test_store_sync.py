@@ -184,7 +184,7 @@ def test_sync_builds_the_repository_store_from_the_pinned_charts_then_works_offl
     assert pg_entry["source"] == pins["cloudnative-pg"].repo_url.rstrip("/") + "/cloudnative-pg-0.29.0.tgz"
     assert "127.0.0.1" not in "".join(str(c) for c in lock["charts"])  # the lock names the public repository
     assert (store / "example.org" / "widget_v1.json").is_file() and (store / "example.org" / "gadget_v1.json").is_file()
-    assert "schemas: 2 CRD schemas, 7 charts" in out
+    assert f"schemas: 2 CRD schemas, {len(pins)} charts" in out
     before = {p: p.read_bytes() for p in store.rglob("*") if p.is_file()}
 
     code, out, err = cli("schemas", "sync", "--offline", "--root", str(project))  # the server is gone

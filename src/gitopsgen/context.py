@@ -1,5 +1,6 @@
 """Derive what templates need from a validated spec: names, hosts, URLs, images, waves, and
-every decision (which components exist, update methods, disruption budgets, resources).
+every decision (which components exist, update methods, disruption budgets, resources). The
+derived values are the dataclasses of `gitopsgen.names`.
 
 Templates only lay out what this module decided; the facts it applies (the Service names an
 operator creates, the Secret keys CloudNativePG generates, the ingress-nginx controller Service
@@ -9,17 +10,46 @@ objects against the facts, not against this derivation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from gitopsgen import domain
 from gitopsgen.layout import rendered_dir
+from gitopsgen.names import (
+    AppNames,
+    ArgoNames,
+    BackupNames,
+    Components,
+    EdgeNames,
+    IngressNames,
+    Names,
+    NamespacePlan,
+    NetworkNames,
+    PostgresNames,
+    RedisNames,
+    SecretNames,
+    Spread,
+    secret_ref,
+)
 from gitopsgen.spec import LoadedSpec
-from gitopsgen.spec.models import CloudflareEdge, Environment, RedisSentinel, Resources, TailscaleEdge
+from gitopsgen.spec.models import (
+    BarmanCloudBackup,
+    ChartSource,
+    CloudflareEdge,
+    Environment,
+    RedisSentinel,
+    Resources,
+    TailscaleEdge,
+    VolumeSnapshotBackup,
+)
 
-# Sync waves of the child Applications (DOMAIN X32): operators, then the secret store, then
-# ExternalSecrets, then data-layer custom resources, then the app and its edge.
+# Sync waves (DOMAIN X32). In the root: the environment's AppProject before every child. Children:
+# namespaces (with their Pod Security levels and NetworkPolicies), cert-manager (the Barman Cloud
+# plugin needs it ready), operators, the secret store, ExternalSecrets, data-layer custom
+# resources, the app, its edge.
 WAVES = {
+    "project": -10,
+    "foundation": -5,
+    "prerequisites": -4,
     "operators": -3,
     "secret-store": -2,
     "external-secrets": -1,
@@ -27,123 +57,15 @@ WAVES = {
     "app": 1,
     "edge": 2,
 }
+# Within the data Application: the object store before the Cluster archiving into it, the
+# ScheduledBackup after the Cluster it backs up.
+DATA_WAVES = {"object-store": -1, "cluster": 0, "scheduled-backup": 1}
 
-
-@dataclass(frozen=True)
-class PostgresNames:
-    cluster: str
-    image: str
-    rw_service: str
-    ro_service: str
-    app_secret: str
-    database: str
-    owner: str
-    host: str
-    port: int
-    jdbc_url: str
-    enable_pdb: bool
-    update_method: str
-    """`primaryUpdateMethod`: switchover to a replica when there is one, else restart."""
-    anti_affinity: str | None
-    """`affinity.podAntiAffinityType` when instances must spread, None for a single instance."""
-    resources: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
-class RedisNames:
-    name: str
-    mode: str
-    image: str
-    sentinel_image: str | None
-    secret: str
-    secret_key: str
-    host: str
-    """Standalone: the Redis Service. Sentinel: the operator's master-only Service."""
-    port: int
-    master_service: str | None
-    sentinel_service: str | None
-    sentinel_nodes: str | None
-    sentinel_port: int
-    master_group_name: str | None
-    cluster_size: int
-    sentinel_pdb_min_available: int | None
-    """Sentinels kept up during voluntary disruptions (sentinel mode only)."""
-    resources: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
-class IngressNames:
-    class_name: str
-    release: str
-    namespace: str
-    controller_service: str
-    controller_url: str
-
-
-@dataclass(frozen=True)
-class EdgeNames:
-    type: str
-    public_host: str
-    """The host users reach the API at."""
-    tunnel_target: str | None
-    tailscale_fqdn: str | None
-
-
-@dataclass(frozen=True)
-class AppNames:
-    name: str
-    service: str
-    secret: str
-    """Secret (from an ExternalSecret) holding the API's own secrets."""
-    host: str
-    issuer_uri: str
-    resources: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
-class SecretRef:
-    """A Secret that an ExternalSecret creates and something else consumes."""
-
-    name: str
-    namespace: str
-    keys: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class SecretNames:
-    store: str
-    """The ClusterSecretStore every ExternalSecret uses."""
-    redis: SecretRef
-    app: SecretRef
-    tunnel_credentials: SecretRef | None
-    """cloudflared credentials JSON (cloudflare edge), mounted as credentials.json."""
-    cloudflare_api_token: SecretRef | None
-    """External-DNS CF_API_TOKEN (cloudflare edge)."""
-    tailscale_oauth: SecretRef | None
-    """The Tailscale operator's precreated `operator-oauth` Secret (tailscale edge)."""
-    extra_namespaces: tuple[str, ...]
-    """Namespaces outside the app namespace that ExternalSecrets write into, sorted: the `secrets`
-    Application (wave -1) creates them, since their own components only arrive in a later wave."""
-
-
-@dataclass(frozen=True)
-class Components:
-    """Which optional components this environment renders (each is a set of templates)."""
-
-    cloudflared: bool
-    external_dns: bool
-    tailscale_operator: bool
-
-
-@dataclass(frozen=True)
-class Names:
-    app: AppNames
-    postgres: PostgresNames
-    redis: RedisNames
-    ingress: IngressNames
-    edge: EdgeNames
-    secrets: SecretNames
-    components: Components
+PROTECT_DATA = "Prune=false,Delete=false"
+"""Sync options of a database and of namespaces: neither a prune nor a cascading deletion may remove them."""
+PROTECT_CACHE = "Delete=false"
+"""Sync options of caches and object-store settings: kept when their Application is deleted, pruned
+when removed from Git on purpose."""
 
 
 def resources(spec: Resources) -> dict[str, Any] | None:
@@ -160,114 +82,254 @@ def sentinel_pdb_min_available(sentinels: int, quorum: int) -> int:
     return min(max(quorum, sentinels // 2 + 1), sentinels - 1)
 
 
-def derive(spec: Environment) -> Names:
-    ns = spec.namespace
-    pg = spec.postgres
+def quantity_bytes(quantity: str) -> int:
+    """Bytes of a memory quantity such as 256Mi or 1G (Kubernetes resource.Quantity)."""
+    found = domain.quantity_bytes(quantity)
+    if found is None:
+        raise ValueError(f"not a memory quantity: {quantity!r}")
+    return found
+
+
+def max_memory_bytes(limit: str, percent: int) -> int:
+    """`maxmemory` as the OT operator computes it from `maxMemoryPercentOfLimit`
+    (internal/k8sutils/statefulset.go: int(limit * percent / 100))."""
+    return int(quantity_bytes(limit) * percent / 100)
+
+
+def spread(spec: Environment) -> Spread:
+    choice = spec.availability.spread or ("required" if spec.tier == "production" else "preferred")
+    return Spread(spec.availability.topology_key,
+                  "DoNotSchedule" if choice == "required" else "ScheduleAnyway")
+
+
+def _postgres(spec: Environment, protect: bool) -> PostgresNames:
+    ns, pg = spec.namespace, spec.postgres
     cluster = pg.cluster_name
-    owner = pg.owner or pg.database
     replicated = pg.instances > 1
-    postgres = PostgresNames(
+    tag = f"{pg.version}-{pg.image_variant}" if pg.image_variant else pg.version
+    rw = cluster + domain.CNPG_RW_SUFFIX
+    return PostgresNames(
         cluster=cluster,
-        image=f"{pg.image_repository}:{pg.version}",
-        rw_service=cluster + domain.CNPG_RW_SUFFIX,
+        image=f"{pg.image_repository}:{tag}",
+        rw_service=rw,
         ro_service=f"{cluster}-ro",
         app_secret=cluster + domain.CNPG_APP_SECRET_SUFFIX,
         database=pg.database,
-        owner=owner,
-        host=f"{cluster}{domain.CNPG_RW_SUFFIX}.{ns}.svc",
+        owner=pg.owner or pg.database,
+        host=f"{rw}.{ns}.svc",
         port=domain.CNPG_PORT,
-        jdbc_url=f"jdbc:postgresql://{cluster}{domain.CNPG_RW_SUFFIX}.{ns}.svc:{domain.CNPG_PORT}/{pg.database}",
+        jdbc_url=f"jdbc:postgresql://{rw}.{ns}.svc:{domain.CNPG_PORT}/{pg.database}",
         # A single instance with a PDB blocks node drains (CNPG docs: kubernetes_upgrade.md).
         enable_pdb=replicated,
         update_method="switchover" if replicated else "restart",
         anti_affinity=pg.pod_anti_affinity if replicated else None,
         resources=resources(pg.resources),
+        sync_options=PROTECT_DATA if protect else None,
     )
 
-    r = spec.redis
+
+def _backup(spec: Environment, protect: bool) -> BackupNames | None:
+    backup, cluster, ns = spec.postgres.backup, spec.postgres.cluster_name, spec.namespace
+    if isinstance(backup, BarmanCloudBackup):
+        remote = {"ACCESS_KEY_ID": backup.s3.access_key_id_key, "ACCESS_SECRET_KEY": backup.s3.secret_access_key_key}
+        if backup.s3.region_key is not None:
+            remote["REGION"] = backup.s3.region_key
+        return BackupNames(method="barmanCloud", scheduled_backup=f"{cluster}-daily", schedule=backup.schedule,
+                           plugin=domain.BARMAN_PLUGIN, object_store=f"{cluster}-backup",
+                           credentials=secret_ref(f"{cluster}-backup-s3", ns, remote),
+                           sync_options=PROTECT_CACHE if protect else None)
+    if isinstance(backup, VolumeSnapshotBackup):
+        return BackupNames(method="volumeSnapshot", scheduled_backup=f"{cluster}-daily", schedule=backup.schedule,
+                           plugin=None, object_store=None, credentials=None, sync_options=None)
+    return None
+
+
+def _redis(spec: Environment, protect: bool) -> RedisNames:
+    ns, r = spec.namespace, spec.redis
     image = f"{r.image_repository}:{r.version}"
-    if isinstance(r, RedisSentinel):
-        redis = RedisNames(
-            name=r.name, mode="sentinel", image=image,
-            sentinel_image=f"{r.sentinel_image_repository}:{r.version}",
-            secret=f"{r.name}-auth", secret_key="password",
-            host=f"{r.name}{domain.REDIS_MASTER_SUFFIX}.{ns}.svc", port=domain.REDIS_PORT,
-            master_service=r.name + domain.REDIS_MASTER_SUFFIX,
-            sentinel_service=r.name + domain.REDIS_SENTINEL_SUFFIX,
-            sentinel_nodes=f"{r.name}{domain.REDIS_SENTINEL_SUFFIX}.{ns}.svc:{domain.SENTINEL_PORT}",
-            sentinel_port=domain.SENTINEL_PORT,
-            master_group_name=r.master_group_name,
-            cluster_size=1 + r.replicas,
-            sentinel_pdb_min_available=sentinel_pdb_min_available(r.sentinels, r.quorum),
-            resources=resources(r.resources),
-        )
-    else:
-        redis = RedisNames(
-            name=r.name, mode="standalone", image=image, sentinel_image=None,
-            secret=f"{r.name}-auth", secret_key="password",
-            host=f"{r.name}.{ns}.svc", port=domain.REDIS_PORT,
-            master_service=None, sentinel_service=None, sentinel_nodes=None, sentinel_port=domain.SENTINEL_PORT,
-            master_group_name=None, cluster_size=1, sentinel_pdb_min_available=None,
-            resources=resources(r.resources),
-        )
-
-    nginx = spec.charts.ingress_nginx
-    release = nginx.release_name or domain.INGRESS_NGINX_CHART
-    controller = domain.ingress_controller_service(release)
-    ingress = IngressNames(
-        class_name=spec.ingress.class_name,
-        release=release,
-        namespace=nginx.namespace,
-        controller_service=controller,
-        controller_url=f"http://{controller}.{nginx.namespace}.svc.cluster.local:{domain.INGRESS_NGINX_HTTP_PORT}",
+    limit = r.resources.limits.memory
+    assert limit is not None  # guaranteed by spec rules
+    common: dict[str, Any] = dict(
+        name=r.name, image=image, secret=f"{r.name}-auth", secret_key="password", port=domain.REDIS_PORT,
+        sentinel_port=domain.SENTINEL_PORT, resources=resources(r.resources),
+        max_memory_percent=r.max_memory_percent_of_limit,
+        max_memory_bytes=max_memory_bytes(limit, r.max_memory_percent_of_limit),
+        max_memory_policy=r.max_memory_policy, config_map=f"{r.name}-config",
+        config_key=domain.REDIS_EXTERNAL_CONFIG_KEY,
+        sync_options=PROTECT_CACHE if protect else None,
     )
+    if isinstance(r, RedisSentinel):
+        sentinel_sts = r.name + domain.REDIS_SENTINEL_SUFFIX
+        nodes = ",".join(f"{domain.statefulset_pod_host(sentinel_sts, i, ns)}:{domain.SENTINEL_PORT}"
+                         for i in range(r.sentinels))
+        return RedisNames(
+            **common, mode="sentinel", sentinel_image=f"{r.sentinel_image_repository}:{r.version}",
+            sentinel_secret_key="sentinel-password",
+            host=f"{r.name}{domain.REDIS_MASTER_SUFFIX}.{ns}.svc",
+            master_service=r.name + domain.REDIS_MASTER_SUFFIX, sentinel_service=sentinel_sts,
+            sentinel_nodes=nodes, master_group_name=r.master_group_name, cluster_size=1 + r.replicas,
+            sentinels=r.sentinels, sentinel_pdb_min_available=sentinel_pdb_min_available(r.sentinels, r.quorum),
+            sentinel_resources=resources(r.sentinel_resources),
+        )
+    return RedisNames(
+        **common, mode="standalone", sentinel_image=None, sentinel_secret_key=None, host=f"{r.name}.{ns}.svc",
+        master_service=None, sentinel_service=None, sentinel_nodes=None, master_group_name=None, cluster_size=1,
+        sentinels=0, sentinel_pdb_min_available=None, sentinel_resources=None,
+    )
+
+
+def _charts(spec: Environment, components: Components) -> dict[str, ChartSource]:
+    """Every chart the environment installs, by spec key, in the spec's order."""
+    charts = spec.charts
+    found = {"cloudnativePg": charts.cloudnative_pg, "redisOperator": charts.redis_operator,
+             "externalSecrets": charts.external_secrets, "reloader": charts.reloader,
+             "ingressNginx": charts.ingress_nginx}
+    optional = {"externalDns": (charts.external_dns, components.external_dns),
+                "tailscaleOperator": (charts.tailscale_operator, components.tailscale_operator),
+                "certManager": (charts.cert_manager, components.cert_manager),
+                "barmanCloud": (charts.barman_cloud, components.barman_cloud)}
+    found.update({key: chart for key, (chart, used) in optional.items() if used and chart is not None})
+    return found
+
+
+def _namespaces(spec: Environment, charts: dict[str, ChartSource], edge: EdgeNames,
+                protect: bool) -> tuple[NamespacePlan, ...]:
+    """Every namespace the environment deploys into, with the Pod Security Standard it enforces:
+    restricted where we write every pod (the app and its data, cloudflared), privileged for the
+    Tailscale proxies (they set sysctls), baseline for operator charts we do not control."""
+    levels = {spec.namespace: "restricted"}
+    for chart in charts.values():
+        levels.setdefault(chart.namespace, "baseline")
+    if edge.type == "cloudflare":
+        levels[edge.namespace] = "restricted"
+    else:
+        levels[edge.namespace] = "privileged"
+    options = PROTECT_DATA if protect else None
+    return tuple(NamespacePlan(name, level, options) for name, level in sorted(levels.items()))
+
+
+def _argocd(env: str, spec: Environment, charts: dict[str, ChartSource], components: Components,
+            namespaces: tuple[NamespacePlan, ...]) -> ArgoNames:
+    names = ["root", "namespaces", "secret-store", "secrets", "data", spec.app.name,
+             *(chart.chart for chart in charts.values())]
+    if components.cloudflared:
+        names.append("cloudflared")
+    destination = spec.argocd.destination
+    target = {"server": destination.server} if destination.server else {"name": str(destination.name)}
+    repos = sorted({spec.argocd.repo_url, *(chart.repo_url for chart in charts.values())})
+    kinds = {kind for chart in charts.values() for kind in domain.CHART_CLUSTER_KINDS.get(chart.chart, ())}
+    kinds.add((domain.ESO_GROUP, "ClusterSecretStore"))
+    whitelist = [{"group": "", "kind": "Namespace", "name": ns.name} for ns in namespaces]
+    whitelist += [{"group": group, "kind": kind} for group, kind in sorted(kinds)]
+    return ArgoNames(
+        namespace=spec.argocd.namespace, project=env, root_project=f"{env}-bootstrap",
+        apps={name: f"{env}-{name}" for name in names}, destination=target,
+        management_server=domain.ARGOCD_IN_CLUSTER, source_repos=tuple(repos),
+        namespaces=tuple(ns.name for ns in namespaces), cluster_resources=tuple(whitelist), tier=spec.tier,
+    )
+
+
+def derive(spec: Environment, env: str) -> Names:
+    ns = spec.namespace
+    production = spec.tier == "production"
+    protect = spec.protect_data if spec.protect_data is not None else production
+    spreading = spread(spec)
+    postgres = _postgres(spec, protect)
+    redis = _redis(spec, protect)
 
     edge_spec = spec.edge
-    if isinstance(edge_spec, CloudflareEdge):
-        assert spec.app.hostname is not None  # guaranteed by spec rules
-        edge = EdgeNames(type="cloudflare", public_host=spec.app.hostname,
-                         tunnel_target=edge_spec.tunnel_id + domain.TUNNEL_TARGET_SUFFIX, tailscale_fqdn=None)
-    else:
-        assert isinstance(edge_spec, TailscaleEdge)
-        fqdn = f"{edge_spec.hostname}.{edge_spec.tailnet}.ts.net"
-        edge = EdgeNames(type="tailscale", public_host=fqdn, tunnel_target=None, tailscale_fqdn=fqdn)
-
-    app = AppNames(
-        name=spec.app.name,
-        service=spec.app.name,
-        secret=f"{spec.app.name}-secrets",
-        host=edge.public_host,
-        issuer_uri=f"https://{spec.app.auth0.domain}/",  # Auth0's iss claim ends with a slash
-        resources=resources(spec.app.resources),
-    )
-    charts = spec.charts
     cloudflare = edge_spec if isinstance(edge_spec, CloudflareEdge) else None
+    charts = spec.charts
+    barman = isinstance(spec.postgres.backup, BarmanCloudBackup)
     components = Components(
         cloudflared=cloudflare is not None,
         external_dns=cloudflare is not None and charts.external_dns is not None,
         tailscale_operator=cloudflare is None and charts.tailscale_operator is not None,
+        cert_manager=barman and charts.cert_manager is not None,
+        barman_cloud=barman and charts.barman_cloud is not None,
     )
-    tunnel_credentials = SecretRef("cloudflared-credentials", cloudflare.namespace,
-                                   (domain.CLOUDFLARED_CREDENTIALS_KEY,)) if cloudflare else None
-    cloudflare_api_token = SecretRef("cloudflare-api-token", charts.external_dns.namespace, ("apiToken",)) \
-        if components.external_dns and charts.external_dns is not None else None
-    # Name and keys the tailscale-operator chart expects when its oauth values are empty.
-    tailscale_oauth = SecretRef(domain.TAILSCALE_OAUTH_SECRET, charts.tailscale_operator.namespace,
-                                domain.TAILSCALE_OAUTH_KEYS) \
-        if components.tailscale_operator and charts.tailscale_operator is not None else None
-    outside = {ref.namespace for ref in (tunnel_credentials, cloudflare_api_token, tailscale_oauth)
-               if ref is not None and ref.namespace != ns}
+    if cloudflare is not None:
+        assert spec.app.hostname is not None  # guaranteed by spec rules
+        edge = EdgeNames(type="cloudflare", public_host=spec.app.hostname,
+                         tunnel_target=cloudflare.tunnel_id + domain.TUNNEL_TARGET_SUFFIX, tailscale_fqdn=None,
+                         namespace=cloudflare.namespace, pod_labels={"app.kubernetes.io/name": "cloudflared"},
+                         replicas=cloudflare.replicas, pdb=cloudflare.replicas > 1,
+                         spread=spreading if cloudflare.replicas > 1 else None)
+    else:
+        assert isinstance(edge_spec, TailscaleEdge) and charts.tailscale_operator is not None
+        fqdn = f"{edge_spec.hostname}.{edge_spec.tailnet}.ts.net"
+        edge = EdgeNames(type="tailscale", public_host=fqdn, tunnel_target=None, tailscale_fqdn=fqdn,
+                         namespace=charts.tailscale_operator.namespace, pod_labels=None, replicas=0, pdb=False,
+                         spread=None)
+
+    nginx = charts.ingress_nginx
+    controller = domain.ingress_controller_service(nginx.release_name)
+    replicas = spec.ingress.replicas or (2 if production else 1)
+    forwarded = None
+    if cloudflare is not None and spec.network.pod_cidr is not None:
+        # cloudflared keeps Cloudflare's X-Forwarded-Proto and puts the client in CF-Connecting-IP;
+        # only connections from the pod network (the tunnel) may set them.
+        forwarded = {"use-forwarded-headers": "true", "forwarded-for-header": "CF-Connecting-IP",
+                     "proxy-real-ip-cidr": spec.network.pod_cidr}
+    ingress = IngressNames(
+        class_name=spec.ingress.class_name, release=nginx.release_name, namespace=nginx.namespace,
+        controller_service=controller,
+        controller_url=f"http://{controller}.{nginx.namespace}.svc.cluster.local:{domain.INGRESS_NGINX_HTTP_PORT}",
+        controller_labels=domain.ingress_controller_pod_labels(nginx.release_name),
+        replicas=replicas, spread=spreading if replicas > 1 else None, forwarded_headers=forwarded,
+    )
+
+    app = AppNames(
+        name=spec.app.name, service=spec.app.name, secret=f"{spec.app.name}-secrets", host=edge.public_host,
+        issuer_uri=f"https://{spec.app.auth0.domain}/",  # Auth0's iss claim ends with a slash
+        resources=resources(spec.app.resources), labels={"app.kubernetes.io/name": spec.app.name},
+        pdb=spec.app.replicas > 1, spread=spreading if spec.app.replicas > 1 else None,
+    )
+
+    redis_remote = {redis.secret_key: spec.redis.password_key}
+    if isinstance(spec.redis, RedisSentinel) and redis.sentinel_secret_key is not None:
+        redis_remote[redis.sentinel_secret_key] = spec.redis.sentinel_password_key
+    tunnel_credentials = secret_ref("cloudflared-credentials", cloudflare.namespace,
+                                    {domain.CLOUDFLARED_CREDENTIALS_KEY: cloudflare.credentials_key}) \
+        if cloudflare else None
+    cloudflare_api_token = secret_ref("cloudflare-api-token", charts.external_dns.namespace,
+                                      {"apiToken": spec.external_dns.api_token_key}) \
+        if components.external_dns and charts.external_dns is not None and spec.external_dns is not None else None
+    tailscale_oauth = None
+    if isinstance(edge_spec, TailscaleEdge) and charts.tailscale_operator is not None:
+        # Name and keys the tailscale-operator chart expects when its oauth values are empty.
+        client_id, client_secret = domain.TAILSCALE_OAUTH_KEYS
+        tailscale_oauth = secret_ref(domain.TAILSCALE_OAUTH_SECRET, charts.tailscale_operator.namespace,
+                                     {client_id: edge_spec.oauth_client_id_key,
+                                      client_secret: edge_spec.oauth_client_secret_key})
+    backup = _backup(spec, protect)
+    app_remote = {"AUTH0_CLIENT_SECRET": spec.app.auth0.client_secret_key, **spec.app.secrets}
+    redis_secret = secret_ref(redis.secret, ns, redis_remote)
+    app_secret = secret_ref(app.secret, ns, app_remote)
+    credentials = backup.credentials if backup is not None else None
+    delivered = (redis_secret, app_secret, tunnel_credentials, cloudflare_api_token, tailscale_oauth, credentials)
     secrets = SecretNames(
-        store=spec.secrets.doppler.store_name,
-        redis=SecretRef(redis.secret, ns, (redis.secret_key,)),
-        app=SecretRef(app.secret, ns, tuple(sorted({"AUTH0_CLIENT_SECRET", *spec.app.secrets}))),
-        tunnel_credentials=tunnel_credentials,
-        cloudflare_api_token=cloudflare_api_token,
-        tailscale_oauth=tailscale_oauth,
-        extra_namespaces=tuple(sorted(outside)),
+        store=spec.secrets.doppler.store_name, redis=redis_secret, app=app_secret,
+        tunnel_credentials=tunnel_credentials, cloudflare_api_token=cloudflare_api_token,
+        tailscale_oauth=tailscale_oauth, backup=credentials,
+        namespaces=tuple(sorted({ref.namespace for ref in delivered if ref is not None})),
     )
-    return Names(app=app, postgres=postgres, redis=redis, ingress=ingress, edge=edge, secrets=secrets,
-                 components=components)
+    installed = _charts(spec, components)
+    namespaces = _namespaces(spec, installed, edge, protect)
+    network = NetworkNames(
+        pod_cidr=spec.network.pod_cidr, dns_namespace=spec.network.dns.namespace,
+        dns_pod_labels=dict(spec.network.dns.pod_labels), api_server_ports=tuple(spec.network.api_server_ports),
+        cnpg_operator_namespace=charts.cloudnative_pg.namespace,
+        cnpg_operator_labels=dict(domain.CNPG_OPERATOR_POD_LABELS), cnpg_status_port=domain.CNPG_STATUS_PORT,
+        redis_operator_namespace=charts.redis_operator.namespace,
+        ingress_http_port=domain.INGRESS_NGINX_HTTP_PORT, ingress_webhook_port=domain.INGRESS_NGINX_WEBHOOK_PORT,
+    )
+    return Names(app=app, postgres=postgres, backup=backup, redis=redis, ingress=ingress, edge=edge,
+                 secrets=secrets, components=components,
+                 argocd=_argocd(env, spec, installed, components, namespaces), namespaces=namespaces,
+                 network=network, spread=spreading,
+                 # Reloader watches where ExternalSecrets deliver Secrets, and nowhere else.
+                 reloader_namespaces=secrets.namespaces, charts=installed)
 
 
 def build_context(loaded: LoadedSpec) -> dict[str, Any]:
@@ -281,7 +343,12 @@ def build_context(loaded: LoadedSpec) -> dict[str, Any]:
     return {
         "env": loaded.env,
         "spec": spec.model_dump(mode="json", by_alias=True),
-        "names": derive(spec),
+        "names": derive(spec, loaded.env),
         "waves": WAVES,
+        "data_waves": DATA_WAVES,
         "rendered_dir": rendered_dir(loaded.env),
     }
+
+
+__all__ = ["DATA_WAVES", "WAVES", "Names", "build_context", "derive", "max_memory_bytes", "quantity_bytes",
+           "resources", "sentinel_pdb_min_available", "spread"]

@@ -15,6 +15,8 @@ VALUES_DIR = "values"
 """Helm values files inside `rendered/<env>/`: `values/<chart>.yaml`."""
 CLOUDFLARED_CONFIG = "config/cloudflared/config.yaml"
 """The committed tunnel config inside `rendered/<env>/` (never applied; a ConfigMap embeds it)."""
+ARGOCD_CM_PATCH = "config/argocd/argocd-cm.patch.yaml"
+"""The merge patch for argocd-cm inside `rendered/<env>/` (applied once by hand, README bootstrap)."""
 
 
 def rendered_dir(env: str) -> str:

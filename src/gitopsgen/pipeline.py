@@ -158,6 +158,12 @@ def render(options: RenderOptions) -> RenderResult:
             if options.check:
                 result.stale = {c.path: on_disk[c.path] for c in result.changes if c.path in on_disk}
         results.append(result)
+    if options.all_envs:  # environments must not collide (one tunnel, DNS owner, Argo CD name, host each)
+        from gitopsgen.validate.rules import run_across
+
+        across = run_across([result.tree for result in results])
+        for result in results:
+            result.problems.extend(across[result.env])
 
     # Only rendered/ belongs to gitopsgen as a whole: never prune folders of an --output folder.
     prune = options.all_envs and options.output is None and not options.stream

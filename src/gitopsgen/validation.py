@@ -96,7 +96,7 @@ def _validate_files(options: ValidateOptions) -> ValidateResult:
 
     trees, problems = read_trees(options.paths)
     for tree in trees:
-        problems.extend(validate_tree(tree, _schema_options(options, None)))
+        problems.extend(validate_tree(tree, _schema_options(options, None), cross_resource=bool(tree.env)))
     shown = sorted(tree.display(path) for tree in trees for path in tree.files)
     return ValidateResult(sorted(problems), shown, sum(_count(tree) for tree in trees))
 
@@ -115,6 +115,7 @@ def _validate_envs(options: ValidateOptions) -> ValidateResult:
     renderer = Renderer(root)
     result = ValidateResult(targets=envs)
     template_problems: set[Problem] = set()
+    trees: list[RenderedTree] = []
     for env in envs:
         try:
             loaded = load(root, env)
@@ -133,6 +134,11 @@ def _validate_envs(options: ValidateOptions) -> ValidateResult:
             result.problems.extend(check_pins(chart_pins(loaded), options.store))
         result.problems.extend(validate_tree(tree, _schema_options(options, loaded.model.kubernetes_version)))
         result.documents += _count(tree)
+        trees.append(tree)
+    if options.all_envs:  # environments must not collide (tunnel, DNS owner, Argo CD names, hosts), as in render
+        from gitopsgen.validate.rules import run_across
+
+        result.problems.extend(p for found in run_across(trees).values() for p in found)
     result.problems = sorted({*result.problems, *template_problems})
     return result
 

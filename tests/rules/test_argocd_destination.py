@@ -8,8 +8,8 @@ from kit import apps, assert_findings, line_with, mutate
 
 
 def test_destination_rule_refuses_both_server_and_name(rendered: dict[str, RenderedTree]) -> None:
-    tree = mutate(rendered["dev"], "apps/data.yaml", lambda a: a["spec"]["destination"].update(name="in-cluster"),
-                  doc=0)
+    tree = mutate(rendered["dev"], "apps/data.yaml",
+                  lambda a: a["spec"]["destination"].update(server="https://kubernetes.default.svc"), doc=0)
     problems = assert_findings(argocd_destination, tree, [
         ("apps/data.yaml", line_with(tree, "apps/data.yaml", "destination:"))
     ])

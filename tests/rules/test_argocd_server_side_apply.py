@@ -9,7 +9,7 @@ from gitopsgen.validate.rules import argocd_server_side_apply
 from kit import assert_findings, line_with, mutate
 
 
-@pytest.mark.parametrize("chart", ["cloudnative-pg", "external-secrets", "redis-operator"])
+@pytest.mark.parametrize("chart", ["cloudnative-pg", "external-secrets", "redis-operator", "cert-manager"])
 def test_server_side_apply_rule_points_at_sync_options_of_the_operator(
     rendered: dict[str, RenderedTree], chart: str
 ) -> None:
@@ -23,5 +23,7 @@ def test_server_side_apply_rule_points_at_sync_options_of_the_operator(
 
 
 def test_server_side_apply_is_not_demanded_of_small_charts(rendered: dict[str, RenderedTree]) -> None:
-    tree = mutate(rendered["dev"], "apps/reloader.yaml", lambda a: a["spec"]["syncPolicy"].pop("syncOptions"), doc=0)
+    assert "syncOptions" not in rendered["dev"].files["apps/reloader.yaml"].documents[0].data["spec"]["syncPolicy"]
+    tree = mutate(rendered["prd"], "apps/plugin-barman-cloud.yaml",
+                  lambda a: a["spec"]["syncPolicy"].pop("syncOptions", None), doc=0)
     assert_findings(argocd_server_side_apply, tree, [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gitopsgen.manifests import RenderedTree
+from gitopsgen.problems import Severity
 from gitopsgen.validate.rules import redis_app_connection
 from kit import assert_findings, find_env, line_with, mutate
 
@@ -44,17 +45,49 @@ def test_app_sentinel_nodes_port_must_be_26379(rendered: dict[str, RenderedTree]
 
 
 def test_app_sentinel_password_needs_a_protected_sentinel(rendered: dict[str, RenderedTree]) -> None:
-    def add(docs: list[Any]) -> None:
-        env = docs[0]["spec"]["template"]["spec"]["containers"][0]["env"]
-        env.append({"name": "SPRING_DATA_REDIS_SENTINEL_PASSWORD",
-                    "valueFrom": {"secretKeyRef": {"name": "example-redis-auth", "key": "password"}}})
-
-    tree = mutate(rendered["prd"], API, add)
+    tree = mutate(rendered["prd"], REDIS, lambda d: _sentinel(d)["spec"]["kubernetesConfig"].pop("redisSecret"))
     assert_findings(redis_app_connection, tree, [
         (API, line_with(tree, API, "name: SPRING_DATA_REDIS_SENTINEL_PASSWORD"))])
-    protected = mutate(tree, REDIS, lambda d: _sentinel(d)["spec"]["kubernetesConfig"].update(
-        redisSecret={"name": "example-redis-auth", "key": "password"}))
-    assert_findings(redis_app_connection, protected, [])
+
+
+def test_app_needs_the_sentinel_password_of_a_protected_sentinel(rendered: dict[str, RenderedTree]) -> None:
+    def drop(docs: list[Any]) -> None:
+        env = docs[0]["spec"]["template"]["spec"]["containers"][0]["env"]
+        env[:] = [e for e in env if e["name"] != "SPRING_DATA_REDIS_SENTINEL_PASSWORD"]
+
+    tree = mutate(rendered["prd"], API, drop)
+    found = assert_findings(redis_app_connection, tree, [(API, line_with(tree, API, "    spec:"))])
+    assert found[0].hint == ("add SPRING_DATA_REDIS_SENTINEL_PASSWORD from secretKeyRef "
+                             "example-redis-auth/sentinel-password")
+
+
+def test_app_lists_every_sentinel_pod(rendered: dict[str, RenderedTree]) -> None:
+    nodes = _api_env([rendered["prd"].files[API].documents[0].data], "SPRING_DATA_REDIS_SENTINEL_NODES")["value"]
+    assert nodes.split(",") == [
+        f"example-redis-sentinel-{i}.example-redis-sentinel-headless.example-prd.svc:26379" for i in range(3)]
+    tree = mutate(rendered["prd"], API, lambda d: _api_env(d, "SPRING_DATA_REDIS_SENTINEL_NODES")
+                  .update(value=",".join(nodes.split(",")[:2])))
+    found = assert_findings(redis_app_connection, tree, [
+        (API, line_with(tree, API, "value: example-redis-sentinel-0"))])
+    assert "[2]" in found[0].message
+
+
+def test_app_sentinel_pod_beyond_the_cluster_size_is_no_sentinel(rendered: dict[str, RenderedTree]) -> None:
+    nodes = "example-redis-sentinel-{}.example-redis-sentinel-headless.example-prd.svc:26379"
+    tree = mutate(rendered["prd"], API, lambda d: _api_env(d, "SPRING_DATA_REDIS_SENTINEL_NODES")
+                  .update(value=",".join(nodes.format(i) for i in range(4))))
+    found = assert_findings(redis_app_connection, tree, [
+        (API, line_with(tree, API, "value: example-redis-sentinel-0"))])
+    assert "sentinel-3." in found[0].message
+
+
+def test_app_sentinel_service_is_only_a_warning(rendered: dict[str, RenderedTree]) -> None:
+    tree = mutate(rendered["prd"], API, lambda d: _api_env(d, "SPRING_DATA_REDIS_SENTINEL_NODES")
+                  .update(value="example-redis-sentinel.example-prd.svc:26379"))
+    found = assert_findings(redis_app_connection, tree, [
+        (API, line_with(tree, API, "value: example-redis-sentinel."))])
+    assert found[0].severity == Severity.WARNING
+    assert "load-balanced" in found[0].message
 
 
 def test_app_standalone_host_and_port_must_match_the_redis(rendered: dict[str, RenderedTree]) -> None:

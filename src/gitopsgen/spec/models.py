@@ -19,6 +19,8 @@ from pydantic_core import PydanticCustomError
 
 from gitopsgen.spec.types import (
     AnnotationPrefix,
+    Cidr,
+    CnpgSchedule,
     DnsLabel,
     DnsSubdomain,
     DopplerKey,
@@ -27,14 +29,17 @@ from gitopsgen.spec.types import (
     GitRevision,
     HelmRepoUrl,
     Hostname,
+    HttpsUrl,
     Image,
     ImageRepository,
     ImageTag,
     KubernetesVersion,
+    ObjectStorePath,
     PostgresIdentifier,
     PostgresVersion,
     Quantity,
     RepoUrl,
+    RetentionPolicy,
     SemVer,
     StorageSize,
     TailnetName,
@@ -88,8 +93,9 @@ class ChartSource(Model):
     version: SemVer
     namespace: DnsLabel
     """Namespace the chart is installed into."""
-    release_name: DnsLabel | None = None
-    """Helm release name; defaults to the Argo CD Application name."""
+    release_name: DnsLabel
+    """Helm release name, written into the Application (helm.releaseName): Argo CD would otherwise
+    use the Application name, so renaming an Application would rename (reinstall) the release."""
 
 
 # --- Argo CD ---------------------------------------------------------------------------------
@@ -110,19 +116,28 @@ class Destination(Model):
 
 
 class Retry(Model):
-    limit: Annotated[int, Field(ge=0, le=100)] = 5
+    """How often Argo CD retries a failed sync of the same commit (syncPolicy.retry).
+
+    The defaults give up after about 2.5 hours (10s, 20s, ... then every 10m, 20 times): long
+    enough for an operator that takes minutes to serve its webhook, short enough to surface a
+    commit that can never sync. `refresh` makes a retry pick up a newer commit."""
+
+    limit: Annotated[int, Field(ge=0, le=100)] = 20
     backoff_duration: Duration = "10s"
     backoff_factor: Annotated[int, Field(ge=1, le=10)] = 2
-    backoff_max_duration: Duration = "5m"
+    backoff_max_duration: Duration = "10m"
+    refresh: bool = True
 
 
 class ArgoCD(Model):
     namespace: DnsLabel = "argocd"
-    project: DnsLabel = "default"
+    """Namespace of the Argo CD that deploys this environment (Applications and AppProjects live there)."""
     repo_url: RepoUrl = Field(alias="repoURL")
     """The Git repository that holds this tree (Argo CD reads rendered/<env>/ from it)."""
     target_revision: GitRevision = "main"
     destination: Destination
+    """The cluster this environment runs on, as Argo CD knows it: `server` (API URL) or cluster `name`.
+    The root Application and the AppProjects always go to Argo CD's own cluster."""
     retry: Retry = Retry()
 
 
@@ -138,6 +153,10 @@ class Charts(Model):
     """Required when `edge.type` is cloudflare."""
     tailscale_operator: ChartSource | None = None
     """Required when `edge.type` is tailscale."""
+    cert_manager: ChartSource | None = None
+    """Required with postgres.backup.method barmanCloud (the plugin's TLS certificates)."""
+    barman_cloud: ChartSource | None = None
+    """The Barman Cloud plugin for CloudNativePG; required with postgres.backup.method barmanCloud."""
 
 
 # --- the API ---------------------------------------------------------------------------------
@@ -168,6 +187,8 @@ class App(Model):
     image: Image
     replicas: Annotated[int, Field(ge=1, le=50)]
     port: Annotated[int, Field(ge=1024, le=65535)] = 8080
+    management_port: Annotated[int, Field(ge=1024, le=65535)] = 8081
+    """Spring Boot actuator port (management.server.port): probes only, never behind the Ingress."""
     hostname: Hostname | None = None
     """Public hostname (cloudflare edge). With the tailscale edge the tailnet names the host."""
     resources: Resources = Resources()
@@ -183,10 +204,55 @@ class App(Model):
 # --- data layer ------------------------------------------------------------------------------
 
 
+class S3Credentials(Model):
+    access_key_id_key: DopplerKey
+    """Doppler secret holding the access key id."""
+    secret_access_key_key: DopplerKey
+    """Doppler secret holding the secret access key."""
+    region_key: DopplerKey | None = None
+    """Doppler secret holding the region, when the endpoint does not imply one."""
+
+
+class BarmanCloudBackup(Model):
+    """Base backups and WAL archive in an object store through the Barman Cloud plugin (CNPG-I),
+    upstream's path since the in-tree barmanObjectStore was deprecated in CloudNativePG 1.26."""
+
+    method: Literal["barmanCloud"]
+    destination_path: ObjectStorePath
+    """Where backups go, e.g. s3://example-db-backups/prd (one folder per environment)."""
+    endpoint_url: HttpsUrl | None = None
+    """S3-compatible endpoint (R2, MinIO, a regional AWS endpoint); omitted means AWS S3."""
+    s3: S3Credentials
+    retention_policy: RetentionPolicy = "30d"
+    schedule: CnpgSchedule = "0 0 3 * * *"
+    """When the base backup runs (six fields, seconds first)."""
+    compression: Literal["gzip", "bzip2", "snappy"] = "gzip"
+    """Compression of WAL files and base backups."""
+
+
+class VolumeSnapshotBackup(Model):
+    """CSI volume snapshots (`backup.volumeSnapshot`): needs the snapshot CRDs and a
+    VolumeSnapshotClass in the cluster, no operator of ours. Without a WAL archive there is no
+    point-in-time recovery, so snapshots are cold (taken from a fenced standby) by default."""
+
+    method: Literal["volumeSnapshot"]
+    class_name: DnsSubdomain
+    """The VolumeSnapshotClass."""
+    online: bool = False
+    schedule: CnpgSchedule = "0 0 3 * * *"
+
+
+Backup = Annotated[BarmanCloudBackup | VolumeSnapshotBackup, Field(discriminator="method")]
+
+
 class Postgres(Model):
     cluster_name: DnsLabel = "example-db"
     image_repository: ImageRepository = "ghcr.io/cloudnative-pg/postgresql"
     version: PostgresVersion
+    image_variant: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)] | None = None
+    """Suffix of the image tag after the version, e.g. minimal-trixie (CloudNativePG's postgres-containers
+    publish `<version>-<minimal|standard|system>-<debian release>`; the bare `<version>` tag is the
+    deprecated system image on Debian bullseye)."""
     instances: Annotated[int, Field(ge=1, le=9)]
     database: PostgresIdentifier = "app"
     owner: PostgresIdentifier | None = None
@@ -197,15 +263,26 @@ class Postgres(Model):
     pod_anti_affinity: Literal["preferred", "required"] = "preferred"
     parameters: dict[Annotated[str, Field(pattern=r"^[a-z_.]+$")], str] = {}
     """postgresql.conf overrides."""
+    backup: Backup | None = None
+    """Required in production; dev keeps none."""
+
+
+EvictionPolicy = Literal["allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu",
+                         "volatile-random", "volatile-ttl", "noeviction"]
 
 
 class RedisCommon(Model):
     name: DnsLabel = "example-redis"
     image_repository: ImageRepository = "quay.io/opstree/redis"
     version: ImageTag
-    """Tag of the OT Redis images, e.g. v7.0.15."""
+    """Tag of the OT Redis images, e.g. v8.2.2."""
     storage: Storage
     resources: Resources = Resources()
+    """Requests and limits of each Redis pod; the memory limit sizes `maxmemory`."""
+    max_memory_percent_of_limit: Annotated[int, Field(ge=1, le=100)] = 75
+    """`maxmemory` as a share of the memory limit (the rest is replication and fork headroom)."""
+    max_memory_policy: EvictionPolicy = "allkeys-lru"
+    """What Redis evicts at `maxmemory`: a cache evicts least recently used keys."""
     password_key: DopplerKey
     """Doppler secret holding the Redis password."""
 
@@ -224,6 +301,9 @@ class RedisSentinel(RedisCommon):
     quorum: Annotated[int, Field(ge=1, le=9)]
     """Sentinels that must agree that the master is down."""
     master_group_name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$", max_length=64)] = "mymaster"
+    sentinel_resources: Resources = Resources()
+    sentinel_password_key: DopplerKey
+    """Doppler secret holding the sentinels' own password (`requirepass` of the sentinels)."""
 
     @model_validator(mode="after")
     def _quorum(self) -> RedisSentinel:
@@ -304,6 +384,35 @@ class ExternalDns(Model):
 
 class Ingress(Model):
     class_name: DnsLabel = "nginx"
+    replicas: Annotated[int, Field(ge=1, le=20)] | None = None
+    """ingress-nginx controller pods; default 2 in production (the only way in), 1 in development."""
+
+
+class Availability(Model):
+    """How replicated workloads spread over nodes (topology spread constraints)."""
+
+    spread: Literal["required", "preferred"] | None = None
+    """required: never two replicas in one topology domain while another is free (DoNotSchedule);
+    preferred: best effort (ScheduleAnyway). Default: required in production, else preferred."""
+    topology_key: Annotated[str, Field(pattern=r"^[a-z0-9.-]+(/[a-z0-9._-]+)?$", max_length=253)] = \
+        "kubernetes.io/hostname"
+
+
+class Dns(Model):
+    namespace: DnsLabel = "kube-system"
+    pod_labels: dict[Annotated[str, Field(pattern=r"^[a-z0-9./-]+$")], DnsLabel] = {"k8s-app": "kube-dns"}
+    """Labels of the cluster DNS pods (CoreDNS keeps k8s-app: kube-dns)."""
+
+
+class Network(Model):
+    """Facts about the cluster network that NetworkPolicies and ingress-nginx need."""
+
+    pod_cidr: Cidr | None = None
+    """The pod network. Required with the cloudflare edge: ingress-nginx trusts forwarded headers
+    only from it (proxy-real-ip-cidr)."""
+    dns: Dns = Dns()
+    api_server_ports: Annotated[list[Annotated[int, Field(ge=1, le=65535)]], Field(min_length=1)] = [443, 6443]
+    """Ports PostgreSQL pods reach the Kubernetes API on (443 through the Service, 6443 on most control planes)."""
 
 
 # --- the whole environment -------------------------------------------------------------------
@@ -312,6 +421,9 @@ class Ingress(Model):
 class Environment(Model):
     """One environment: everything `gitopsgen render <env>` needs."""
 
+    tier: Literal["production", "development"]
+    """production turns on what a production reviewer requires: backups, two ingress controllers,
+    spread replicas, deletion protection of stateful resources."""
     namespace: DnsLabel
     """Namespace of the API and its data layer."""
     kubernetes_version: KubernetesVersion
@@ -323,6 +435,11 @@ class Environment(Model):
     redis: Redis
     secrets: Secrets
     ingress: Ingress = Ingress()
+    availability: Availability = Availability()
+    network: Network = Network()
+    protect_data: bool | None = None
+    """Delete=false/Prune=false on databases, caches and their namespaces, so no Argo CD sync or
+    cascade deletes them. Default: on in production."""
     edge: Edge
     external_dns: ExternalDns | None = None
     """Public DNS records for the cloudflare edge; absent with the tailscale edge."""

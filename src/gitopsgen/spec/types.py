@@ -98,8 +98,8 @@ Duration = _constrained(
 )
 
 SemVer = _constrained(
-    "semver", r"\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?",
-    "an exact version such as 0.29.0 (no ranges: pin what Argo CD installs)",
+    "semver", r"v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?",
+    "an exact version such as 0.29.0 or v1.21.1 (no ranges: pin what Argo CD installs)",
 )
 
 _IMAGE_NAME = r"[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*"
@@ -166,4 +166,43 @@ TailnetName = _constrained(
 )
 AnnotationPrefix = _constrained(
     "annotation_prefix", rf"{_LABEL}(\.{_LABEL})*/", "an annotation prefix ending in '/'",
+)
+
+# IPv4 or IPv6 CIDR block, e.g. the pod network 10.244.0.0/16.
+_IPV4 = r"(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}"
+
+
+def _cidr_valid(value: str) -> str | None:
+    import ipaddress
+
+    try:
+        ipaddress.ip_network(value, strict=True)
+    except ValueError as exc:
+        return f"is not a network address: {exc}"
+    return None
+
+
+Cidr = _constrained(
+    "cidr", rf"{_IPV4}/(3[0-2]|[12]?\d)|[0-9a-fA-F:]+/(12[0-8]|1[01]\d|[1-9]?\d)",
+    "a CIDR block such as 10.244.0.0/16 (the network address, then the prefix length)",
+    extra=_cidr_valid,
+)
+
+# CloudNativePG ScheduledBackup: robfig/cron with a leading seconds field (six fields).
+CnpgSchedule = _constrained(
+    "cnpg_schedule", r"\S+( \S+){5}",
+    "a six-field cron schedule with seconds first, e.g. \"0 0 3 * * *\" (CloudNativePG's format, "
+    "not the five-field Kubernetes CronJob one)",
+)
+
+# Barman Cloud destination: an object store URL.
+ObjectStorePath = _constrained(
+    "object_store_path", r"(s3|gs|https)://[^\s/]+(/[^\s]*)?",
+    "an object store URL such as s3://bucket/path (s3://, gs:// or https:// for Azure)",
+)
+HttpsUrl = _constrained("https_url", r"https://[^\s/]+(/[^\s]*)?", "an https:// URL")
+
+# Barman retention: a positive number and d(ays), w(eeks) or m(onths) (ObjectStore CRD pattern).
+RetentionPolicy = _constrained(
+    "retention_policy", r"[1-9][0-9]*[dwm]", "a retention such as 30d, 4w or 3m",
 )

@@ -71,6 +71,15 @@ def _yaml(node: Traversable) -> Any:
     return documents[0] if documents else None
 
 
+def known_version(version: object) -> str | None:
+    """A chart version, or None when unset or the `0.0.0` placeholder of a chart read from source
+    control: some charts (cert-manager) have their version set only when released, so their
+    Chart.yaml in git says v0.0.0, which says nothing about the pinned release."""
+    if version is None or str(version).removeprefix("v") == "0.0.0":
+        return None
+    return str(version)
+
+
 def read_chart_folder(folder: Traversable, name: str, origin: str) -> ChartFiles | None:
     """A chart folder (`Chart.yaml`, `values.yaml`, `values.schema.json`, each optional)."""
     if not folder.is_dir():
@@ -80,8 +89,7 @@ def read_chart_folder(folder: Traversable, name: str, origin: str) -> ChartFiles
     values = _yaml(folder / "values.yaml") if (folder / "values.yaml").is_file() else None
     schema_file = folder / "values.schema.json"
     schema = _json(schema_file, f"{origin}/values.schema.json") if schema_file.is_file() else None
-    return ChartFiles(name, str(version) if version is not None else None,
-                      values if isinstance(values, dict) else {}, schema, origin)
+    return ChartFiles(name, known_version(version), values if isinstance(values, dict) else {}, schema, origin)
 
 
 @dataclass(frozen=True)
@@ -210,7 +218,8 @@ class SchemaStore:
             for loc in self.locations:
                 held = self.memo(("lock", id(loc)), loc.lock)
                 if held is not None and name in held.charts and isinstance(loc, Location):
-                    return held.charts[name].version, loc.label
+                    version = known_version(held.charts[name].version)
+                    return (version, loc.label) if version is not None else None
             return None
 
         return self.memo(("release", name), find)

@@ -45,6 +45,43 @@ class Finding:
     hint: str | None = None
 
 
+@dataclass(frozen=True)
+class Site:
+    """A node of one environment's tree, for rules that compare environments."""
+
+    tree: RenderedTree
+    doc: Document
+    path: YamlPath
+
+    def __str__(self) -> str:
+        """`rendered/<env>/<file>:<line>`, how a message names the other side of a collision."""
+        line = self.tree.files[self.doc.file].line_of(self.doc.index, self.path)
+        return f"{self.tree.display(self.doc.file)}:{line}" if line is not None else self.tree.display(self.doc.file)
+
+
+@dataclass(frozen=True)
+class CrossFinding:
+    """What a cross-environment rule found: where (in one environment's tree) and what to say,
+    naming the other environment's site in the message."""
+
+    site: Site
+    message: str
+    severity: Severity = Severity.ERROR
+    hint: str | None = None
+
+
+def collisions(sites: Iterator[tuple[Any, Site]]) -> Iterator[tuple[Site, Site]]:
+    """(site, first) for every site whose key an earlier environment already used; `sites` come
+    tree by tree in the order of the run. Sites of one environment never collide with each other."""
+    first: dict[Any, Site] = {}
+    for key, site in sites:
+        seen = first.get(key)
+        if seen is None:
+            first[key] = site
+        elif seen.tree.env != site.tree.env:
+            yield site, seen
+
+
 def name_of(doc: Document) -> str:
     """The object's name, or `?` for a data file (for messages)."""
     ident = doc.identity
@@ -157,6 +194,18 @@ def env_map(doc: Document) -> Env:
     return found
 
 
+def secrets_read(doc: Document) -> set[str]:
+    """Names of the Secrets a workload's containers read (env, envFrom, secret volumes)."""
+    names: set[Any] = set()
+    for _, container in containers(doc):
+        names.update(dig(e, "valueFrom", "secretKeyRef", "name") for e in container.get("env") or [])
+        names.update(dig(e, "secretRef", "name") for e in container.get("envFrom") or [])
+    base = pod_spec_path(doc)
+    if base is not None:
+        names.update(dig(v, "secret", "secretName") for v in dig(doc.data, *base, "volumes", default=[]) or [])
+    return {name for name in names if isinstance(name, str)}
+
+
 def image_tag(image: str) -> tuple[str | None, str | None]:
     """(tag, digest) of an image reference; a registry port is not a tag."""
     name, _, digest = image.partition("@")
@@ -188,6 +237,66 @@ def service_name(host: str, namespace: str | None) -> tuple[str, str | None]:
     if len(parts) == 2 or parts[2] == "svc":
         return parts[0], parts[1]
     return parts[0], None
+
+
+def pod_host(host: str) -> tuple[str, str, str] | None:
+    """`<pod>.<service>.<ns>.svc[.<cluster domain>]` (a StatefulSet pod's stable DNS name) ->
+    (pod, headless service, namespace); None for anything else."""
+    parts = host.split(".")
+    if len(parts) >= 4 and parts[3] == "svc":
+        return parts[0], parts[1], parts[2]
+    return None
+
+
+def replicas(doc: Document, default: int = 1) -> int:
+    """`spec.replicas` of a workload (Kubernetes defaults it to 1)."""
+    value = dig(doc.data, "spec", "replicas", default=default)
+    return value if isinstance(value, int) else default
+
+
+def sync_options_of(doc: Document) -> set[str]:
+    """The per-resource Argo CD sync options (`argocd.argoproj.io/sync-options`, comma-separated)."""
+    raw = dig(doc.data, "metadata", "annotations", domain.SYNC_OPTIONS)
+    return {part.strip() for part in str(raw).split(",") if part.strip()} if raw is not None else set()
+
+
+def production(tree: RenderedTree) -> bool:
+    """Whether the tree is a production environment: its AppProject says so (`gitopsgen.io/tier`)."""
+    return any(dig(doc.data, "metadata", "labels", domain.TIER_LABEL) == "production"
+               for doc in tree.manifests("AppProject", domain.ARGOCD_API_VERSION))
+
+
+def selects(selector: Any, labels: Any) -> bool:
+    """Whether a label selector (`matchLabels` and `matchExpressions`) selects `labels`. An empty
+    selector selects everything; a missing one nothing."""
+    if not isinstance(selector, dict):
+        return False
+    labels = labels if isinstance(labels, dict) else {}
+    for key, value in (selector.get("matchLabels") or {}).items():
+        if labels.get(key) != value:
+            return False
+    for expression in selector.get("matchExpressions") or []:
+        if not isinstance(expression, dict):
+            return False
+        key, operator, values = expression.get("key"), expression.get("operator"), expression.get("values") or []
+        present = key in labels
+        if operator == "In" and not (present and labels[key] in values):
+            return False
+        if operator == "NotIn" and present and labels[key] in values:
+            return False
+        if operator == "Exists" and not present:
+            return False
+        if operator == "DoesNotExist" and present:
+            return False
+    return True
+
+
+def namespace_labels(tree: RenderedTree, namespace: str) -> dict[str, str]:
+    """Labels a namespace will carry: those of its rendered Namespace plus the name label the API
+    server adds (`kubernetes.io/metadata.name`)."""
+    doc = tree.get("Namespace", namespace)
+    labels = dig(doc.data, "metadata", "labels", default={}) if doc is not None else {}
+    return {**(labels if isinstance(labels, dict) else {}), domain.NAMESPACE_NAME_LABEL: namespace}
 
 
 # --- Argo CD Applications -----------------------------------------------------------------------
@@ -275,6 +384,16 @@ def deployed(tree: RenderedTree, app: Document) -> list[Document]:
             for doc in tree.files[path].documents]
 
 
+def parents(tree: RenderedTree) -> dict[tuple[str, int], Manifest]:
+    """(file, index) of each document an Application's Git source deploys -> that Application
+    (for child Applications: their parent in the app of apps)."""
+    found: dict[tuple[str, int], Manifest] = {}
+    for app in applications(tree):
+        for doc in deployed(tree, app):
+            found[(doc.file, doc.index)] = app
+    return found
+
+
 def deployed_kinds(tree: RenderedTree, app: Document) -> set[tuple[str, str]]:
     """(API group, kind) of what the Application's Git sources deploy."""
     return {(doc.identity.group, doc.identity.kind) for doc in deployed(tree, app) if doc.identity is not None}
@@ -324,6 +443,29 @@ def values_paths(tree: RenderedTree, app: Document, source: Source | None = None
     """Tree paths of the values files an Application (or one of its sources) reads, in order."""
     return [p for p in (resolve(tree, f) for f in value_files(app) if source is None or f.source == source)
             if p is not None]
+
+
+def disruptions_allowed(pdb: Any, replicas: int) -> int | None:
+    """How many of `replicas` pods a PodDisruptionBudget spec lets go at once (percentages round
+    up, as the disruption controller does), None when it sets neither field."""
+    import math
+
+    def count(value: Any) -> int | None:
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str) and value.endswith("%") and value[:-1].isdigit():
+            return math.ceil(replicas * int(value[:-1]) / 100)
+        return None
+
+    if not isinstance(pdb, dict):
+        return None
+    if "maxUnavailable" in pdb:
+        unavailable = count(pdb["maxUnavailable"])
+        return None if unavailable is None else min(unavailable, replicas)
+    if "minAvailable" in pdb:
+        available = count(pdb["minAvailable"])
+        return None if available is None else max(replicas - available, 0)
+    return None
 
 
 def values_doc(tree: RenderedTree, chart: str) -> Document | None:

@@ -5,28 +5,36 @@ A rule module defines
     ID = "argocd-destination"                     # stable id, shown as [rule]
     def check(tree: RenderedTree) -> Iterator[Finding]: ...
 
+or, for a rule across environments (run by `render --all`, which renders all of them):
+
+    ID = "cross-tunnel-id"
+    def check_all(trees: Sequence[RenderedTree]) -> Iterator[CrossFinding]: ...
+
 and its docstring, starting `<id>:`, is the rule's user documentation: what it enforces and the
 upstream issue or document that motivates it. Rules look only at the rendered objects, never at
 the spec: they check that what Argo CD will apply is consistent, whoever wrote the templates.
 They import `gitopsgen.validate.toolkit` for lookups and yield `toolkit.Finding`s; `run` turns
 those into `Problem`s at the node's line in the rendered file. Adding a rule is adding a module
-here and a test file `tests/rules/test_<module>.py`: nothing else lists them.
+here and a test file `tests/rules/test_<module>.py`: nothing else lists them. A cross-environment
+finding is reported in the environment whose site it names (`CrossFinding.site`), and its message
+names the other environment's file and line.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from types import ModuleType
 from typing import Protocol
 
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem, dotted
-from gitopsgen.validate.toolkit import Finding
+from gitopsgen.validate.toolkit import CrossFinding, Finding
 
-__all__ = ["RuleModule", "all_rules", "problem", "run", "run_rule"]
+__all__ = ["CrossRuleModule", "RuleModule", "all_rules", "cross_rules", "every_rule", "problem", "run", "run_across",
+           "run_rule"]
 
 
 class RuleModule(Protocol):
@@ -35,14 +43,30 @@ class RuleModule(Protocol):
     def check(self, tree: RenderedTree) -> Iterator[Finding]: ...
 
 
+class CrossRuleModule(Protocol):
+    ID: str
+
+    def check_all(self, trees: Sequence[RenderedTree]) -> Iterator[CrossFinding]: ...
+
+
 @cache
-def all_rules() -> tuple[ModuleType, ...]:
-    """Every rule module in this package, sorted by id."""
+def every_rule() -> tuple[ModuleType, ...]:
+    """Every rule module in this package, per-tree and cross-environment, sorted by id."""
     modules = []
     for info in pkgutil.iter_modules(__path__):
         if not info.name.startswith("_"):
             modules.append(importlib.import_module(f"{__name__}.{info.name}"))
     return tuple(sorted(modules, key=lambda m: str(m.ID)))
+
+
+def all_rules() -> tuple[ModuleType, ...]:
+    """The rules of one tree (modules with `check`), sorted by id."""
+    return tuple(m for m in every_rule() if hasattr(m, "check"))
+
+
+def cross_rules() -> tuple[ModuleType, ...]:
+    """The rules across environments (modules with `check_all`), sorted by id."""
+    return tuple(m for m in every_rule() if hasattr(m, "check_all"))
 
 
 def problem(tree: RenderedTree, rule: str, finding: Finding) -> Problem:
@@ -65,3 +89,15 @@ def run(tree: RenderedTree, modules: Iterable[ModuleType] | None = None) -> list
     for module in all_rules() if modules is None else modules:
         problems.extend(run_rule(module, tree))
     return problems
+
+
+def run_across(trees: Sequence[RenderedTree],
+               modules: Iterable[ModuleType | CrossRuleModule] | None = None) -> dict[str, list[Problem]]:
+    """Problems of every cross-environment rule (or of `modules`) on `trees`, by environment."""
+    found: dict[str, list[Problem]] = {tree.env: [] for tree in trees}
+    for module in cross_rules() if modules is None else modules:
+        for item in module.check_all(trees):
+            site = item.site
+            finding = Finding(site.doc, site.path, item.message, item.severity, item.hint)
+            found[site.tree.env].append(problem(site.tree, module.ID, finding))
+    return found

@@ -19,25 +19,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gitopsgen import domain
-from gitopsgen.manifests import Manifest, RenderedTree
+from gitopsgen.manifests import RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding, dig
 
 ID = "argocd-destination"
 
 
-def _parents(tree: RenderedTree) -> dict[tuple[str, int], Manifest]:
-    """(file, index) of each child Application -> the Application whose source deploys it."""
-    parents: dict[tuple[str, int], Manifest] = {}
-    for app in toolkit.applications(tree):
-        for doc in toolkit.deployed(tree, app):
-            if doc.identity is not None and doc.identity.kind == "Application":
-                parents[(doc.file, doc.index)] = app
-    return parents
-
-
 def check(tree: RenderedTree) -> Iterator[Finding]:
-    parents = _parents(tree)
+    parents = toolkit.parents(tree)
     for app in toolkit.applications(tree):
         destination = dig(app.data, "spec", "destination")
         if not isinstance(destination, dict):

@@ -1,17 +1,22 @@
 """argocd-sync-waves: child Applications sync in dependency order (DOMAIN X32).
 
 The app of apps applies its children wave by wave (lower `argocd.argoproj.io/sync-wave` first).
-Our order: operators < ClusterSecretStore < ExternalSecrets < data-layer custom resources < the
-app and its Ingress; charts that read a Secret an ExternalSecret creates (External-DNS's
-CF_API_TOKEN, the Tailscale operator's `operator-oauth`) come after the ExternalSecrets.
+Our order: namespaces < operators < ClusterSecretStore < ExternalSecrets < data-layer custom
+resources < the app and its Ingress; cert-manager before the Barman Cloud plugin ("Install it and
+wait until it is ready before installing this chart", plugin-barman-cloud chart README), and the
+plugin before the Cluster that archives through it; charts that read a Secret an ExternalSecret
+creates (External-DNS's CF_API_TOKEN, the Tailscale operator's `operator-oauth`) come after the
+ExternalSecrets. No Application creates namespaces on the fly (no CreateNamespace), so the one
+deploying the Namespaces comes first.
 
 The stage of each Application is deduced from what it deploys, not from its name:
 
 * a Helm source: its chart (`CHART_STAGES`; CNPG, OT Redis, ESO, Reloader and ingress-nginx are
-  operators, External-DNS and the Tailscale operator consume synced Secrets);
-* a Git source: the kinds under its path (SecretStore/ClusterSecretStore, ExternalSecret, CNPG
-  or OT Redis resources, Deployments/StatefulSets/DaemonSets/Ingresses); for the layout's
-  well-known folders that this render left empty, the kinds the layout puts there.
+  operators, cert-manager a prerequisite, the Barman Cloud plugin a CNPG plugin, External-DNS
+  and the Tailscale operator consume synced Secrets);
+* a Git source: the kinds under its path (Namespace, SecretStore/ClusterSecretStore,
+  ExternalSecret, CNPG, Barman Cloud or OT Redis resources, Deployments/StatefulSets/DaemonSets/
+  Ingresses).
 
 Whenever Application A holds a stage that B's stage needs, A's wave must be lower than B's. The
 annotation must be an integer string. Note: waves only wait for a child's health when argocd-cm
@@ -36,6 +41,9 @@ WAVE_PATH = ("metadata", "annotations", domain.SYNC_WAVE)
 
 
 class Stage(enum.Enum):
+    FOUNDATION = "namespaces"
+    CERTIFICATES = "cert-manager"
+    DATA_PLUGINS = "CloudNativePG plugins"
     OPERATORS = "operators"
     SECRET_STORE = "secret store"
     EXTERNAL_SECRETS = "ExternalSecrets"
@@ -45,15 +53,19 @@ class Stage(enum.Enum):
 
 
 # Stages that must be in a strictly earlier wave than the key stage.
+_BASE = frozenset({Stage.FOUNDATION})
+_SECRETS = _BASE | {Stage.OPERATORS, Stage.SECRET_STORE, Stage.EXTERNAL_SECRETS}
 NEEDS: dict[Stage, frozenset[Stage]] = {
-    Stage.OPERATORS: frozenset(),
-    Stage.SECRET_STORE: frozenset({Stage.OPERATORS}),
-    Stage.EXTERNAL_SECRETS: frozenset({Stage.OPERATORS, Stage.SECRET_STORE}),
-    Stage.DATA: frozenset({Stage.OPERATORS, Stage.SECRET_STORE, Stage.EXTERNAL_SECRETS}),
-    Stage.APP: frozenset({Stage.OPERATORS, Stage.SECRET_STORE, Stage.EXTERNAL_SECRETS, Stage.DATA}),
-    Stage.SECRET_CONSUMER: frozenset({Stage.OPERATORS, Stage.SECRET_STORE, Stage.EXTERNAL_SECRETS}),
+    Stage.FOUNDATION: frozenset(),
+    Stage.CERTIFICATES: _BASE,
+    Stage.OPERATORS: _BASE,
+    Stage.DATA_PLUGINS: _BASE | {Stage.CERTIFICATES},
+    Stage.SECRET_STORE: _BASE | {Stage.OPERATORS},
+    Stage.EXTERNAL_SECRETS: _BASE | {Stage.OPERATORS, Stage.SECRET_STORE},
+    Stage.DATA: _SECRETS | {Stage.DATA_PLUGINS},
+    Stage.APP: _SECRETS | {Stage.DATA_PLUGINS, Stage.DATA},
+    Stage.SECRET_CONSUMER: _SECRETS,
 }
-
 CHART_STAGES = {
     "cloudnative-pg": Stage.OPERATORS,
     "redis-operator": Stage.OPERATORS,
@@ -62,9 +74,11 @@ CHART_STAGES = {
     "ingress-nginx": Stage.OPERATORS,
     "external-dns": Stage.SECRET_CONSUMER,
     "tailscale-operator": Stage.SECRET_CONSUMER,
+    "cert-manager": Stage.CERTIFICATES,
+    "plugin-barman-cloud": Stage.DATA_PLUGINS,
 }
 
-DATA_GROUPS = frozenset({domain.CNPG_API_VERSION.partition("/")[0], domain.REDIS_GROUP})
+DATA_GROUPS = frozenset({domain.CNPG_API_VERSION.partition("/")[0], domain.REDIS_GROUP, domain.BARMAN_GROUP})
 WORKLOADS = frozenset({("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "DaemonSet"),
                        ("networking.k8s.io", "Ingress")})
 
@@ -72,7 +86,9 @@ WORKLOADS = frozenset({("apps", "Deployment"), ("apps", "StatefulSet"), ("apps",
 def stages(tree: RenderedTree, app: Manifest) -> set[Stage]:
     found = {CHART_STAGES[c] for c in toolkit.charts(app) if c in CHART_STAGES}
     for group, kind in toolkit.deployed_kinds(tree, app):
-        if group == domain.ESO_GROUP and kind in ("SecretStore", "ClusterSecretStore"):
+        if (group, kind) == ("", "Namespace"):
+            found.add(Stage.FOUNDATION)
+        elif group == domain.ESO_GROUP and kind in ("SecretStore", "ClusterSecretStore"):
             found.add(Stage.SECRET_STORE)
         elif group == domain.ESO_GROUP and kind == "ExternalSecret":
             found.add(Stage.EXTERNAL_SECRETS)

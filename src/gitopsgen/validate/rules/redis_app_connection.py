@@ -4,8 +4,12 @@ Spring Boot (DOMAIN section 10) connects by mode:
 
 * sentinel: `SPRING_DATA_REDIS_SENTINEL_MASTER` must equal the RedisSentinel's `masterGroupName`
   (operator default `myMaster`, capital M), and every host of `SPRING_DATA_REDIS_SENTINEL_NODES`
-  must be `<sentinel>-sentinel` or `<sentinel>-sentinel-headless` (optionally `.<ns>[.svc[...]]`)
-  on port 26379: the Services the operator makes for that RedisSentinel;
+  must be a sentinel pod, `<sentinel>-sentinel-<i>.<sentinel>-sentinel-headless.<ns>.svc` with
+  `i` below `clusterSize` (the operator's StatefulSet serves pods under `<sts>-headless`), or one
+  of the operator's Services `<sentinel>-sentinel[-headless]` (optionally `.<ns>[.svc[...]]`), on
+  port 26379. Listing pods, every pod must be listed; listing a Service is a warning: the client
+  then knows one load-balanced address instead of the sentinels, and a reconnection during a
+  failover can land on any of them;
 * standalone: `SPRING_DATA_REDIS_HOST` must be a Service the operator makes for a rendered `Redis`
   (`<n>`, `<n>-headless`, `<n>-additional`) or the `<replication>-master` Service, and
   `SPRING_DATA_REDIS_PORT` 6379.
@@ -22,7 +26,18 @@ from typing import Any
 
 from gitopsgen import domain
 from gitopsgen.manifests import Manifest, RenderedTree
-from gitopsgen.validate.toolkit import Env, Finding, PodPath, dig, env_map, redis_docs, service_name, workloads
+from gitopsgen.problems import Severity
+from gitopsgen.validate.toolkit import (
+    Env,
+    Finding,
+    PodPath,
+    dig,
+    env_map,
+    pod_host,
+    redis_docs,
+    service_name,
+    workloads,
+)
 
 ID = "redis-app-connection"
 SECRET = ("spec", "kubernetesConfig", "redisSecret")
@@ -51,6 +66,24 @@ def _sentinel_services(sentinel: str) -> tuple[str, str]:
     return (sentinel + domain.REDIS_SENTINEL_SUFFIX, f"{sentinel}{domain.REDIS_SENTINEL_SUFFIX}-headless")
 
 
+def _sentinel_of(host: str, ns: str | None, sentinels: dict[str, Manifest]) -> tuple[str | None, int | None]:
+    """(RedisSentinel name, pod ordinal or None for a Service) that `host` addresses, or (None, None)."""
+    pod = pod_host(host)
+    if pod is not None:
+        name, service, pod_ns = pod
+        for sentinel, doc in sentinels.items():
+            sts = sentinel + domain.REDIS_SENTINEL_SUFFIX
+            prefix, _, ordinal = name.rpartition("-")
+            size = dig(doc.data, "spec", "clusterSize", default=3)
+            if (pod_ns == ns and service == f"{sts}-headless" and prefix == sts and ordinal.isdigit()
+                    and isinstance(size, int) and int(ordinal) < size):
+                return sentinel, int(ordinal)
+        return None, None
+    name, host_ns = service_name(host, ns)
+    owner = next((s for s in sentinels if name in _sentinel_services(s)), None)
+    return (owner, None) if owner is not None and host_ns == ns else (None, None)
+
+
 def _sentinel(tree: RenderedTree, doc: Manifest, pod: PodPath, env: Env) -> Iterator[Finding]:
     ns = doc.ident.namespace
     sentinels = {d.ident.name: d for d in redis_docs(tree, "RedisSentinel") if d.ident.namespace == ns}
@@ -58,17 +91,30 @@ def _sentinel(tree: RenderedTree, doc: Manifest, pod: PodPath, env: Env) -> Iter
     nodes = _literal(env, NODES)
     if nodes is not None:
         path = (*env[NODES][0], "value")
+        listed: dict[str, set[int]] = {}
         for node in nodes.split(","):
             host, _, port = node.strip().rpartition(":")
-            name, node_ns = service_name(host, ns)
-            owner = next((s for s in sentinels if name in _sentinel_services(s)), None)
-            if owner is None or node_ns != ns or port != str(domain.SENTINEL_PORT):
-                listed = ", ".join(_sentinel_services(s)[0] for s in sorted(sentinels)) or "none"
-                yield Finding(doc, path, f"sentinel node {node.strip()!r} is not a RedisSentinel Service "
-                              f"on port {domain.SENTINEL_PORT} in namespace {ns!r}",
-                              hint=f"rendered sentinels: {listed}")
+            owner, ordinal = _sentinel_of(host, ns, sentinels)
+            if owner is None or port != str(domain.SENTINEL_PORT):
+                names = ", ".join(_sentinel_services(s)[0] for s in sorted(sentinels)) or "none"
+                yield Finding(doc, path, f"sentinel node {node.strip()!r} is not a pod or Service of a "
+                              f"RedisSentinel on port {domain.SENTINEL_PORT} in namespace {ns!r}",
+                              hint=f"rendered sentinels: {names}")
+                continue
+            watched = sentinels[owner]
+            if ordinal is None:
+                yield Finding(doc, path, f"sentinel node {node.strip()!r} is one load-balanced Service: the "
+                              "client cannot tell the sentinels apart", severity=Severity.WARNING,
+                              hint="list every sentinel pod, <sentinel>-sentinel-<i>.<sentinel>-sentinel-headless"
+                                   ".<ns>.svc:26379")
             else:
-                watched = sentinels[owner]
+                listed.setdefault(owner, set()).add(ordinal)
+        for owner, ordinals in sorted(listed.items()):
+            size = dig(sentinels[owner].data, "spec", "clusterSize", default=3)
+            missing = sorted(set(range(size if isinstance(size, int) else 0)) - ordinals)
+            if missing:
+                yield Finding(doc, path, f"sentinel pods {missing} of RedisSentinel {owner!r} are not listed",
+                              hint=f"list all {size} sentinel pods")
     if watched is None and len(sentinels) == 1:
         watched = next(iter(sentinels.values()))
     if watched is None:

@@ -1,0 +1,51 @@
+"""argocd-application-health: sync waves between child Applications wait for health.
+
+Argo CD removed the health assessment of `argoproj.io/Application` in 1.8: in an app of apps,
+a child counts as synced as soon as it is created, so the next wave starts while the operators
+of the previous one are still starting, and custom resources race their webhooks. The health
+check has to be restored in `argocd-cm` (`resource.customizations.health.argoproj.io_Application`,
+a Lua script returning `obj.status.health`). That ConfigMap belongs to the Argo CD installation,
+so the tree ships it as a merge patch applied once per Argo CD (README, "Bootstrapping a
+cluster"), and this rule checks the tree carries it:
+
+* when the Applications deployed by another Application use more than one sync wave, the tree has
+  `config/argocd/argocd-cm.patch.yaml` with `data.resource.customizations.health.argoproj.io_Application`;
+* that script reads `obj.status.health` (the upstream check).
+
+Upstream: Argo CD docs/operator-manual/health.md ("Argocd App"), argo-cd#3781; issue 9 finding 6.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gitopsgen import domain, layout
+from gitopsgen.manifests import RenderedTree
+from gitopsgen.validate import toolkit
+from gitopsgen.validate.toolkit import Finding, dig
+
+ID = "argocd-application-health"
+
+
+def check(tree: RenderedTree) -> Iterator[Finding]:
+    parents = toolkit.parents(tree)
+    children = [app for app in toolkit.applications(tree) if (app.file, app.index) in parents]
+    waves = {toolkit.wave(app) for app in children}
+    if len(waves) < 2:
+        return
+    patch = tree.first(layout.ARGOCD_CM_PATCH)
+    if patch is None:
+        first = min(children, key=lambda a: (a.file, a.index))
+        yield Finding(first, ("metadata", "annotations", domain.SYNC_WAVE),
+                      f"child Applications use {len(waves)} sync waves, but the tree carries no argocd-cm health "
+                      "check for Applications: the waves would not wait for health",
+                      hint=f"render {layout.ARGOCD_CM_PATCH} and apply it to argocd-cm once per Argo CD")
+        return
+    script = dig(patch.data, "data", domain.APPLICATION_HEALTH_KEY)
+    if not isinstance(script, str):
+        yield Finding(patch, ("data",) if isinstance(patch.data, dict) and "data" in patch.data else (),
+                      f"the argocd-cm patch has no data.{domain.APPLICATION_HEALTH_KEY}")
+    elif "obj.status.health" not in script:
+        yield Finding(patch, ("data", domain.APPLICATION_HEALTH_KEY),
+                      "the Application health check does not read obj.status.health",
+                      hint="use the Lua script of Argo CD's docs (operator-manual/health.md)")
