@@ -15,9 +15,10 @@ import pytest
 
 from chart_support import CHART, REPO_URL, cache_chart, chart_files
 from gitopsgen import yamlio
-from gitopsgen.diff import ChartChange, DiffResult, SideLabel, compare_trees
+from gitopsgen.diff import ChartChange, DiffResult, SideLabel, Status, chartparse, compare_trees
 from gitopsgen.diff.charts import ChartDiffer
 from gitopsgen.diff.helmvalues import merge_maps, set_expression
+from gitopsgen.diff.model import CrdChange
 from gitopsgen.manifests import RenderedFile, RenderedTree, make_document
 from gitopsgen.report.diff_json import to_json
 from gitopsgen.report.diff_markdown import LIMIT, MarkdownReporter
@@ -208,6 +209,29 @@ def test_test_hooks_are_left_out_with_skip_tests(tmp_path: Path) -> None:
     with_files(tmp_path, **{"templates/tests/pod.yaml": hook})
     chart = chart_diff(side({}), side({}, application(skipTests=True)))
     assert objects(chart) == [("removed", "Pod reloader-test", [])]
+
+
+@pytest.mark.parametrize("text, documents", [
+    ("a: 1\n---\nb: 2\n", ["a: 1", "b: 2"]),
+    ("---\na: 1\n---   \n\n---\n# only a comment\n", ["a: 1", "# only a comment"]),
+    ("a: |\n  ---\n  text\n", ["a: |\n  ---\n  text"]),  # an indented --- is content
+])
+def test_documents_are_split_where_helm_splits_them(text: str, documents: list[str]) -> None:
+    assert [d.strip() for d in chartparse.split(text)] == documents
+
+
+def test_crds_are_named_from_their_first_lines_and_compared_as_data_when_their_text_differs() -> None:
+    crd = chart_files("1.0.0")["crds/widgets.yaml"]
+    parser = chartparse.Parser()
+    assert parser.crd_name(crd) == "widgets.example.org"
+    assert parser.crd_name("spec:\n  kind: CustomResourceDefinition\nkind: ConfigMap\nmetadata: {name: x}\n") is None
+    metadata = "metadata:\n  name: widgets.example.org\n"
+    reordered = crd.replace(metadata, "") + metadata  # metadata after the spec: same content, other text
+    assert parser.crd_name(reordered) == "widgets.example.org"
+    assert parser.crd_changes({"w": crd}, {"w": reordered}) == ([], 1)
+    changed = crd.replace("type: integer", "type: string")
+    assert parser.crd_changes({"w": crd}, {"w": changed, "v": crd}) == (
+        [CrdChange("v", Status.ADDED), CrdChange("w", Status.CHANGED)], 0)
 
 
 # --- caches and size --------------------------------------------------------------------------

@@ -15,8 +15,10 @@ Without the extra, a chart not in the cache, or a chart Helm refuses to render, 
 None and `reason` says why, with the command that helps in `hint`. Nothing here raises for such a
 chart: the rest of the diff is what the user asked for.
 
-Renders are cached within a run per (archive sha256, values sha256, release, namespace, flags), and
-loaded charts per archive, so a chart whose only change is its values is loaded once.
+Renders are cached within a run per (archive sha256, values sha256, release, namespace, flags),
+loaded charts per archive (a chart whose only change is its values is loaded once), and parsed
+documents per text (`chartparse`: what both sides render alike is parsed once; CRDs are
+identified from their first lines and compared as text, and parsed only when they differ).
 """
 
 from __future__ import annotations
@@ -29,25 +31,23 @@ from types import ModuleType
 from typing import Any
 
 from gitopsgen import yamlio
-from gitopsgen.diff import chartcache
+from gitopsgen.diff import chartcache, chartparse
 from gitopsgen.diff.engine import compare_trees
-from gitopsgen.diff.fields import same
 from gitopsgen.diff.helmvalues import HelmInput, NotRenderable, find_application, helm_input, user_values
-from gitopsgen.diff.model import ChartChange, CrdChange, EnvDiff, Status
+from gitopsgen.diff.model import ChartChange, EnvDiff
 from gitopsgen.manifests import RenderedFile, RenderedTree, make_document
 
 HELM_EXTRA = "pip install 'gitopsgen[helm]'"
-CRD_KIND = ("apiextensions.k8s.io", "CustomResourceDefinition")
 _NOTES = "NOTES.txt"
 _TEST_HOOKS = ("test", "test-success", "test-failure")
 
 
 @dataclass
 class Rendered:
-    """What a chart deploys at one side: its objects, and its CRDs by name (kept apart)."""
+    """What a chart deploys at one side: its objects, and its CRDs (their texts) by name, kept apart."""
 
     tree: RenderedTree
-    crds: dict[str, Any] = field(default_factory=dict)
+    crds: dict[str, str] = field(default_factory=dict)
 
 
 class _Unavailable(Exception):
@@ -72,6 +72,7 @@ class ChartDiffer:
     _renders: dict[tuple[Any, ...], Rendered | str] = field(default_factory=dict, init=False, repr=False)
     """Renders (or Helm's complaint) by (archive, values, release, namespace, flags)."""
     _fetcher: Any = field(default=None, init=False, repr=False)
+    _parser: chartparse.Parser = field(default_factory=chartparse.Parser, init=False, repr=False)
 
     def fill(self, env: EnvDiff, old: RenderedTree | None, new: RenderedTree | None) -> None:
         """Fill `objects` (or `reason` and `hint`) of every chart change of `env`."""
@@ -110,7 +111,7 @@ class ChartDiffer:
         before, after = rendered
         result = compare_trees(env, before.tree, after.tree, label="")
         change.objects = result.entries
-        change.crds, change.crds_unchanged = _crd_changes(before.crds, after.crds)
+        change.crds, change.crds_unchanged = self._parser.crd_changes(before.crds, after.crds)
         change.reason = None
 
     def helm(self) -> ModuleType | None:
@@ -194,57 +195,37 @@ class ChartDiffer:
         except helm.HelmError as exc:
             return f"Helm cannot render {where}: {_first_lines(str(exc))}"
         out = Rendered(RenderedTree(env, prefix=""))
+        parser = self._parser
         for path in sorted(manifests):
             if path.endswith(_NOTES):
                 continue
+            kept: list[Any] = []
             try:
-                docs = yamlio.load_all(manifests[path])
+                for text in chartparse.split(manifests[path]):
+                    name = parser.crd_name(text)
+                    if name is not None:
+                        out.crds[name] = text
+                        continue
+                    kept.extend(d for d in parser.parse(text) if not (spec.skip_tests and _is_test_hook(d)))
             except YAMLError as exc:
                 return f"{where} renders invalid YAML in {path}: {_first_lines(str(exc))}"
-            kept = []
-            for data in docs:
-                if spec.skip_tests and _is_test_hook(data):
-                    continue
-                if _is_crd(data):
-                    out.crds[str(data["metadata"]["name"])] = data
-                else:
-                    kept.append(data)
             if kept:
                 out.tree.add(RenderedFile(path, path, tuple(make_document(path, i, d) for i, d in enumerate(kept)),
                                           manifests[path]))
         for crd in crd_files:
             try:
-                docs = yamlio.load_all(crd["data"])
+                for text in chartparse.split(crd["data"]):
+                    name = parser.crd_name(text)
+                    if name is not None:
+                        out.crds[name] = text
             except YAMLError as exc:
                 return f"{where} ships invalid YAML in {crd['filename']}: {_first_lines(str(exc))}"
-            out.crds.update((str(d["metadata"]["name"]), d) for d in docs if _is_crd(d))
         return out
-
-
-def _is_crd(data: Any) -> bool:
-    document = make_document("", 0, data)
-    ident = document.identity
-    return ident is not None and (ident.group, ident.kind) == CRD_KIND
 
 
 def _is_test_hook(data: Any) -> bool:
     hooks = yamlio.dig(data, "metadata", "annotations", "helm.sh/hook")
     return isinstance(hooks, str) and any(h.strip() in _TEST_HOOKS for h in hooks.split(","))
-
-
-def _crd_changes(old: dict[str, Any], new: dict[str, Any]) -> tuple[list[CrdChange], int]:
-    changes = []
-    unchanged = 0
-    for name in sorted(old.keys() | new.keys()):
-        if name not in old:
-            changes.append(CrdChange(name, Status.ADDED))
-        elif name not in new:
-            changes.append(CrdChange(name, Status.REMOVED))
-        elif not same(old[name], new[name]):
-            changes.append(CrdChange(name, Status.CHANGED))
-        else:
-            unchanged += 1
-    return changes, unchanged
 
 
 def _first_lines(text: str, limit: int = 3) -> str:
