@@ -14,6 +14,11 @@ Importing the Helm engine (once per process) is timed apart. Charts:
   CRDs (1.2 MB) inside `templates/` as its chart ships them (the heaviest chart the examples pin);
   its bump to 1.1.0 changes the appVersion label of every object and one CRD.
 
+Then, end to end (`--e2e`): a git repository made like tests/test_diff_charts.py (the example
+environments; the test chart as Reloader at 1.0.0, then a values change, then 1.1.0), and
+`gitopsgen diff --all --base A --head B` as a process, median of `--runs`, beside the same diff
+in process with and without the chart-aware part (`DiffOptions(charts=False)`).
+
 The machine is shared and noisy: compare medians measured in the same run.
 """
 
@@ -116,6 +121,7 @@ def bumped(files: dict[str, str]) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--e2e", action="store_true", help="also time whole diffs between git refs")
     options = parser.parse_args()
     os.environ["GITOPSGEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="gitopsgen-bench-cache-")
 
@@ -168,6 +174,49 @@ def main() -> None:
             print(f"{label:17s} {size / 1024:6.1f} KiB archive, {len(chart.objects):2d} objects differ, {crds}: "
                   f"median {statistics.median(times) * 1000:6.1f} ms of {options.runs} "
                   f"(min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f})")
+
+
+    if options.e2e:
+        end_to_end(options.runs)
+
+
+def end_to_end(runs: int) -> None:
+    import subprocess
+
+    import test_diff_charts as scenario
+    from chart_support import cache_chart
+    from git_support import commit, init_repo
+    from gitopsgen.diff import DiffOptions, diff
+
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = Path(tmp) / "repo"
+        init_repo(repo)
+        scenario._pin(repo, "1.0.0")
+        scenario._values(repo, "false", "before")
+        commit(repo, "pinned", tag="pinned")
+        scenario._values(repo, "true", "after")
+        commit(repo, "values", tag="values")
+        scenario._pin(repo, "1.1.0")
+        commit(repo, "bump", tag="bump")
+        for version in ("1.0.0", "1.1.0"):
+            cache_chart(Path(tmp) / "charts", version)
+        gitopsgen = Path(sys.executable).with_name("gitopsgen")
+        for base, head in (("pinned", "values"), ("values", "bump")):
+            args = ["--all", "--base", base, "--head", head]
+            process = []
+            for _ in range(runs):
+                begin = time.perf_counter()
+                subprocess.run([str(gitopsgen), "diff", *args, "--root", str(repo)], capture_output=True, check=False)
+                process.append(time.perf_counter() - begin)
+            inside: dict[bool, list[float]] = {True: [], False: []}
+            for _ in range(runs):
+                for charts in (True, False):
+                    begin = time.perf_counter()
+                    diff(DiffOptions(root=repo, all_envs=True, base=base, head=head, charts=charts))
+                    inside[charts].append(time.perf_counter() - begin)
+            print(f"diff {' '.join(args)} (dev, prd; 1 chart change each): process median "
+                  f"{statistics.median(process):.3f} s; in process {statistics.median(inside[True]):.3f} s with "
+                  f"the chart-aware part, {statistics.median(inside[False]):.3f} s without")
 
 
 if __name__ == "__main__":

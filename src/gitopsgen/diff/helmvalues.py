@@ -59,9 +59,10 @@ class HelmInput:
     skip_tests: bool = False
 
 
-def find_application(tree: RenderedTree, name: str, namespace: str | None) -> Document | None:
+def find_application(tree: RenderedTree, name: str, namespace: str | None = None) -> Document | None:
+    """The Argo CD Application `name` (in `namespace`, "" for none; None: in any namespace)."""
     for doc in toolkit.applications(tree):
-        if doc.ident.name == name and (doc.ident.namespace or "") == (namespace or ""):
+        if doc.ident.name == name and (namespace is None or (doc.ident.namespace or "") == namespace):
             return doc
     return None
 
