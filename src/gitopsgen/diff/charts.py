@@ -67,8 +67,8 @@ class ChartDiffer:
     """The `[schemas] mirrors` URL of a Helm repository, for `fetch`."""
     _helm: ModuleType | None = field(default=None, init=False, repr=False)
     _helm_problem: str | None = field(default=None, init=False, repr=False)
-    _charts: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
-    """Loaded charts by archive sha256."""
+    _charts: dict[str, tuple[Any, dict[str, str]]] = field(default_factory=dict, init=False, repr=False)
+    """Loaded charts (and their plain files) by archive sha256."""
     _renders: dict[tuple[Any, ...], Rendered | str] = field(default_factory=dict, init=False, repr=False)
     """Renders (or Helm's complaint) by (archive, values, release, namespace, flags)."""
     _fetcher: Any = field(default=None, init=False, repr=False)
@@ -156,8 +156,7 @@ class ChartDiffer:
     def render(self, helm: ModuleType, env: str, archive: bytes, spec: HelmInput) -> Rendered:
         """The chart rendered as Argo CD would; raises `_Unavailable` with Helm's words when it fails."""
         digest = hashlib.sha256(archive).hexdigest()
-        chart = self._load(helm, digest, archive, spec)
-        files = {f["name"]: f["data"] for f in chart.files}
+        chart, files = self._load(helm, digest, archive, spec)
         try:
             values = user_values(spec, files, lambda text, strings: dict(
                 helm.parse_set_string_values(text) if strings else helm.parse_set_string(text)))
@@ -172,17 +171,19 @@ class ChartDiffer:
             raise _Unavailable(found)
         return found
 
-    def _load(self, helm: ModuleType, digest: str, archive: bytes, spec: HelmInput) -> Any:
+    def _load(self, helm: ModuleType, digest: str, archive: bytes, spec: HelmInput) -> tuple[Any, dict[str, str]]:
+        """The loaded chart and its plain files (values files inside the chart), once per archive."""
         if digest not in self._charts:
             try:
-                self._charts[digest] = helm.Chart.load_archive(archive)
+                chart = helm.Chart.load_archive(archive)
             except helm.HelmError as exc:
                 raise _Unavailable(f"the cached archive of {spec.chart} {spec.version} is not a chart: {exc}") from exc
-        chart = self._charts[digest]
+            self._charts[digest] = (chart, {f["name"]: f["data"] for f in chart.files})
+        chart, files = self._charts[digest]
         if chart.name != spec.chart or chart.version.removeprefix("v") != (spec.version or "").removeprefix("v"):
             raise _Unavailable(f"the cache holds chart {chart.name} {chart.version} where {spec.chart} {spec.version} "
                                f"belongs; remove it, then `{self.fetch_command}` fetches the right one")
-        return chart
+        return chart, files
 
     def _render(self, helm: ModuleType, env: str, chart: Any, values: dict[str, Any],
                 spec: HelmInput) -> Rendered | str:
