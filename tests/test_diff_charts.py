@@ -169,6 +169,9 @@ def test_version_bump_shows_new_objects_changed_fields_and_a_crd_summary(history
     assert "NOTES" not in shown["text"]
     assert "1.0.0 → 1.1.0 of Application <code>reloader</code>, what it deploys: 1 added, 1 changed" \
         in shown["markdown"]
+    assert "| <code>spec.template.spec.containers[0].image</code> | <code>ghcr.io/stakater/reloader:v1.0.0</code> | " \
+           "<code>ghcr.io/stakater/reloader:v1.1.0</code> |" in shown["markdown"]
+    assert "<b>added</b> <code>ServiceAccount reloader/reloader-reloader</code>" in shown["markdown"]
     data = json_chart(shown["json"])
     assert data["crds"] == [{"name": "widgets.example.org", "status": "changed"}]
     assert [(o["status"], o["title"]) for o in data["objects"]] == [
