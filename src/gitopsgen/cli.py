@@ -162,6 +162,10 @@ def diff(
         help="text for a terminal, markdown for a pull-request comment, json for tools.")] = "text",
     color: Annotated[str, typer.Option(
         "--color", metavar="auto|always|never", help="Colour the text format (auto: on a terminal).")] = "auto",
+    fetch_charts: Annotated[bool, typer.Option(
+        "--fetch-charts", help="Download the chart archives the chart-aware diff needs and the cache lacks "
+                               "(both sides' versions; digest-checked). Without it, diff never uses the network.")
+    ] = False,
     root: RootOption = None,  # type: ignore[assignment]
     debug: DebugOption = False,
 ) -> None:
@@ -177,7 +181,8 @@ def diff(
             raise UsageError(f"--format must be one of {', '.join(FORMATS)}, got {output_format!r}")
         if color not in COLORS:
             raise UsageError(f"--color must be one of {', '.join(COLORS)}, got {color!r}")
-        options = DiffOptions(root=_root(root), envs=tuple(envs or ()), all_envs=all_envs, base=base, head=head)
+        options = DiffOptions(root=_root(root), envs=tuple(envs or ()), all_envs=all_envs, base=base, head=head,
+                              fetch_charts=fetch_charts)
         result = run_diff(options)
         reporter(output_format, sys.stdout, color).write(result, sys.stdout)
         return result.exit_code

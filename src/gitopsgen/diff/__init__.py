@@ -6,7 +6,9 @@
 
 Modules: `run` (sides and environments), `gitrefs` (inputs at a ref, plumbing only), `sides`
 (trees on disk and renders), `engine` (object matching), `fields` (field changes), `redact`,
-`notes` (delete-and-create, chart changes), `model` (the result), `textdiff` (unified diffs).
+`notes` (delete-and-create, chart changes), `model` (the result), `textdiff` (unified diffs);
+the chart-aware diff: `charts` (render changed charts at both sides with Helm, compare),
+`helmvalues` (what Argo CD passes Helm), `chartcache` (archives: the cache, `--fetch-charts`).
 Reporters live in `gitopsgen.report.diff_*`.
 """
 

@@ -47,12 +47,15 @@ def index(tree: RenderedTree) -> dict[Key, Indexed]:
     return out
 
 
-def compare_trees(env: str, old: RenderedTree | None, new: RenderedTree | None) -> EnvDiff:
+def compare_trees(env: str, old: RenderedTree | None, new: RenderedTree | None, *,
+                  label: str | None = None) -> EnvDiff:
+    """`label`: how file paths start in unified diffs (default `rendered/<env>/`)."""
+    label = f"{rendered_dir(env)}/" if label is None else label
     old_index = index(old) if old is not None else {}
     new_index = index(new) if new is not None else {}
     entries = []
     for key in old_index.keys() | new_index.keys():
-        entry = _entry(env, key, old_index.get(key), new_index.get(key))
+        entry = _entry(label, key, old_index.get(key), new_index.get(key))
         if entry is not None:
             entries.append(entry)
     entries.sort(key=lambda e: (*e.position, e.key))
@@ -60,7 +63,7 @@ def compare_trees(env: str, old: RenderedTree | None, new: RenderedTree | None) 
               else EnvStatus.CHANGED if entries else EnvStatus.UNCHANGED)
     result = EnvDiff(env, status, entries)
     pairs = renames(entries, old_index, new_index)
-    _link_renames(env, entries, pairs, old_index, new_index)
+    _link_renames(label, entries, pairs, old_index, new_index)
     result.notes = recreations(entries, pairs, old_index, new_index)
     result.charts = chart_changes(env, entries, old_index, new_index)
     if old is not None and new is not None:
@@ -71,7 +74,7 @@ def compare_trees(env: str, old: RenderedTree | None, new: RenderedTree | None) 
     return result
 
 
-def _link_renames(env: str, entries: list[Entry], pairs: list[tuple[Key, Key]], old: dict[Key, Indexed],
+def _link_renames(label: str, entries: list[Entry], pairs: list[tuple[Key, Key]], old: dict[Key, Indexed],
                   new: dict[Key, Indexed]) -> None:
     """A renamed object stays a removal plus an addition (that is what the cluster does), but the
     addition shows what differs from the object it replaces, and the removal points to it."""
@@ -83,21 +86,20 @@ def _link_renames(env: str, entries: list[Entry], pairs: list[tuple[Key, Key]], 
         removed.diff = []
         added.renamed = a
         added.fields = field_changes(before.data, after.data)
-        added.diff = _unified(env, before, after)
+        added.diff = _unified(label, before, after)
 
 
-def _unified(env: str, before: Side | None, after: Side | None) -> list[str]:
+def _unified(label: str, before: Side | None, after: Side | None) -> list[str]:
     if before is not None and after is not None:
         old_text = yamlio.dump([plain(align(before.data, after.data))])
     else:
         old_text = yamlio.dump([plain(before.data)]) if before is not None else ""
     new_text = yamlio.dump([plain(after.data)]) if after is not None else ""
-    label = f"{rendered_dir(env)}/"
     return unified(old_text, new_text, f"a/{label}{before.path}" if before else "",
                    f"b/{label}{after.path}" if after else "")
 
 
-def _entry(env: str, key: Key, old: Indexed | None, new: Indexed | None) -> Entry | None:
+def _entry(label: str, key: Key, old: Indexed | None, new: Indexed | None) -> Entry | None:
     before = old.side if old else None
     after = new.side if new else None
     if before is not None and after is not None:
@@ -108,4 +110,4 @@ def _entry(env: str, key: Key, old: Indexed | None, new: Indexed | None) -> Entr
     else:
         fields = []
         status = Status.ADDED if after is not None else Status.REMOVED
-    return Entry(status, key, before, after, fields, _unified(env, before, after))
+    return Entry(status, key, before, after, fields, _unified(label, before, after))

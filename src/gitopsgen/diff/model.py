@@ -183,13 +183,27 @@ class Note:
     subjects: tuple[str, ...] = ()
 
 
+NOT_COMPARED = "the objects the chart deploys are not compared"
+
+
+@dataclass(frozen=True)
+class CrdChange:
+    """A CustomResourceDefinition a chart deploys that differs between the sides: summarised by name,
+    never field by field (a CRD's schema runs to thousands of lines)."""
+
+    name: str
+    status: Status
+    """ADDED, CHANGED or REMOVED."""
+
+
 @dataclass
 class ChartChange:
-    """A Helm chart whose version or values differ between the sides.
+    """A Helm chart whose version, values or Helm settings differ between the sides.
 
-    The seam for the chart-aware diff (issue 11, item 6): `objects` is None until something renders
-    the chart at both sides; then it holds the entries for what the chart deploys, and `reason`
-    says why it could not (chart not cached, extra not installed).
+    `compare_trees` lists it with `objects` None; the chart-aware diff (`diff.charts`) then renders
+    the chart at both sides with Helm and fills `objects` with the entries for what the chart
+    deploys (CustomResourceDefinitions summarised in `crds`), or leaves `objects` None and says
+    why in `reason` (the Helm extra is not installed, a chart is not cached, Helm failed).
     """
 
     application: str
@@ -200,7 +214,16 @@ class ChartChange:
     values_files: tuple[str, ...] = ()
     """Values files of this tree the chart reads that changed."""
     objects: list[Entry] | None = None
-    reason: str = "the objects the chart deploys are not compared (chart-aware diff not available yet)"
+    reason: str | None = NOT_COMPARED
+    """Why `objects` is None; None when they were compared."""
+    key: Key | None = None
+    """The Application (both sides have it)."""
+    settings: tuple[str, ...] = ()
+    """Fields of the Application that feed Helm and changed (`spec.sources[0].helm.valuesObject.x`)."""
+    crds: list[CrdChange] = field(default_factory=list)
+    crds_unchanged: int = 0
+    hint: str | None = None
+    """The command that makes the comparison possible (fetch the charts, install the extra)."""
 
 
 @dataclass

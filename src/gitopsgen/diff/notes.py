@@ -7,8 +7,8 @@
   unset): charts name their objects after the release, so the old objects are pruned and new ones
   created (Argo CD docs, "Helm": releaseName).
 
-`chart_changes` lists the Helm charts whose version or values files differ: the seam for the
-chart-aware diff (issue 11, item 6), which will fill `ChartChange.objects`.
+`chart_changes` lists the Helm charts whose version, values files or Helm settings differ;
+`diff.charts` renders them at both sides and fills `ChartChange.objects`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from gitopsgen.diff.fields import field_changes
 from gitopsgen.diff.model import ChartChange, Entry, Key, Note, Status
 from gitopsgen.layout import rendered_dir
 from gitopsgen.manifests import Document, make_document
@@ -104,7 +105,9 @@ def recreations(entries: list[Entry], pairs: list[tuple[Key, Key]], old: Mapping
 
 def chart_changes(env: str, entries: list[Entry], old: Mapping[Key, Indexed],
                   new: Mapping[Key, Indexed]) -> list[ChartChange]:
-    """Helm charts of Applications present on both sides whose version or values files changed."""
+    """Helm charts of Applications present on both sides whose version, values files or Helm settings
+    (`helm.*` of the source: valuesObject, parameters, releaseName, ...; the destination namespace)
+    changed: everything that changes what `helm template` renders."""
     changed_files = {e.path for e in entries if not e.key.is_object and e.status is not Status.MOVED}
     prefix = f"{rendered_dir(env)}/"
     out = []
@@ -116,13 +119,29 @@ def chart_changes(env: str, entries: list[Entry], old: Mapping[Key, Indexed],
             if value_file.source.chart and repo_path.startswith(prefix) and repo_path[len(prefix):] in changed_files:
                 where = (str(value_file.source.data.get("repoURL", "")), value_file.source.chart)
                 values_by_chart.setdefault(where, []).append(repo_path[len(prefix):])
-        for where, source in _helm_sources(new[key]).items():
-            before = old_sources.get(where, {}).get("targetRevision")
-            after = source.get("targetRevision")
+        namespace = [c.dotted for c in field_changes(_namespace(old[key]), _namespace(new[key]),
+                                                     ("spec", "destination", "namespace"))]
+        for source in toolkit.sources(_doc(new[key])):
+            if not source.chart:
+                continue
+            where = (str(source.data.get("repoURL", "")), source.chart)
+            if where not in old_sources:
+                continue
+            before = old_sources[where].get("targetRevision")
+            after = source.data.get("targetRevision")
             values = tuple(values_by_chart.get(where, ()))
-            if where in old_sources and (before != after or values):
-                out.append(ChartChange(key.name, where[0], where[1], _text(before), _text(after), values))
+            settings = tuple(c.dotted for c in field_changes(
+                old_sources[where].get("helm"), source.data.get("helm"), (*source.path, "helm"))) + tuple(namespace)
+            if before != after or values or settings:
+                out.append(ChartChange(key.name, where[0], where[1], _text(before), _text(after), values, key=key,
+                                       settings=settings))
     return out
+
+
+def _namespace(item: Indexed) -> Any:
+    spec = item.raw.get("spec") if isinstance(item.raw, dict) else None
+    destination = spec.get("destination") if isinstance(spec, dict) else None
+    return destination.get("namespace") if isinstance(destination, dict) else None
 
 
 def _text(value: Any) -> str | None:

@@ -5,10 +5,14 @@
   still in `rendered/` shows as removed.
 * With `base`: the inputs at that ref, rendered in a temporary folder (old), against the working
   tree or the inputs at `head` (new). An environment present on one side only is added or removed.
+
+Then the charts whose version, values or Helm settings changed are rendered at both sides with Helm
+(`diff.charts`, offline from the chart cache; `fetch_charts` downloads missing archives).
 """
 
 from __future__ import annotations
 
+import shlex
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +35,19 @@ class DiffOptions:
     base: str | None = None
     """A git ref: compare the render as of this ref with the working tree (or `head`)."""
     head: str | None = None
+    fetch_charts: bool = False
+    """Download chart archives the chart-aware diff needs and the cache lacks (digest-checked)."""
+    charts: bool = True
+    """Render changed charts at both sides (the chart-aware diff); False lists them only."""
+
+    def fetch_command(self) -> str:
+        """This diff again, with `--fetch-charts`."""
+        words = ["gitopsgen", "diff", *(["--all"] if self.all_envs else self.envs)]
+        if self.base is not None:
+            words += ["--base", self.base]
+        if self.head is not None:
+            words += ["--head", self.head]
+        return shlex.join([*words, "--fetch-charts"])
 
 
 def diff(options: DiffOptions) -> DiffResult:
@@ -72,7 +89,7 @@ def _against_disk(options: DiffOptions) -> DiffResult:
     new = render_side(root, [n for n in names if n in specs or n not in on_disk])
     old = {n: disk_tree(rendered / n, n) for n in names if n in on_disk}
     return DiffResult(SideLabel(f"{RENDERED}/ (on disk)"), SideLabel(f"render of the {WORKING_TREE}"),
-                      _compare(names, old, new))
+                      _compare(options, names, old, new, (f"{RENDERED}/ on disk", WORKING_TREE)))
 
 
 def _between_refs(options: DiffOptions, base: str) -> DiffResult:
@@ -103,8 +120,22 @@ def _between_refs(options: DiffOptions, base: str) -> DiffResult:
         old = render_side(base_root, [n for n in names if n in base_envs], f"{base}:{repo.prefix}")
         new = render_side(head_root, [n for n in names if n in head_envs],
                           None if options.head is None else f"{options.head}:{repo.prefix}")
-    return DiffResult(SideLabel(base, base_commit), SideLabel(head_label, head_commit), _compare(names, old, new))
+    return DiffResult(SideLabel(base, base_commit), SideLabel(head_label, head_commit),
+                      _compare(options, names, old, new, (base, head_label)))
 
 
-def _compare(names: list[str], old: dict[str, RenderedTree], new: dict[str, RenderedTree]) -> list[EnvDiff]:
-    return [compare_trees(name, old.get(name), new.get(name)) for name in names]
+def _compare(options: DiffOptions, names: list[str], old: dict[str, RenderedTree], new: dict[str, RenderedTree],
+             sides: tuple[str, str]) -> list[EnvDiff]:
+    envs = [compare_trees(name, old.get(name), new.get(name)) for name in names]
+    if options.charts and any(env.charts for env in envs):
+        from gitopsgen.diff.charts import ChartDiffer
+
+        def mirror(repo_url: str) -> str | None:
+            from gitopsgen import config
+
+            return config.load(options.root).mirror(repo_url)
+
+        differ = ChartDiffer(sides, options.fetch_charts, options.fetch_command(), mirror)
+        for env in envs:
+            differ.fill(env, old.get(env.env), new.get(env.env))
+    return envs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 from gitopsgen import yamlio
@@ -74,10 +75,44 @@ def env_state(env: EnvDiff) -> str:
     return ", ".join(counts) if counts else "no differences"
 
 
-def chart_line(chart: ChartChange) -> str:
+def counts_text(entries: list[Entry]) -> str:
+    """`2 changed, 1 added` (in the order of `Status`), or `no differences`."""
+    found = Counter(e.status for e in entries)
+    return ", ".join(f"{found[s]} {s.value}" for s in Status if found[s]) or "no differences"
+
+
+def crd_text(chart: ChartChange) -> str:
+    """`CRDs (by name only): changed widgets.example.org; 2 unchanged`, or '' without CRDs."""
+    if not chart.crds and not chart.crds_unchanged:
+        return ""
+    parts = []
+    for status in (Status.CHANGED, Status.ADDED, Status.REMOVED):
+        names = [c.name for c in chart.crds if c.status is status]
+        if names:
+            parts.append(f"{status.value} {', '.join(names)}")
+    if chart.crds_unchanged:
+        parts.append(f"{chart.crds_unchanged} unchanged")
+    return f"CRDs (compared by name only): {'; '.join(parts)}"
+
+
+def chart_outcome(chart: ChartChange) -> str:
+    """What the chart-aware diff found for `chart`, or why it could not look."""
+    if chart.objects is None:
+        return chart.reason or "not compared"
+    deploys = (f"what it deploys: {counts_text(chart.objects)}" if chart.objects
+               else "what it deploys does not change")
+    crds = crd_text(chart)
+    return f"{deploys}; {crds}" if crds else deploys
+
+
+def chart_line(chart: ChartChange, settings_shown: int = 3) -> str:
     parts = []
     if chart.old_version != chart.new_version:
         parts.append(f"version {chart.old_version} -> {chart.new_version}")
     if chart.values_files:
         parts.append(f"values changed ({', '.join(chart.values_files)})")
-    return f"chart {chart.chart} of Application {chart.application}: {'; '.join(parts)}; {chart.reason}"
+    if chart.settings:
+        more = len(chart.settings) - settings_shown
+        shown = ", ".join(chart.settings[:settings_shown]) + (f", and {more} more" if more > 0 else "")
+        parts.append(f"Helm settings changed ({shown})")
+    return f"chart {chart.chart} of Application {chart.application}: {'; '.join(parts)}; {chart_outcome(chart)}"

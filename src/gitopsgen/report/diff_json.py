@@ -8,8 +8,17 @@ Kubernetes object, null for a data document), `title`, `file`, `old`/`new` ({fil
 apiVersion} or null), `renamedFrom`/`renamedTo` (the other half of a renamed Application: a
 removal plus an addition on the cluster), `fields` ([{path, segments, change, old?, new?, redacted}], `old`/`new`
 left out when the field does not exist on that side), `diff` (unified diff text). Redacted values
-are `"<redacted sha256:...>"` strings with `redacted: true`. New keys may be added within a
-version; a key is never removed or changes meaning without a new `version`.
+are `"<redacted sha256:...>"` strings with `redacted: true`.
+
+A chart (`charts`): `application`, `repoURL`, `chart`, `oldVersion`, `newVersion`, `valuesFiles`
+(changed values files of the tree), `settings` (changed Helm fields of the Application, dotted),
+`objects` (what the chart deploys that differs, objects as above with `file` the chart's template
+path, e.g. `reloader/templates/deployment.yaml`; null when not compared), `crds` ([{name, status}]:
+CustomResourceDefinitions compared by name only), `crdsUnchanged`, `reason` (why `objects` is null;
+null when compared) and `hint` (the command that makes the comparison possible, or null).
+
+New keys may be added within a version; a key is never removed or changes meaning without a new
+`version`.
 """
 
 from __future__ import annotations
@@ -97,6 +106,10 @@ def _chart(chart: ChartChange) -> dict[str, Any]:
     return {
         "application": chart.application, "repoURL": chart.repo_url, "chart": chart.chart,
         "oldVersion": chart.old_version, "newVersion": chart.new_version, "valuesFiles": list(chart.values_files),
+        "settings": list(chart.settings),
         "objects": None if chart.objects is None else [_entry(e) for e in chart.objects],
+        "crds": [{"name": c.name, "status": c.status.value} for c in chart.crds],
+        "crdsUnchanged": chart.crds_unchanged,
         "reason": chart.reason,
+        "hint": chart.hint,
     }

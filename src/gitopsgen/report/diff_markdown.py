@@ -2,20 +2,22 @@
 
 The comment starts with a hidden marker line (`MARKER`) so a CI job can find and update its own
 previous comment. Then the summary, which is never shortened: a table per environment with
-added/changed/removed/moved counts, delete-and-create warnings and chart changes. Then one
-collapsible `<details>` section per object with its changed fields and unified diff. GitHub refuses
-comments over 65,536 characters: past `limit`, sections lose their diff, then are left out, and a
-note says so and how to see everything.
+added/changed/removed/moved counts, delete-and-create warnings and chart changes (with what the
+chart-aware diff found, or why it could not look). Then one collapsible `<details>` section per
+object with its changed fields and unified diff, then, per changed chart, one per object the chart
+deploys. GitHub refuses comments over 65,536 characters: past `limit`, sections (chart objects
+included) lose their diff, then are left out, and a note says so and how to see everything.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from typing import TextIO
 
 from gitopsgen.diff.model import DiffResult, Entry, EnvStatus, Status
-from gitopsgen.report.diff_common import chart_line, env_state, rename_text, side_text, value_text
+from gitopsgen.report.diff_common import chart_line, counts_text, env_state, rename_text, side_text, value_text
 
 MARKER = "<!-- gitopsgen-diff -->"
 LIMIT = 65_000
@@ -50,18 +52,15 @@ class MarkdownReporter:
         used = 0
         shortened = left_out = 0
         compact = False
-        for env in result.envs:
-            if not env.entries:
-                continue
-            header = f"### {_code(env.env)}: {html.escape(env_state(env))}\n\n"
+        for header, entries in self.groups(result):
             header_done = False
-            for i, entry in enumerate(env.entries):
+            for i, entry in enumerate(entries):
                 section = self.compact(entry) if compact else self.details(entry)
                 if not compact and used + len(header) + len(section) > budget:
                     compact = True
                     section = self.compact(entry)
                 if used + len(section) + (0 if header_done else len(header)) > budget:
-                    left_out += len(env.entries) - i
+                    left_out += len(entries) - i
                     break
                 if not header_done:
                     parts.append(header)
@@ -74,6 +73,21 @@ class MarkdownReporter:
         if shortened or left_out:
             text += self.truncation_note(result, shortened, left_out)
         return text
+
+    def groups(self, result: DiffResult) -> Iterator[tuple[str, list[Entry]]]:
+        """(heading, entries) in order: each environment's objects, then what each of its charts
+        deploys (the chart-aware diff), all under the same size budget."""
+        for env in result.envs:
+            if not env.entries:
+                continue
+            yield f"### {_code(env.env)}: {html.escape(env_state(env))}\n\n", env.entries
+            for chart in env.charts:
+                if chart.objects:
+                    versions = (chart.new_version if chart.old_version == chart.new_version
+                                else f"{chart.old_version} → {chart.new_version}")
+                    yield (f"#### {_code(env.env)}: chart {_code(chart.chart)} {html.escape(str(versions))} of "
+                           f"Application {_code(chart.application)}, what it deploys: "
+                           f"{html.escape(counts_text(chart.objects))}\n\n"), chart.objects
 
     def summary(self, result: DiffResult) -> str:
         lines = [MARKER, "## gitopsgen diff", "",

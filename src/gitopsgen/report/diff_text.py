@@ -6,6 +6,11 @@
           --- a/rendered/dev/manifests/example-api/deployment.yaml
           +++ b/rendered/dev/manifests/example-api/deployment.yaml
           @@ ...
+      * chart reloader of Application reloader: values changed (values/reloader.yaml); what it deploys: 1 changed
+          ~ Deployment reloader/reloader-reloader  (reloader/templates/deployment.yaml)
+              spec.template.spec.containers[0].args[1]: --auto-reload-all=false -> --auto-reload-all=true
+
+A chart's objects (the chart-aware diff) are listed under its line, indented one step more.
 """
 
 from __future__ import annotations
@@ -54,13 +59,15 @@ class TextReporter:
             print(self.paint(f"  ! delete and create: {note.message}", "magenta", "bold"), file=out)
         for chart in env.charts:
             print(f"  * {chart_line(chart)}", file=out)
+            for entry in chart.objects or []:
+                self.entry(entry, out, body=True, indent="      ")
         whole_env = env.status in (EnvStatus.ADDED, EnvStatus.REMOVED)
         for entry in env.entries:
             self.entry(entry, out, body=not whole_env)
         for path in env.formatting_only:
             print(f"  = {path}: formatting differs, content is the same", file=out)
 
-    def entry(self, entry: Entry, out: TextIO, *, body: bool) -> None:
+    def entry(self, entry: Entry, out: TextIO, *, body: bool, indent: str = "  ") -> None:
         where = entry.path
         if entry.moved:
             assert entry.old is not None and entry.new is not None
@@ -68,13 +75,15 @@ class TextReporter:
         if entry.renamed is not None:
             where += f"; {rename_text(entry)}"
         symbol = SYMBOLS[entry.status.value]
-        print(self.paint(f"  {symbol} {entry.title}", _STATUS_COLOR[entry.status], "bold") + f"  ({where})", file=out)
+        print(self.paint(f"{indent}{symbol} {entry.title}", _STATUS_COLOR[entry.status], "bold") + f"  ({where})",
+              file=out)
         if not body:
             return
+        inner = indent + "    "
         for change in entry.fields:
-            print(f"      {field_line(change)}", file=out)
+            print(f"{inner}{field_line(change)}", file=out)
         for line in entry.diff:
-            print("      " + self.diff_line(line), file=out)
+            print(inner + self.diff_line(line), file=out)
 
     def diff_line(self, line: str) -> str:
         if line.startswith(("---", "+++")):
