@@ -35,6 +35,8 @@ VALUES_TEMPLATE = """\
 reloader:
   autoReloadAll: {auto}
   reloadStrategy: annotations
+  watchGlobally: false
+  namespaces: {{{{ names.reloader_namespaces | toyaml }}}}
   webhook:
     token: {token}
 """
@@ -125,7 +127,7 @@ def test_values_change_shows_the_deployment_argument_the_chart_changes(history: 
     assert f"{ARG_PATH}: --auto-reload-all=false -> --auto-reload-all=true" in shown["text"]
     assert "what it deploys: 2 changed" in shown["text"]
     markdown = shown["markdown"]
-    assert "chart <code>reloader</code> 1.0.0 of Application <code>reloader</code>, what it deploys: 2 changed" \
+    assert "chart <code>reloader</code> 1.0.0 of Application <code>dev-reloader</code>, what it deploys: 2 changed" \
         in markdown
     assert f"<code>{ARG_PATH}</code> | <code>--auto-reload-all=false</code> | <code>--auto-reload-all=true</code>" \
         in markdown
@@ -167,7 +169,7 @@ def test_version_bump_shows_new_objects_changed_fields_and_a_crd_summary(history
            "ghcr.io/stakater/reloader:v1.1.0" in shown["text"]
     assert "CRDs (compared by name only): changed widgets.example.org" in shown["text"]
     assert "NOTES" not in shown["text"]
-    assert "1.0.0 → 1.1.0 of Application <code>reloader</code>, what it deploys: 1 added, 1 changed" \
+    assert "1.0.0 → 1.1.0 of Application <code>dev-reloader</code>, what it deploys: 1 added, 1 changed" \
         in shown["markdown"]
     assert "| <code>spec.template.spec.containers[0].image</code> | <code>ghcr.io/stakater/reloader:v1.0.0</code> | " \
            "<code>ghcr.io/stakater/reloader:v1.1.0</code> |" in shown["markdown"]
@@ -262,7 +264,7 @@ def test_cli_diff_against_rendered_shows_the_chart_objects(project: Path, tmp_pa
     values.write_text(values.read_text().replace("autoReloadAll: true", "autoReloadAll: false"))  # by hand
     done = cli("diff", "dev", "--root", project, "--color", "never")
     assert done.returncode == 1, done.stderr
-    assert "* chart reloader of Application reloader: values changed (values/reloader.yaml); what it deploys: " \
+    assert "* chart reloader of Application dev-reloader: values changed (values/reloader.yaml); what it deploys: " \
            "1 changed" in done.stdout
     assert f"          {ARG_PATH}: --auto-reload-all=false -> --auto-reload-all=true" in done.stdout
     help_text = cli("diff", "--help").stdout
