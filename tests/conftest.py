@@ -13,13 +13,13 @@ escapes into the machine.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.pipeline import render_trees
+from kit import EXAMPLES, copy_examples
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_SCHEMAS = REPO_ROOT.parent / "shared" / "schemas"
@@ -52,18 +52,11 @@ def rendered() -> dict[str, RenderedTree]:
     return {item.tree.env: item.tree for item in render_trees(REPO_ROOT, list(EXAMPLES))}
 
 
-EXAMPLES = ("dev", "prd")
-"""The example environments tests are about; other environments a user adds are never copied."""
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A scratch repository root with copies of templates/ and the example environments (dev, prd,
     their shared defaults and any non-spec files of environments/, such as the editor schema)."""
     root = tmp_path / "project"
     root.mkdir()
-    shutil.copytree(REPO_ROOT / "templates", root / "templates")
-    examples = {f"{name}.yaml" for name in (*EXAMPLES, "defaults")}
-    shutil.copytree(REPO_ROOT / "environments", root / "environments",
-                    ignore=lambda _, names: [n for n in names if n.endswith((".yaml", ".yml")) and n not in examples])
+    copy_examples(root)
     return root

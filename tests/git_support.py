@@ -4,9 +4,10 @@ or system configuration, so commits (and their ids) are the same on every machin
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
+
+from kit import copy_examples
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,8 +37,7 @@ def init_repo(repo: Path, *, subdir: str = "") -> Path:
     gitopsgen root either way."""
     root = repo / subdir if subdir else repo
     root.mkdir(parents=True, exist_ok=True)
-    for name in ("environments", "templates"):
-        shutil.copytree(REPO_ROOT / name, root / name)
+    copy_examples(root)
     git(repo, "init", "-q", "-b", "main")
     commit(repo, "inputs", tag="v0")
     return root

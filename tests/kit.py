@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -32,6 +33,22 @@ WAVE = "argocd.argoproj.io/sync-wave"
 
 
 # --- trees -----------------------------------------------------------------------------------
+
+
+EXAMPLES = ("dev", "prd")
+"""The example environments tests are about; environments a user adds are never copied."""
+
+
+def copy_examples(dest: Path, *, rendered: bool = False) -> None:
+    """templates/ and the example environments (their defaults and every non-spec file of
+    environments/, such as the editor schema) into `dest`; with `rendered`, their rendered trees."""
+    shutil.copytree(REPO_ROOT / "templates", dest / "templates")
+    keep = {f"{name}.yaml" for name in (*EXAMPLES, "defaults")}
+    shutil.copytree(REPO_ROOT / "environments", dest / "environments",
+                    ignore=lambda _, names: [n for n in names if n.endswith((".yaml", ".yml")) and n not in keep])
+    if rendered:
+        for env in EXAMPLES:
+            shutil.copytree(REPO_ROOT / "rendered" / env, dest / "rendered" / env)
 
 
 def with_file(tree: RenderedTree, path: str, documents: list[Any], template: str = "test") -> RenderedTree:

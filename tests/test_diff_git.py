@@ -17,6 +17,7 @@ from gitopsgen.errors import GitError, SpecError, UsageError
 from gitopsgen.report.diff_json import JsonReporter
 from gitopsgen.report.diff_markdown import LIMIT, MARKER, MarkdownReporter
 from gitopsgen.report.diff_text import TextReporter
+from kit import cli
 
 CLEAR_SECRETS = ("hunter2-before", "hunter2-after", "s3cr3t-token-value")
 
@@ -280,3 +281,26 @@ def test_root_in_a_subfolder_of_the_repository(tmp_path: Path) -> None:
     result = run(root, "v0", None, "dev")
     assert summary(result) == {"dev": [("changed", "Deployment example-dev/example-api",
                                         ["spec.template.spec.containers[0].image"])]}
+
+
+def test_a_base_whose_specs_this_version_cannot_load_falls_back_to_its_committed_tree(tmp_path: Path) -> None:
+    """A spec model change (a new required key, a removed one) must not make old refs impossible to
+    diff: the rendered/ committed at the ref is what that ref's own version rendered."""
+    repo = tmp_path / "repo"
+    init_repo(repo)
+    assert cli("render", "--all", "--root", repo).returncode == 0
+    commit(repo, "rendered")
+    defaults = repo / "environments" / "defaults.yaml"
+    defaults.write_text(defaults.read_text() + "legacyKey: true\n")  # what an older version accepted
+    commit(repo, "old spec shape", tag="old")
+    defaults.write_text(defaults.read_text().replace("legacyKey: true\n", ""))
+    edit(repo / "environments" / "prd.yaml", "  replicas: 2\n", "  replicas: 3\n")
+
+    result = run(repo, "old", None, "prd")
+    [notice] = result.notices
+    assert "old:environments/defaults.yaml" in notice and "legacyKey: unknown key" not in notice
+    assert "unknown key" in notice and "rendered/ committed at old" in notice
+    assert summary(result)["prd"] == [("changed", "Deployment example-prd/example-api", ["spec.replicas"])]
+
+    broken_tree = cli("diff", "prd", "--base", "old", "--format", "json", "--root", repo)
+    assert broken_tree.returncode == 1 and json.loads(broken_tree.stdout)["notices"] == [notice]

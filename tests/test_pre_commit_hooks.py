@@ -9,7 +9,6 @@ install, once per session.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kit import REPO_ROOT
+from kit import REPO_ROOT, copy_examples
 
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
 PIP_CACHE = os.environ.get("PIP_CACHE_DIR") or str(Path.home() / ".cache" / "pip")
@@ -46,12 +45,7 @@ def user_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
     base = tmp_path_factory.mktemp("pre-commit")
     repo = base / "platform"
     repo.mkdir()
-    shutil.copytree(REPO_ROOT / "templates", repo / "templates")
-    shutil.copytree(REPO_ROOT / "environments", repo / "environments",
-                    ignore=lambda _, names: [n for n in names if n.endswith(".yaml")
-                                             and n not in ("defaults.yaml", "dev.yaml", "prd.yaml")])
-    for env in ("dev", "prd"):
-        shutil.copytree(REPO_ROOT / "rendered" / env, repo / "rendered" / env)
+    copy_examples(repo, rendered=True)
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(base / "pre-commit-home"), "PIP_CACHE_DIR": PIP_CACHE,
            "PIP_DISABLE_PIP_VERSION_CHECK": "1", "HOME": str(base)}
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "platform"]):

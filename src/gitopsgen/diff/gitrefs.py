@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gitopsgen.errors import GitError
-from gitopsgen.layout import ENVIRONMENTS, TEMPLATES
+from gitopsgen.layout import ENVIRONMENTS, RENDERED, TEMPLATES
 from gitopsgen.problems import Problem
 
-INPUTS = (ENVIRONMENTS, TEMPLATES, "schemas", "gitopsgen.toml")
+INPUTS = (ENVIRONMENTS, TEMPLATES, "schemas", "gitopsgen.toml", RENDERED)
+"""What a ref provides: the render inputs, and the committed rendered/ (the fallback for a ref whose
+specs this version of gitopsgen cannot load)."""
 _SYMLINK, _GITLINK = "120000", "160000"
 
 

@@ -258,6 +258,9 @@ class DiffResult:
     base: SideLabel
     head: SideLabel
     envs: list[EnvDiff]
+    notices: list[str] = field(default_factory=list)
+    """How the comparison was made, when it is not the usual way (e.g. the base side read from the
+    rendered/ committed at the ref because its specs do not load with this version of gitopsgen)."""
 
     @property
     def differs(self) -> bool:

@@ -117,11 +117,32 @@ def _between_refs(options: DiffOptions, base: str) -> DiffResult:
                     f"unknown environment '{name}': neither {base} nor {head_named} has it"),
                     rule="usage", hint=f"environments at {base}: {', '.join(base_envs) or 'none'}; "
                                        f"at {head_named}: {', '.join(head_envs) or 'none'}"))
-        old = render_side(base_root, [n for n in names if n in base_envs], f"{base}:{repo.prefix}")
         new = render_side(head_root, [n for n in names if n in head_envs],
                           None if options.head is None else f"{options.head}:{repo.prefix}")
+        old, notices = _base_side(base_root, [n for n in names if n in base_envs], base, f"{base}:{repo.prefix}")
     return DiffResult(SideLabel(base, base_commit), SideLabel(head_label, head_commit),
-                      _compare(options, names, old, new, (base, head_label)))
+                      _compare(options, names, old, new, (base, head_label)), notices)
+
+
+def _base_side(base_root: Path, envs: list[str], base: str, where: str) -> tuple[dict[str, RenderedTree], list[str]]:
+    """The base side, rendered from its inputs; when they do not load with this version of
+    gitopsgen (the spec model changed since, e.g. a new required key), the rendered/ committed at
+    the ref, which `render --check` keeps equal to what its own version rendered."""
+    from gitopsgen.diff.sides import disk_tree, render_side
+    from gitopsgen.errors import SpecError, TemplateError
+
+    try:
+        return render_side(base_root, envs, where), []
+    except (SpecError, TemplateError) as exc:
+        committed = base_root / RENDERED
+        if not envs or not all((committed / env).is_dir() for env in envs):
+            raise
+        first = exc.problems[0]
+        more = f" (+{len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+        why = f"{first.location}: {first.message}{more}"
+        notice = (f"the specs at {base} do not load with this version of gitopsgen ({why}); its side is the "
+                  f"{RENDERED}/ committed at {base}")
+        return {env: disk_tree(committed / env, env) for env in envs}, [notice]
 
 
 def _compare(options: DiffOptions, names: list[str], old: dict[str, RenderedTree], new: dict[str, RenderedTree],

@@ -45,6 +45,7 @@ def to_json(result: DiffResult) -> dict[str, Any]:
         "base": _label(result.base),
         "head": _label(result.head),
         "differences": result.differs,
+        "notices": list(result.notices),
         "environments": [_env(env) for env in result.envs],
     }
 

@@ -91,7 +91,10 @@ class MarkdownReporter:
 
     def summary(self, result: DiffResult) -> str:
         lines = [MARKER, "## gitopsgen diff", "",
-                 f"{_code(side_text(result.base))} → {_code(side_text(result.head))}", "",
+                 f"{_code(side_text(result.base))} → {_code(side_text(result.head))}", ""]
+        for notice in result.notices:
+            lines += ["> [!NOTE]", f"> {html.escape(notice)}", ""]
+        lines += [
                  "| environment | added | changed | removed | moved |", "|:--|--:|--:|--:|--:|"]
         for env in result.envs:
             counts = env.counts()

@@ -50,6 +50,8 @@ class TextReporter:
 
     def write(self, result: DiffResult, out: TextIO) -> None:
         print(self.paint(f"gitopsgen diff: {heading(result)}", "bold"), file=out)
+        for notice in result.notices:
+            print(f"note: {notice}", file=out)
         for env in result.envs:
             self.environment(env, out)
 
