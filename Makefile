@@ -42,9 +42,21 @@ test: $(BIN)/.installed
 spec-schema: $(BIN)/.installed
 	$(BIN)/gitopsgen schema --partial -o environments/spec.schema.json
 
+# Lint: ruff and mypy (strict, configured in pyproject.toml), installed into a virtualenv of their own.
+LINT := .venv-lint
+$(LINT)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(LINT)
+	$(LINT)/bin/python -m pip install --quiet --upgrade pip
+	$(LINT)/bin/python -m pip install --quiet -e '.[lint,test,helm]'
+	@touch $@
+
+lint: $(LINT)/.installed
+	$(LINT)/bin/ruff check src tests bench
+	$(LINT)/bin/mypy
+
 # Speed at scale (N generated environments, medians of 5, the Kapitan peer kit at N = 100).
 bench: $(BIN)/.installed
 	$(BIN)/python bench/bench.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(LINT) .pytest_cache
