@@ -60,9 +60,8 @@ def test_the_commands_work_as_the_steps_run_them(tmp_path: Path) -> None:
     git(repo, "branch", "base")
     edit(repo / "environments" / "prd.yaml", "  replicas: 2\n", "  replicas: 3\n")
     assert cli("render", "--all", "--root", repo).returncode == 0
-    for command, args in _invocations():
-        args = ["base" if a == "BASE" else a for a in args]
-        result = cli(command, *args, cwd=repo)
+    for command, words in _invocations():
+        result = cli(command, *("base" if w == "BASE" else w for w in words), cwd=repo)
         assert result.returncode == (1 if command == "diff" else 0), (command, result.stdout, result.stderr)
     markdown = cli("diff", "--all", "--base", "base", "--format", "markdown", cwd=repo).stdout
     assert markdown.startswith("<!-- gitopsgen-diff -->")  # the marker the comment step looks for
