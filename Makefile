@@ -15,7 +15,7 @@ STORE_SOURCES := $(addprefix $(SHARED)/crds/,argo-cd-v3.5.1 external-secrets-v2.
 	plugin-barman-cloud cert-manager)
 STORE := src/gitopsgen/store/default
 
-.PHONY: install render check test lint clean store spec-schema bench
+.PHONY: install render check test lint clean store spec-schema docs bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ test: $(BIN)/.installed
 # The per-file JSON Schema editors use for environments/*.yaml (their yaml-language-server modeline).
 spec-schema: $(BIN)/.installed
 	$(BIN)/gitopsgen schema --partial -o environments/spec.schema.json
+
+# The spec reference (docs/spec.md), generated from the models; a test keeps it current.
+docs: $(BIN)/.installed
+	$(BIN)/gitopsgen schema --format markdown -o docs/spec.md
 
 # Lint: ruff and mypy (strict, configured in pyproject.toml), installed into a virtualenv of their own.
 LINT := .venv-lint

@@ -135,3 +135,14 @@ def _yaml(path: Path) -> object:
     import yaml
 
     return yaml.safe_load(path.read_text())
+
+
+def test_the_spec_reference_is_generated_from_the_models_and_current(repo_root: Path) -> None:
+    generated = cli("schema", "--format", "markdown")
+    assert generated.returncode == 0
+    assert (repo_root / "docs" / "spec.md").read_text() == generated.stdout, "run `make docs` and commit the result"
+    text = generated.stdout
+    for key in ("`namespace`", "`kubernetesVersion`", "`quorum`", "`tunnelId`", "`passwordKey`"):
+        assert key in text, key
+    assert "## RedisSentinel" in text and "[Storage](#storage)" in text
+    assert cli("schema", "--format", "yaml").returncode == 2

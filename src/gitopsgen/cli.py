@@ -255,17 +255,27 @@ def schema(
     partial: Annotated[bool, typer.Option(
         "--partial", help="Require nothing: a schema for one file of the defaults + environment pair "
                           "(what an editor needs).")] = False,
+    output_format: Annotated[str, typer.Option(
+        "--format", metavar="json|markdown", help="json: the JSON Schema; markdown: the spec reference.")] = "json",
     debug: DebugOption = False,
 ) -> None:
-    """Print the JSON Schema of an environment spec (merged with defaults), for editors and CI."""
+    """Print the JSON Schema of an environment spec (merged with defaults), or its reference in Markdown."""
 
     def body() -> int:
         import json
 
+        from gitopsgen.errors import UsageError
         from gitopsgen.spec import json_schema
         from gitopsgen.write import atomic_write
 
-        text = json.dumps(json_schema(partial=partial), indent=2, sort_keys=True) + "\n"
+        if output_format == "markdown":
+            from gitopsgen.spec.reference import markdown
+
+            text = markdown(json_schema(partial=False))
+        elif output_format == "json":
+            text = json.dumps(json_schema(partial=partial), indent=2, sort_keys=True) + "\n"
+        else:
+            raise UsageError(f"--format must be json or markdown, got {output_format!r}")
         if output is None:
             sys.stdout.write(text)
         else:
