@@ -2,11 +2,16 @@
 
 `render(options)` returns a `RenderResult` (data only, nothing printed). Bad input anywhere (a spec,
 an environment name, a template) raises a `GitopsgenError` before anything is written, for every
-environment of the run: either all environments are written or none is.
+environment of the run: either all environments are written or none is. The whole run holds the
+repository lock (`gitopsgen.lock`): exclusive to write, shared for `--check`.
+
+Findings on rendered output point at the rendered line when that file is on disk as rendered, and
+at the template line that wrote it otherwise (`provenance.relocate`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +20,7 @@ from gitopsgen.layout import ENVIRONMENTS, RENDERED
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem, has_errors
 from gitopsgen.spec import LoadedSpec
-from gitopsgen.write import FileChange, compare, read_tree, remove_tree, write_tree
+from gitopsgen.write import FileChange, clean_leftovers, compare, read_tree, remove_tree, write_tree
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,10 @@ class RenderOptions:
     kubernetes_version: str | None = None
     strict: bool = False
     chart_schema_locations: tuple[str, ...] = ()
+    lock_timeout: float | None = None
+    """Seconds to wait for another run on the repository; None: GITOPSGEN_LOCK_TIMEOUT or 60."""
+    on_wait: Callable[[str], None] | None = field(default=None, compare=False)
+    """Called once with a sentence when the run has to wait for another one."""
 
 
 @dataclass
@@ -61,20 +70,35 @@ class RenderResult:
         return 0
 
 
-def select_envs(root: Path, envs: tuple[str, ...], all_envs: bool) -> list[str]:
-    from gitopsgen.spec import list_environments
+def select_envs(root: Path, envs: tuple[str, ...], all_envs: bool, cwd: Path | None = None) -> list[str]:
+    """The environment names of a run: every one with `all_envs`, else each argument, a name or a
+    path to its spec file (`environments/prd.yaml`, as pre-commit passes them; relative to `cwd`)."""
+    from gitopsgen.spec.loader import list_environments, refused_file_problem, refused_files
+    from gitopsgen.workspace import environment_argument
 
     if all_envs and envs:
         raise UsageError("give environment names or --all, not both")
     if all_envs:
+        refused = refused_files(root)
+        if refused:
+            raise UsageError([refused_file_problem(p, root) for p in refused])
         found = list_environments(root)
         if not found:
-            raise UsageError(Problem(f"{root / ENVIRONMENTS}", message="no environment files found",
+            raise UsageError(Problem(f"{ENVIRONMENTS}", message="no environment files found",
                                      rule="usage", hint="create environments/<env>.yaml"))
         return found
     if not envs:
         raise UsageError("name at least one environment, or pass --all")
-    return list(dict.fromkeys(envs))
+    problems: list[Problem] = []
+    names: list[str] = []
+    for arg in envs:
+        try:
+            names.extend(environment_argument(root, arg, cwd))
+        except UsageError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise UsageError(problems)
+    return list(dict.fromkeys(names))
 
 
 @dataclass(frozen=True)
@@ -87,8 +111,8 @@ class Rendered:
 
 def render_trees(root: Path, envs: list[str]) -> list[Rendered]:
     """Load and render every environment; raise one error holding every input problem of all of them."""
-    from gitopsgen.context import build_context
     from gitopsgen.render.engine import Renderer
+    from gitopsgen.render.provenance import located_context
     from gitopsgen.spec import load
 
     renderer: Renderer | None = None
@@ -99,7 +123,9 @@ def render_trees(root: Path, envs: list[str]) -> list[Rendered]:
             loaded = load(root, env)
             if renderer is None:
                 renderer = Renderer(root)
-            rendered.append(Rendered(loaded, renderer.render(env, build_context(loaded))))
+            tree = renderer.render(env, located_context(loaded))
+            tree.not_secrets = loaded.not_secrets
+            rendered.append(Rendered(loaded, tree))
         except GitopsgenError as exc:
             errors.append(exc)
             if isinstance(exc, (TemplateError, UsageError)):
@@ -114,13 +140,22 @@ def render_trees(root: Path, envs: list[str]) -> list[Rendered]:
 
 
 def render(options: RenderOptions) -> RenderResult:
+    from gitopsgen.lock import repository_lock
+    from gitopsgen.workspace import check_root
+
+    root = options.root
+    check_root(root)
+    envs = select_envs(root, options.envs, options.all_envs)
+    with repository_lock(root, exclusive=not options.check, timeout=options.lock_timeout,
+                         on_wait=options.on_wait):
+        return _render_locked(options, envs)
+
+
+def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
+    from gitopsgen.provenance import relocate
     from gitopsgen.validate import SchemaOptions, validate_tree
 
     root = options.root
-    if not root.is_dir():
-        raise UsageError(f"--root {root} is not a directory")
-    envs = select_envs(root, options.envs, options.all_envs)
-
     results = []
     for item in render_trees(root, envs):
         tree = item.tree
@@ -134,11 +169,17 @@ def render(options: RenderOptions) -> RenderResult:
 
     outcome = RenderResult(options.check, results, _orphans(root / RENDERED, envs) if options.all_envs else [])
     if not options.check and outcome.exit_code == 0:
+        clean_leftovers(root / RENDERED)
         for result in results:
             result.changes = write_tree(result.tree, root / RENDERED / result.env, result.changes)
             result.written = True
         for orphan in outcome.orphans:
             remove_tree(root / RENDERED / orphan)
+    for result in results:
+        if not result.written:  # the rendered lines of a file not on disk mean nothing there
+            stale = {c.path for c in result.changes}
+            result.problems = relocate(result.tree, result.problems,
+                                       {p for p in result.tree.files if p not in stale})
     return outcome
 
 

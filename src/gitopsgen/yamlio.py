@@ -63,6 +63,37 @@ def needs_quotes(value: str) -> bool:
     return not value.isprintable()
 
 
+# What other readers take for a number although ruamel's resolvers do not (PyYAML's YAML 1.1
+# floats such as -.5, go-yaml's exponent floats without a dot, numbers with underscores).
+_OTHER_READERS = re.compile(
+    r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?"
+    r"|[-+]?\.?(inf|Inf|INF|nan|NaN|NAN)"
+    r"|[-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*)"
+    r"|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?")
+
+
+@functools.cache
+def _resolvers() -> tuple[Any, ...]:
+    from ruamel.yaml.resolver import VersionedResolver
+
+    return tuple(VersionedResolver(version=v) for v in ((1, 1), (1, 2)))
+
+
+def plain_is_string(value: str) -> bool:
+    """True if `value`, written as a plain scalar, reads back as a string in YAML 1.1 and 1.2
+    (ruamel's resolvers) and in the readers Kubernetes tools use (go-yaml, PyYAML). Precise where
+    `needs_quotes` is merely safe: a checksum like `6936...df` is a string."""
+    if not needs_quotes(value):
+        return True
+    if value in _AMBIGUOUS_WORDS or _OTHER_READERS.fullmatch(value) or _TIMESTAMP.fullmatch(value):
+        return False
+    if not _PLAIN.fullmatch(value) or value[-1] in " :" or ": " in value or " #" in value:
+        return False
+    from ruamel.yaml.nodes import ScalarNode
+
+    return all(r.resolve(ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str" for r in _resolvers())
+
+
 def _is_printable_char(ch: str) -> bool:
     # YAML treats NEL and the Unicode line/paragraph separators as line breaks in 1.1; escape them.
     return ch.isprintable() and ch not in "\x85\u2028\u2029\ufeff"
@@ -273,3 +304,54 @@ def dig(data: Any, *path: str | int, default: Any = None) -> Any:
         else:
             return default
     return node
+
+
+MAX_EXPANDED_VALUES = 100_000
+"""Values a rendered file may hold once YAML aliases are expanded (see `expansion_problem`)."""
+
+
+def expansion_problem(documents: list[Any], limit: int = MAX_EXPANDED_VALUES) -> str | None:
+    """Why parsed documents cannot be written out, or None: aliases make them recursive or expand
+    them past `limit` values (the canonical text writes every alias out in full)."""
+    count = 0
+    stack: list[Any] = list(documents)
+    while stack:
+        value = stack.pop()
+        count += 1
+        if count > limit:
+            return f"expands to more than {limit:,} values through aliases (or refers to itself)"
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return None
+
+
+def node_lines(text: str) -> Positions:
+    """The line of every node of every document of `text` as written (not as `dump` writes it),
+    for mapping a finding back to a template's output. Slow (pure Python); for the error path."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    yaml = YAML(typ="rt", pure=True)
+    yaml.version = (1, 1)
+    positions: Positions = {}
+
+    def walk(node: Any, doc: int, path: Path, line: int) -> None:
+        positions[(doc, path)] = line
+        if isinstance(node, CommentedMap):
+            for key in node:
+                try:
+                    kline = node.lc.key(key)[0] + 1
+                except (KeyError, TypeError):
+                    continue  # merged from an alias (`<<`): no line of its own here
+                walk(node[key], doc, (*path, key), kline)
+        elif isinstance(node, CommentedSeq):
+            for i, item in enumerate(node):
+                walk(item, doc, (*path, i), node.lc.item(i)[0] + 1)
+
+    documents = [d for d in yaml.load_all(text) if d is not None]
+    for index, doc in enumerate(documents):
+        start = doc.lc.line + 1 if isinstance(doc, (CommentedMap, CommentedSeq)) and doc.lc.line is not None else 1
+        walk(doc, index, (), start)
+    return positions
