@@ -50,10 +50,11 @@ def size_text(size: int) -> str:
 def read_text(path: Path, limit: int) -> str:
     """The UTF-8 text of a regular file of at most `limit` bytes. Raises `InputRefused` (and
     `OSError` for files the system will not open)."""
-    with open(path, "rb") as fh:
-        info = os.fstat(fh.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise InputRefused("is not a regular file", hint="point it at a file")
+    # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputRefused("is not a regular file", hint="replace it with a regular file")
         data = fh.read(limit + 1)
     if len(data) > limit:
         raise InputRefused(f"is larger than {size_text(limit)}, the limit for this kind of file",

@@ -235,6 +235,8 @@ class Renderer:
                 message = str(exc.args[0]) if exc.args else message
             if isinstance(exc, jinja2.UndefinedError):
                 message = f"undefined: {message}"
+            if isinstance(exc, jinja2.TemplateNotFound):
+                message = f"template not found: {exc.name!r} (templates include only templates under templates/)"
             if isinstance(exc, jinja2.exceptions.SecurityError):
                 message = f"not allowed in the template sandbox: {message}"
             if isinstance(exc, RecursionError):

@@ -208,7 +208,7 @@ def problems_from_validation(exc: ValidationError, source: SpecSource, root_mode
         else:
             message = err["msg"]
             got = REDACTED if secret else _shown(value, source.written(path))
-            if kind in ("model_type", "dict_type"):
+            if kind in ("model_type", "dict_type", "model_attributes_type"):
                 message = "must be a mapping of `key: value` settings"
                 if not isinstance(value, dict):
                     message += ", got a list" if isinstance(value, list) else f", got {got}"
