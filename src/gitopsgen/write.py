@@ -161,7 +161,10 @@ def write_tree(tree: RenderedTree, target: Path, changes: list[FileChange] | Non
     if not changes and target.is_dir():
         return []
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    except OSError as exc:  # name the folder the user knows, not a temporary name
+        raise OSError(exc.errno, exc.strerror, str(target.parent)) from exc
     retired = target.parent / f".{target.name}.old-{staging.name.rsplit('-', 1)[-1]}"
     try:
         for rel, data in expected.items():

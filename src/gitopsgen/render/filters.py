@@ -94,6 +94,10 @@ def to_data(value: Any) -> Any:
     return value
 
 
+def _shown(value: str) -> str:
+    return repr(value if len(value) <= 60 else value[:57] + "...")
+
+
 def finalize(value: Any) -> Any:
     if isinstance(value, Markup):
         return value
@@ -108,10 +112,10 @@ def finalize(value: Any) -> Any:
             if plain_is_string(value):
                 return Markup(value)
             raise UnsafeValueError(
-                f"{value!r} would be read back as a boolean, null, number or date if written unquoted; "
+                f"{_shown(value)} would be read back as a boolean, null, number or date if written unquoted; "
                 "write {{ ... | q }}")
         raise UnsafeValueError(
-            f"{value!r} could change the YAML structure if written unquoted; "
+            f"{_shown(value)} could change the YAML structure if written unquoted; "
             "write {{ ... | q }} for a string or {{ ... | toyaml }} for any value")
     if value is None:
         raise UnsafeValueError("the value is None (null); test for it with {% if %} or use | toyaml")

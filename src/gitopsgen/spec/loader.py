@@ -166,10 +166,12 @@ def _round_trip_yaml() -> Any:
 
 
 class _Budget:
-    """Counts the values of a file as `_plain` expands it (aliases included)."""
+    """Counts the values of a file as `_plain` expands it (aliases included), and remembers the
+    containers already met: meeting one again is an alias (`*name`)."""
 
     def __init__(self) -> None:
         self.values = 0
+        self.seen: set[int] = set()
 
 
 def _too_big(file: str, loc: Loc | None, what: str) -> SpecError:
@@ -178,9 +180,11 @@ def _too_big(file: str, loc: Loc | None, what: str) -> SpecError:
                              hint="write the values out; see 'Limits' in the README"))
 
 
-def _plain(node: Any, path: YamlPath, file: str, source: SpecSource, budget: _Budget) -> Any:
+def _plain(node: Any, path: YamlPath, file: str, source: SpecSource, budget: _Budget,
+           alias: YamlPath | None = None) -> Any:
     """Convert ruamel's round-trip nodes to plain Python data, recording positions. Aliases are
-    expanded, so the number of values and the depth are bounded (`gitopsgen.limits`)."""
+    expanded, so the number of values and the depth are bounded (`gitopsgen.limits`); past a
+    bound, the problem points at the alias being expanded (`alias`, the outermost one)."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.scalarbool import ScalarBoolean
     from ruamel.yaml.scalarfloat import ScalarFloat
@@ -188,12 +192,16 @@ def _plain(node: Any, path: YamlPath, file: str, source: SpecSource, budget: _Bu
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
     budget.values += 1
+    if isinstance(node, (CommentedMap, CommentedSeq)):
+        if id(node) in budget.seen and alias is None:
+            alias = path
+        budget.seen.add(id(node))
+    where = source.value_locs.get(alias if alias is not None else path)
     if budget.values > limits.MAX_SPEC_VALUES:
-        raise _too_big(file, source.value_locs.get(path),
-                       f"holds more than {limits.MAX_SPEC_VALUES:,} values once YAML aliases are expanded")
+        raise _too_big(file, where, f"holds more than {limits.MAX_SPEC_VALUES:,} values once YAML aliases "
+                       "are expanded")
     if len(path) > limits.MAX_SPEC_DEPTH:
-        raise _too_big(file, source.value_locs.get(path),
-                       f"nests deeper than {limits.MAX_SPEC_DEPTH} levels")
+        raise _too_big(file, where, f"nests deeper than {limits.MAX_SPEC_DEPTH} levels")
     if isinstance(node, CommentedMap):
         out: dict[str, Any] = {}
         for key in node:
@@ -202,7 +210,7 @@ def _plain(node: Any, path: YamlPath, file: str, source: SpecSource, budget: _Bu
             child = (*path, str(key))
             source.key_locs[child] = Loc(file, kline + 1, kcol + 1)
             source.value_locs[child] = Loc(file, vline + 1, vcol + 1)
-            out[str(key) if isinstance(key, str) else key] = _plain(node[key], child, file, source, budget)
+            out[str(key) if isinstance(key, str) else key] = _plain(node[key], child, file, source, budget, alias)
         return out
     if isinstance(node, CommentedSeq):
         items = []
@@ -211,7 +219,7 @@ def _plain(node: Any, path: YamlPath, file: str, source: SpecSource, budget: _Bu
             child = (*path, i)
             source.key_locs[child] = Loc(file, line + 1, col + 1)
             source.value_locs[child] = Loc(file, line + 1, col + 1)
-            items.append(_plain(item, child, file, source, budget))
+            items.append(_plain(item, child, file, source, budget, alias))
         return items
     if isinstance(node, (DoubleQuotedScalarString, SingleQuotedScalarString)):
         source.quoted.add(path)
