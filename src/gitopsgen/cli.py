@@ -95,12 +95,13 @@ _global_root: Path | None = None
 """`--root` given before the command (set by the app callback for this invocation)."""
 
 
-def _root(root: Path | None) -> Path:
-    """The command's --root, else the one given before the command, else found from the cwd."""
+def _root(root: Path | None, envs: list[str] | None = None) -> Path:
+    """The command's --root, else the one given before the command, else found from the cwd (or
+    from a spec file named by path among `envs`)."""
     from gitopsgen.workspace import find_root
 
     root = root or _global_root
-    return root.absolute() if root is not None else find_root(Path.cwd())
+    return root.absolute() if root is not None else find_root(Path.cwd(), tuple(envs or ()))
 
 
 @app.command()
@@ -126,7 +127,7 @@ def render(
         from gitopsgen.report import text
 
         options = pipeline.RenderOptions(
-            root=_root(root), envs=tuple(envs or ()), all_envs=all_envs, check=check,
+            root=_root(root, envs), envs=tuple(envs or ()), all_envs=all_envs, check=check,
             schema_locations=tuple(schema_location or ()), kubernetes_version=kubernetes_version,
             strict=strict, chart_schema_locations=tuple(chart_schema_location or ()),
             on_wait=lambda message: print(message, file=sys.stderr, flush=True),

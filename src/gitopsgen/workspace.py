@@ -28,12 +28,15 @@ def is_root(folder: Path) -> bool:
     return (folder / CONFIG_FILE).is_file() or ((folder / ENVIRONMENTS).is_dir() and (folder / TEMPLATES).is_dir())
 
 
-def find_root(start: Path) -> Path:
-    """The repository root at or above `start`. Raises UsageError."""
+def find_root(start: Path, arguments: tuple[str, ...] = ()) -> Path:
+    """The repository root at or above `start`, else above the first spec file path among
+    `arguments` (`gitopsgen render /repo/environments/prd.yaml` from anywhere). Raises UsageError."""
     start = start.absolute()
-    for folder in (start, *start.parents):
-        if is_root(folder):
-            return folder
+    candidates = [start] + [(start / arg).parent for arg in arguments if _looks_like_path(arg)]
+    for candidate in candidates:
+        for folder in (candidate, *candidate.parents):
+            if is_root(folder):
+                return folder
     raise UsageError(Problem(str(start), message="not inside a gitopsgen repository", rule="usage",
                              hint=f"looked for {CONFIG_FILE}, or {ENVIRONMENTS}/ and {TEMPLATES}/, here and in "
                                   "every folder above; run inside the repository or pass --root DIR"))
