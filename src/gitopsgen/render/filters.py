@@ -128,12 +128,14 @@ def q(value: Any) -> Markup:
     if value is None:
         raise UnsafeValueError("cannot quote None; test for it with {% if %}")
     if isinstance(value, bool):
-        value = "true" if value else "false"
+        text = "true" if value else "false"
     elif isinstance(value, (int, float)):
-        value = scalar(value)
-    elif not isinstance(value, str):
+        text = scalar(value)
+    elif isinstance(value, str):
+        text = str(value)
+    else:
         raise UnsafeValueError(f"q quotes strings; got a {type(value).__name__}, use | toyaml")
-    return _located_markup(double_quoted(str(value)), value)
+    return _located_markup(double_quoted(text), value)
 
 
 def toyaml(value: Any) -> Markup:
