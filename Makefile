@@ -11,7 +11,7 @@ SCHEMA_FLAGS := $(if $(SCHEMAS),--schema-location $(SCHEMAS))
 CHART_SCHEMAS ?= $(wildcard ../shared/schemas/charts)
 SCHEMA_FLAGS += $(if $(CHART_SCHEMAS),--chart-schema-location $(CHART_SCHEMAS))
 
-.PHONY: install render check test lint clean
+.PHONY: install render check test fuzz lint clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ check: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
+
+# The no-injection property with many more examples than CI runs (tests/test_no_injection.py).
+FUZZ_EXAMPLES ?= 3000
+fuzz: $(BIN)/.installed
+	GITOPSGEN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_no_injection.py -q \
+		--hypothesis-show-statistics -k structure
 
 clean:
 	rm -rf $(VENV) .pytest_cache
