@@ -89,7 +89,8 @@ def child(project: Path, point: str, count: int, action: str, *, exchange: bool 
     if not exchange:
         env["GITOPSGEN_TEST_NO_EXCHANGE"] = "1"
     return subprocess.Popen([sys.executable, "-c", CHILD, point, str(count), action, "render", "prd",
-                             "--root", str(project)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                             "--root", str(project)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
 POINTS = [("file", 1, "old"), ("file", 5, "old"), ("staged", 1, "old"), ("swapped", 1, "new")]
