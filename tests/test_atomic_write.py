@@ -164,6 +164,19 @@ def test_a_sigkill_between_the_renames_of_the_fallback_swap_is_undone_by_the_nex
     assert tree(rendered / "prd") == new and leftovers(rendered) == []
 
 
+def test_a_tree_killed_while_being_removed_is_never_put_back(project: Path) -> None:
+    assert render(RenderOptions(root=project, all_envs=True)).exit_code == 0
+    (project / "environments" / "dev.yaml").unlink()  # render --all now removes rendered/dev
+    env = {k: v for k, v in os.environ.items() if k != "GITOPSGEN_DEBUG"}
+    process = subprocess.Popen([sys.executable, "-c", CHILD, "removing", "1", "kill", "render", "--all",
+                                "--root", str(project)], stderr=subprocess.PIPE, text=True, env=env)
+    process.communicate(timeout=120)
+    assert process.returncode == -9
+    assert not (project / "rendered" / "dev").exists()
+    assert cli("render", "prd", "--root", project).returncode == 0
+    assert sorted(p.name for p in (project / "rendered").iterdir()) == ["prd"]
+
+
 def test_leftovers_are_cleaned_even_when_nothing_changed(project: Path) -> None:
     assert render(RenderOptions(root=project, all_envs=True)).exit_code == 0
     (project / "rendered" / ".prd.new-abc").mkdir()

@@ -254,6 +254,13 @@ def rendered_env_is_a_file(root: Path) -> Setup:
     return Setup(["render", "prd"], "rendered/prd", "not a folder gitopsgen can replace")
 
 
+def rendered_env_is_a_symlink(root: Path) -> Setup:
+    shutil.move(root / "rendered" / "prd", root / "elsewhere")
+    (root / "rendered" / "prd").symlink_to(root / "elsewhere")
+    replace_in(_prd(root), "replicas: 2", "replicas: 3")  # something to write
+    return Setup(["render", "prd"], "rendered/prd", "not a folder gitopsgen can replace")
+
+
 def output_folder_is_read_only(root: Path) -> Setup:
     replace_in(_prd(root), "replicas: 2", "replicas: 3")  # something to write
     return Setup(["render", "prd"], "rendered", "cannot read or write it", read_only=root / "rendered")
@@ -269,7 +276,7 @@ CASES: list[Case] = [
     missing_templates, template_syntax_error, template_undefined_variable, template_invalid_utf8,
     template_reaches_python_internals, template_includes_a_file_outside_templates,
     template_output_path_leaves_the_tree, template_runaway_output, template_renders_invalid_yaml,
-    rendered_is_a_file, rendered_env_is_a_file, output_folder_is_read_only,
+    rendered_is_a_file, rendered_env_is_a_file, rendered_env_is_a_symlink, output_folder_is_read_only,
 ]
 
 
@@ -372,4 +379,10 @@ def test_the_repository_and_environments_are_found_however_they_are_named(
 
 def test_root_given_after_the_command_wins_over_the_one_before(rendered_repository: Path, tmp_path: Path) -> None:
     result = cli("--root", tmp_path, "render", "--check", "prd", "--root", rendered_repository)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("args", [["--root", "{root}", "schema"], ["schema", "--root", "{root}"]])
+def test_every_command_accepts_root_before_or_after_it(args: list[str], rendered_repository: Path) -> None:
+    result = cli(*(a.replace("{root}", str(rendered_repository)) for a in args))
     assert result.returncode == 0, result.stderr

@@ -162,7 +162,7 @@ class RenderedFile:
     def _raw_positions(self) -> yamlio.Positions:
         assert self.raw is not None
         try:
-            return yamlio.node_lines(self.raw)
+            return yamlio.node_lines(self.raw, [d.data for d in self.documents])
         except Exception:  # the C loader read it; a position is a nicety, never a failure
             return {}
 

@@ -43,13 +43,15 @@ class FileChange:
     change: Change
 
 
-_LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?P<stage>new|old)-[A-Za-z0-9_]+")
+_LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?P<stage>new|old|gone)-[A-Za-z0-9_]+")
+"""`.new-`: a tree being staged; `.old-`: the previous tree during a fallback swap (complete until
+the swap is done); `.gone-`: a tree being removed (possibly half deleted: never put back)."""
 
 
 def _checkpoint(point: str) -> None:
     """Does nothing. Tests replace it to inject a failure (an exception, a SIGKILL) at `point`:
     `file` after each staged file, `staged` before the swap, `retired` between the two renames
-    of the fallback swap, `swapped` after the swap."""
+    of the fallback swap, `swapped` after the swap, `removing` while a tree is being removed."""
 
 
 def read_tree(directory: Path) -> dict[str, bytes]:
@@ -196,6 +198,7 @@ def write_tree(tree: RenderedTree, target: Path, changes: list[FileChange] | Non
 
 def remove_tree(target: Path) -> None:
     """Remove a rendered tree: renamed out of the way first, so it never lingers half-deleted."""
-    retired = target.parent / f".{target.name}.old-{os.getpid()}"
+    retired = target.parent / f".{target.name}.gone-{os.getpid()}"
     os.rename(target, retired)
+    _checkpoint("removing")
     shutil.rmtree(retired)

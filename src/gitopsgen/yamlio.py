@@ -327,31 +327,30 @@ def expansion_problem(documents: list[Any], limit: int = MAX_EXPANDED_VALUES) ->
     return None
 
 
-def node_lines(text: str) -> Positions:
-    """The line of every node of every document of `text` as written (not as `dump` writes it),
-    for mapping a finding back to a template's output. Slow (pure Python); for the error path."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+def node_lines(text: str, documents: list[Any]) -> Positions:
+    """The line of every node of `documents` (parsed from `text` by `load_all`) as `text` writes
+    it, not as `dump` would: for mapping a finding back to a template's output. Composes `text`
+    again with the C parser (marks, no construction) and walks it beside the data."""
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
 
-    yaml = YAML(typ="rt", pure=True)
-    yaml.version = (1, 1)
     positions: Positions = {}
 
-    def walk(node: Any, doc: int, path: Path, line: int) -> None:
-        positions[(doc, path)] = line
-        if isinstance(node, CommentedMap):
-            for key in node:
-                try:
-                    kline = node.lc.key(key)[0] + 1
-                except (KeyError, TypeError):
-                    continue  # merged from an alias (`<<`): no line of its own here
-                walk(node[key], doc, (*path, key), kline)
-        elif isinstance(node, CommentedSeq):
-            for i, item in enumerate(node):
-                walk(item, doc, (*path, i), node.lc.item(i)[0] + 1)
+    def walk(node: Any, value: Any, doc: int, path: Path, line: int) -> None:
+        positions[(doc, path)] = line  # a mapping entry is where its key is
+        if isinstance(node, MappingNode) and isinstance(value, dict):
+            pairs = node.value
+            if len(pairs) == len(value):
+                matched = zip(value, pairs, strict=True)
+            else:  # merge keys (`<<`) add keys that have no node of their own here
+                by_text = {k.value: (k, v) for k, v in pairs if isinstance(k.value, str)}
+                matched = ((key, by_text[str(key)]) for key in value if str(key) in by_text)  # type: ignore[assignment]
+            for key, (key_node, value_node) in matched:
+                walk(value_node, value[key], doc, (*path, key), key_node.start_mark.line + 1)
+        elif isinstance(node, SequenceNode) and isinstance(value, list) and len(node.value) == len(value):
+            for i, (item_node, item) in enumerate(zip(node.value, value, strict=True)):
+                walk(item_node, item, doc, (*path, i), item_node.start_mark.line + 1)
 
-    documents = [d for d in yaml.load_all(text) if d is not None]
-    for index, doc in enumerate(documents):
-        start = doc.lc.line + 1 if isinstance(doc, (CommentedMap, CommentedSeq)) and doc.lc.line is not None else 1
-        walk(doc, index, (), start)
+    nodes = [n for n in _safe_loader().compose_all(text) if not n.tag.endswith(":null")]  # load_all drops those
+    for index, (node, data) in enumerate(zip(nodes, documents, strict=False)):
+        walk(node, data, index, (), node.start_mark.line + 1)
     return positions
