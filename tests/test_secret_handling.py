@@ -59,3 +59,11 @@ def test_render_refuses_a_secret_with_literal_data_and_writes_nothing(project: P
     assert "rendered/prd: not written" in output
     assert "hunter2" not in output  # the schema error about the same value does not show it either
     assert not (project / "rendered").exists()
+
+
+def test_a_variable_named_like_a_secret_can_be_marked_too(project: Path) -> None:
+    spec = project / "environments/prd.yaml"
+    replace_in(spec, "  hostname: api.example.com\n",
+               "  hostname: api.example.com\n  env:\n    TOKEN_TTL: 10m  # gitopsgen: not-a-secret\n")
+    code, output = _output(project, "prd")
+    assert code == 0, output

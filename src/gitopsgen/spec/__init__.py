@@ -43,7 +43,7 @@ def load(root: Path, env: str) -> LoadedSpec:
 
     from gitopsgen.secret_shapes import redact
     from gitopsgen.spec import checks, secrets
-    from gitopsgen.spec.diagnostics import _yaml_path, problems_from_validation
+    from gitopsgen.spec.diagnostics import invalid_paths, problems_from_validation
 
     source = load_spec_source(root, env)
     found = list(secrets.scan(source))
@@ -55,7 +55,7 @@ def load(root: Path, env: str) -> LoadedSpec:
         model = Environment.model_validate(source.data, by_alias=True, by_name=False)
     except ValidationError as exc:
         problems.extend(problems_from_validation(exc, source, Environment, secret_paths))
-        invalid = [_yaml_path(tuple(err["loc"]), source.data) for err in exc.errors(include_url=False)]
+        invalid = invalid_paths(exc, source)
     problems.extend(_located(source, path, msg, rule="spec", severity=sev, hint=hint)
                     for path, sev, msg, hint in checks.run(checks.Fields(source.data, invalid)))
     known = [f.value for f in found if f.value]

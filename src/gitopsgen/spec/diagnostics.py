@@ -147,6 +147,11 @@ def _describe(field_model: type[BaseModel] | None, key: str) -> str | None:
     return None
 
 
+def invalid_paths(exc: ValidationError, source: SpecSource) -> list[YamlPath]:
+    """The YAML paths of the fields that failed validation."""
+    return [_yaml_path(tuple(err["loc"]), source.data) for err in exc.errors(include_url=False)]
+
+
 def _type_hint(kind: str, value: Any, path: YamlPath, source: SpecSource) -> str | None:
     """A hint that fixes a value of the wrong YAML type, checked against what it suggests."""
     number = isinstance(value, (int, float)) and not isinstance(value, bool)

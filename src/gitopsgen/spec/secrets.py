@@ -50,6 +50,13 @@ def scan(source: SpecSource) -> Iterator[SecretFinding]:
 
 
 def marked(source: SpecSource) -> frozenset[str]:
-    """Values the user marked `# gitopsgen: not-a-secret` (they pass the rendered-output rule too)."""
-    return frozenset(value for path, value in iter_paths(source.data)
-                     if isinstance(value, str) and find_secret(value) and source.marked_not_secret(path))
+    """Values the user marked `# gitopsgen: not-a-secret` that the scan would otherwise refuse
+    (they pass the rendered-output rule too)."""
+    out = set()
+    for path, value in iter_paths(source.data):
+        if not isinstance(value, str) or not source.marked_not_secret(path):
+            continue
+        secret_name = path[:2] == ("app", "env") and len(path) == 3 and SECRET_NAME.search(str(path[2]))
+        if find_secret(value) or secret_name:
+            out.add(value)
+    return frozenset(out)
