@@ -144,6 +144,13 @@ def clean_leftovers(parent: Path) -> None:
             _remove(entry)
 
 
+def _as_target(exc: OSError, staging: Path, target: Path) -> OSError:
+    filename = os.fsdecode(exc.filename) if exc.filename is not None else None
+    if filename is None or not filename.startswith(str(staging)):
+        return exc
+    return type(exc)(exc.errno, exc.strerror, str(target) + filename[len(str(staging)):])
+
+
 def unsafe_paths(tree: RenderedTree) -> list[str]:
     return [f"{path}: {why}" for path in tree.files if (why := output_path_problem(path)) is not None]
 
@@ -189,6 +196,8 @@ def write_tree(tree: RenderedTree, target: Path, changes: list[FileChange] | Non
                 os.rename(retired, target)
                 raise
         _checkpoint("swapped")
+    except OSError as exc:  # name the path the user knows, not the temporary one
+        raise _as_target(exc, staging, target) from exc
     finally:
         for leftover in (staging, retired):
             if leftover.exists() and leftover != target:

@@ -21,7 +21,6 @@ the same render (e.g. a ConfigMap embedding the cloudflared config file, plus it
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -207,6 +206,7 @@ class Renderer:
         return tree
 
     def _run(self, name: str, context: Mapping[str, Any], output: Any) -> tuple[str, SourceMap]:
+        """The text one template renders and its source map. Raises TemplateError."""
         template = self._get(name)
         tracer = self.env.tracer
         try:
@@ -219,17 +219,20 @@ class Renderer:
                 self.env.handle_exception()  # Jinja's traceback rewrite: frames at template lines
         except TemplateError:
             raise
-        except OutputTooLarge as exc:
-            raise TemplateError(Problem(
-                self._template_file(exc.span.template or name), exc.span.line, None,
-                message=f"renders more than {limits.MAX_OUTPUT_CHARS:,} characters", rule="template",
-                hint=None if exc.span.template in (None, name) else f"while rendering {name}")) from None
-        except _Refused as exc:
-            raise TemplateError(Problem(self._template_file(exc.name), exc.cause.line, exc.cause.column,
-                                        message=exc.cause.message, rule="template", hint=exc.cause.hint)) from exc
-        except Exception as exc:  # anything a template does wrong: undefined names, bad filters...
-            file, line = _template_line(sys.exc_info()[2], self.templates_dir)
-            shown = self._template_file(file or name)
+        except Exception as exc:
+            raise TemplateError(self._render_problem(exc, name)) from exc
+        return text, SourceMap(spans, tracer.joined, self._prefix)
+
+    def _render_problem(self, exc: Exception, name: str) -> Problem:
+        """What a template did wrong while rendering `name`, at the template line."""
+        if isinstance(exc, OutputTooLarge):
+            file, line = exc.span.template, exc.span.line
+            message = f"renders more than {limits.MAX_OUTPUT_CHARS:,} characters"
+        elif isinstance(exc, _Refused):
+            return Problem(self._template_file(exc.name), exc.cause.line, exc.cause.column, message=exc.cause.message,
+                           rule="template", hint=exc.cause.hint)
+        else:  # undefined names, bad filters, the output guard, the sandbox...
+            file, line = _template_line(exc.__traceback__, self.templates_dir)
             message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
             if isinstance(exc, KeyError):
                 message = str(exc.args[0]) if exc.args else message
@@ -241,11 +244,9 @@ class Renderer:
                 message = f"not allowed in the template sandbox: {message}"
             if isinstance(exc, RecursionError):
                 message = "recursion too deep (a macro or include calling itself?)"
-            spec = tuple(dict.fromkeys(loc for loc, _ in getattr(exc, "spec_locs", ())))
-            raise TemplateError(Problem(shown, line, None, message=message, rule="template",
-                                        hint=None if file in (None, name) else f"while rendering {name}",
-                                        spec_locations=spec)) from exc
-        return text, SourceMap(spans, tracer.joined, self._prefix)
+        spec = tuple(dict.fromkeys(loc for loc, _ in getattr(exc, "spec_locs", ())))
+        return Problem(self._template_file(file or name), line, None, message=message, rule="template",
+                       hint=None if file in (None, name) else f"while rendering {name}", spec_locations=spec)
 
     def _parse(self, name: str, text: str, source_map: SourceMap) -> RenderedFile | None:
         from ruamel.yaml.error import MarkedYAMLError, YAMLError
