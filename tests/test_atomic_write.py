@@ -145,8 +145,7 @@ def test_a_sigkill_during_the_write_leaves_the_old_tree_or_the_whole_new_one_and
     rendered = project / "rendered"
     assert tree(rendered / "prd") == (old if expected == "old" else new)
     assert leftovers(rendered)  # the killed run's staging (or retired) folder
-    result = cli("render", "prd", "--root", project)
-    assert result.returncode == 0, result.stderr
+    assert render(RenderOptions(root=project, envs=("prd",))).exit_code == 0  # the next run
     assert tree(rendered / "prd") == new and leftovers(rendered) == []
 
 
@@ -160,7 +159,7 @@ def test_a_sigkill_between_the_renames_of_the_fallback_swap_is_undone_by_the_nex
     assert not (rendered / "prd").exists()  # the one window the fallback has (see gitopsgen.write)
     write.clean_leftovers(rendered)  # what the next run does first
     assert tree(rendered / "prd") == old
-    assert cli("render", "prd", "--root", project).returncode == 0
+    assert render(RenderOptions(root=project, envs=("prd",))).exit_code == 0
     assert tree(rendered / "prd") == new and leftovers(rendered) == []
 
 
@@ -173,7 +172,7 @@ def test_a_tree_killed_while_being_removed_is_never_put_back(project: Path) -> N
     process.communicate(timeout=120)
     assert process.returncode == -9
     assert not (project / "rendered" / "dev").exists()
-    assert cli("render", "prd", "--root", project).returncode == 0
+    assert render(RenderOptions(root=project, envs=("prd",))).exit_code == 0
     assert sorted(p.name for p in (project / "rendered").iterdir()) == ["prd"]
 
 

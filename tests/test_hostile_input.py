@@ -354,15 +354,11 @@ def test_the_corpus_covers_every_case_named_by_the_issue() -> None:
 
 # --- item 3: the ways of naming the repository and an environment that work ------------------------
 
-WAYS = {
-    "from-inside-environments": (["render", "--check", "prd"], "environments"),
-    "from-a-template-subfolder": (["render", "--check", "prd"], "templates/apps"),
+WAYS = {  # through the console script: the options, and one run from inside the repository
+    "from-inside-environments-by-file": (["render", "--check", "prd.yaml"], "environments"),
     "root-before-the-command": (["--root", "{root}", "render", "--check", "prd"], "/"),
     "root-after-the-command": (["render", "--check", "prd", "--root", "{root}"], "/"),
-    "spec-file-path": (["render", "--check", "environments/prd.yaml"], "."),
-    "spec-file-path-from-environments": (["render", "--check", "prd.yaml"], "environments"),
-    "absolute-spec-file-path": (["render", "--check", "{root}/environments/prd.yaml"], "/"),
-    "defaults-file-means-every-environment": (["render", "--check", "environments/defaults.yaml"], "."),
+    "absolute-spec-file-path-from-anywhere": (["render", "--check", "{root}/environments/prd.yaml"], "/"),
 }
 
 
@@ -373,8 +369,30 @@ def test_the_repository_and_environments_are_found_however_they_are_named(
     result = cli(*(a.replace("{root}", str(root)) for a in args), cwd=root / cwd if cwd != "/" else Path("/"))
     assert result.returncode == 0, result.stderr
     assert "rendered/prd: in sync" in result.stdout
-    if "defaults" in " ".join(args):
-        assert "rendered/dev: in sync" in result.stdout
+
+
+@pytest.mark.parametrize("where", ["", "environments", "templates/apps", "rendered/prd/manifests"])
+def test_the_root_is_found_from_any_folder_inside_the_repository(where: str, rendered_repository: Path) -> None:
+    from gitopsgen.workspace import find_root
+
+    assert find_root(rendered_repository / where) == rendered_repository
+
+
+@pytest.mark.parametrize("arg, cwd, envs", [
+    ("prd", ".", ["prd"]),
+    ("environments/prd.yaml", ".", ["prd"]),
+    ("./environments/prd.yaml", ".", ["prd"]),
+    ("prd.yaml", "environments", ["prd"]),
+    ("../environments/prd.yaml", "templates", ["prd"]),
+    ("{root}/environments/prd.yaml", "/", ["prd"]),
+    ("environments/defaults.yaml", ".", ["dev", "prd"]),  # every environment inherits it
+])
+def test_an_environment_is_a_name_or_a_path_to_its_spec_file(
+        arg: str, cwd: str, envs: list[str], rendered_repository: Path) -> None:
+    from gitopsgen.pipeline import select_envs
+
+    root = rendered_repository
+    assert select_envs(root, (arg.replace("{root}", str(root)),), False, cwd=root / cwd) == envs
 
 
 def test_root_given_after_the_command_wins_over_the_one_before(rendered_repository: Path, tmp_path: Path) -> None:
