@@ -27,8 +27,10 @@ class LoadedSpec:
 def _located(source: SpecSource, path: tuple[str | int, ...], message: str, *, rule: str,
              severity: Severity = Severity.ERROR, hint: str | None = None) -> Problem:
     from gitopsgen.problems import dotted
+    from gitopsgen.yamlio import dig
 
-    loc = source.locate(path)
+    # a finding about a whole list or mapping points at its key, not at its first item
+    loc = source.locate(path, prefer_key=isinstance(dig(source.data, *path), (dict, list)))
     return Problem(loc.file, loc.line, loc.column, dotted(path), message, rule=rule,
                    severity=severity, hint=hint)
 
