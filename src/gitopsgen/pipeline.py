@@ -20,7 +20,7 @@ from gitopsgen.layout import ENVIRONMENTS, RENDERED
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem, has_errors
 from gitopsgen.spec import LoadedSpec
-from gitopsgen.write import FileChange, clean_leftovers, compare, read_tree, remove_tree, write_tree
+from gitopsgen.write import FileChange, compare, read_tree, remove_tree, write_tree
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,6 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
 
     outcome = RenderResult(options.check, results, _orphans(root / RENDERED, envs) if options.all_envs else [])
     if not options.check and outcome.exit_code == 0:
-        clean_leftovers(root / RENDERED)
         for result in results:
             result.changes = write_tree(result.tree, root / RENDERED / result.env, result.changes)
             result.written = True
