@@ -217,3 +217,13 @@ def test_every_hostile_piece_in_a_free_text_field_is_rendered_byte_for_byte(
         fuzz_repo: FuzzRepo, env: str, path: tuple[str, ...], value: str) -> None:
     assert check_one(fuzz_repo, env, path, value) == "rendered byte for byte"
     assert fuzz_repo.baselines[env].written.get(path)  # the value was found, and checked, in the output
+
+
+def test_joining_template_text_and_a_value_escapes_nothing(project: Path) -> None:
+    """With autoescape, `~` HTML-escaped a plain operand joined to a `{% set %}` block (`&` -> `&amp;`)."""
+    from gitopsgen.pipeline import render_trees
+
+    (project / "templates" / "joined.yaml.j2").write_text(
+        '{% set prefix %}<a>&{% endset %}value: {{ (prefix ~ spec.app.auth0.audience ~ "&\\"<>") | q }}\n')
+    [item] = render_trees(project, ["dev"])
+    assert item.tree.files["joined.yaml"].documents[0].data == {"value": '<a>&https://api.example.com&"<>'}

@@ -90,7 +90,7 @@ class _Environment(SandboxedEnvironment):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self.tracer = Tracer(self.finalize, autoescape=True)
+        self.tracer = Tracer(self.finalize)
         self.concat = self.tracer.concat  # type: ignore[method-assign]
 
 
@@ -106,7 +106,7 @@ class Renderer:
         self.env = _Environment(
             loader=_Loader(str(self.templates_dir)),
             undefined=HelpfulUndefined,
-            autoescape=True,  # only to mark macro/block output as Markup; see render.filters
+            autoescape=False,  # no HTML escaping; block output is Markup through concat (render.filters)
             finalize=finalize,
             trim_blocks=True,
             lstrip_blocks=True,

@@ -11,10 +11,11 @@ The guard is Jinja's `finalize` hook, applied to every `{{ expression }}`:
   the template line: the template must say how to write it, with `| q` (a quoted string) or
   `| toyaml` (any value, written as inline YAML).
 
-Values coming out of `q`/`toyaml`, macros and `{% set %}` blocks are `Markup`, i.e. already
-written by the template, and pass untouched. The environment runs with autoescape on only so
-that Jinja marks macro and block output that way; the guard never returns an unmarked string,
-so no HTML escaping ever happens.
+Values coming out of `q`/`toyaml`, macros and `{% set %}`/`{% call %}` blocks are `Markup`, i.e.
+already written by the template, and pass untouched: the environment's `concat` (the tracer's)
+marks every joined block that way. Autoescape is off, so nothing is ever HTML-escaped: with it on,
+`~` escaped a plain operand joined to a block (`{% set x %}a{% endset %}{{ x ~ "&b" }}` gave
+`a&amp;b`); now `~` gives a plain string, which the guard checks like any other.
 
 `q` and `toyaml` return `LocatedMarkup`, which keeps the spec locations of the values they wrote
 (see `render.provenance`); a refused value names its spec location too.

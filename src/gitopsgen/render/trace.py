@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
-from markupsafe import escape
+from markupsafe import Markup
 
 from gitopsgen.render.provenance import Located, located
 
@@ -94,9 +94,8 @@ class TracingCodeGenerator(CodeGenerator):
 class Tracer:
     """The runtime half: one per Jinja environment, shared by all its templates."""
 
-    def __init__(self, finalize: Any, autoescape: bool) -> None:
+    def __init__(self, finalize: Any) -> None:
         self._finalize = finalize
-        self._convert = escape if autoescape else str
         self.last: Span | None = None
         self.joined: dict[str, tuple[Span, ...]] = {}
         """Multi-line buffer results (macro output) by their text, with the spans inside them."""
@@ -110,7 +109,7 @@ class Tracer:
 
     def _out(self, value: Any) -> str:
         try:
-            return str(self._convert(self._finalize(value)))
+            return str(self._finalize(value))
         except Exception as exc:
             spec = located(value)
             if spec and not hasattr(exc, "spec_locs"):
@@ -146,12 +145,13 @@ class Tracer:
             span._replace(text=(pad if first and i == 0 else "") + span.text.replace("\n", "\n" + pad))
             for i, span in enumerate(spans))
 
-    def concat(self, pieces: Iterable[str]) -> str:
-        """`Environment.concat`: join a buffer, remembering where a multi-line result came from."""
+    def concat(self, pieces: Iterable[str]) -> Markup:
+        """`Environment.concat`: join a buffer (a macro's, a block's) into Markup, text the template
+        wrote, remembering where a multi-line result came from."""
         text = "".join(pieces)
         if isinstance(pieces, TraceBuffer) and "\n" in text and len(pieces.spans) == len(pieces):
             self.joined[text] = tuple(pieces.spans)
-        return text
+        return Markup(text)
 
     def collect(self, stream: Iterator[str], template: str, limit: int) -> tuple[str, list[Span]]:
         """Consume a template's top-level output stream: its text and a span per piece.
