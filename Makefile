@@ -15,7 +15,7 @@ STORE_SOURCES := $(addprefix $(SHARED)/crds/,argo-cd-v3.5.1 external-secrets-v2.
 	plugin-barman-cloud cert-manager)
 STORE := src/gitopsgen/store/default
 
-.PHONY: install render check test lint clean store spec-schema docs bench
+.PHONY: install render check test fuzz lint clean store spec-schema docs bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,12 @@ lint: $(LINT)/.installed
 # Speed at scale (N generated environments, medians of 5, the Kapitan peer kit at N = 100).
 bench: $(BIN)/.installed
 	$(BIN)/python bench/bench.py
+
+# The no-injection property with many more examples than CI runs (tests/test_no_injection.py).
+FUZZ_EXAMPLES ?= 3000
+fuzz: $(BIN)/.installed
+	GITOPSGEN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_no_injection.py -q \
+		--hypothesis-show-statistics -k structure
 
 clean:
 	rm -rf $(VENV) $(LINT) .pytest_cache

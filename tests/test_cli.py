@@ -83,7 +83,10 @@ def test_invalid_output_exits_1_without_writing(project: Path) -> None:
     service.write_text(service.read_text().replace("type: ClusterIP", "type: 5"))
     result = cli("render", "dev", "--root", str(project))
     assert result.returncode == 1
-    assert "rendered/dev/manifests/example-api/service.yaml:10:" in result.stderr
+    line = service.read_text().splitlines().index("  type: 5") + 1
+    # nothing was written: the finding points at the template line, the rendered one comes second
+    assert f"templates/manifests/example-api/service.yaml.j2:{line}: error: spec.type:" in result.stderr
+    assert "rendered as rendered/dev/manifests/example-api/service.yaml:10 (not written)" in result.stderr
     assert "rendered/dev: not written: 1 error" in result.stderr
     assert not (project / "rendered").exists()
 

@@ -290,5 +290,9 @@ def test_render_cli_fails_on_invalid_chart_values_by_default(project: Path) -> N
     assert not (project / "rendered" / "prd").exists()
     tree = render_trees(project, ["prd"])[0].tree
     line = line_with(tree, "values/external-dns.yaml", "policy:")
-    assert f"rendered/prd/values/external-dns.yaml:{line}: error: policy: 'always' is not one of" in checked.stderr
+    template_line = next(i for i, row in enumerate(template.read_text().splitlines(), 1) if "policy: always" in row)
+    # not written, so the finding is at the template line that wrote it, the rendered line beside it
+    assert f"templates/values/external-dns.yaml.j2:{template_line}: error: policy: 'always' is not one of" \
+        in checked.stderr
+    assert f"rendered as rendered/prd/values/external-dns.yaml:{line} (not written)" in checked.stderr
     assert "[chart-values]" in checked.stderr

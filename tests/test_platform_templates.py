@@ -133,6 +133,10 @@ def test_render_refuses_a_broken_tunnel_config_with_its_rendered_line(project: P
     found = [p for p in result.envs[0].problems if p.rule == "cloudflared-config"]
     text = result.envs[0].tree.files["config/cloudflared/config.yaml"].text
     line = next(n for n, t in enumerate(text.splitlines(), start=1) if t.strip().startswith("service: http://"))
-    assert [(p.file, p.line) for p in found] == [("rendered/prd/config/cloudflared/config.yaml", line)]
+    template_line = next(n for n, t in enumerate(template.read_text().splitlines(), start=1) if '"/api"' in t)
+    # not written: the template line is where to look; the rendered line exists only in memory
+    assert [(p.file, p.line, p.rendered) for p in found] == [
+        ("templates/config/cloudflared/config.yaml.j2", template_line,
+         f"rendered/prd/config/cloudflared/config.yaml:{line}")]
     assert result.exit_code == 1
     assert not (project / "rendered/prd").exists()

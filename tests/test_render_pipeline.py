@@ -82,17 +82,21 @@ def test_broken_template_leaves_rendered_tree_byte_identical(project: Path) -> N
     assert snapshot(project) == before
 
 
-def test_invalid_output_is_reported_at_the_rendered_line_and_not_written(project: Path) -> None:
+def test_invalid_output_is_reported_at_the_template_line_and_not_written(project: Path) -> None:
     assert run(project) == 0
     before = snapshot(project)
-    replace_in(project / "templates" / "manifests" / "example-api" / "service.yaml.j2", "protocol: TCP",
-         "protocol: TCP\n      nodePortt: 3")
+    template = project / "templates" / "manifests" / "example-api" / "service.yaml.j2"
+    replace_in(template, "protocol: TCP", "protocol: TCP\n      nodePortt: 3")
+    line = template.read_text().splitlines().index("      nodePortt: 3") + 1
     result = render(RenderOptions(root=project, all_envs=True))
     assert result.exit_code == 1
     problems = [p for e in result.envs for p in e.problems if p.severity is Severity.ERROR]
-    assert [(p.file, p.line, p.path) for p in problems] == [
-        ("rendered/dev/manifests/example-api/service.yaml", 18, "spec.ports[0].nodePortt"),
-        ("rendered/prd/manifests/example-api/service.yaml", 18, "spec.ports[0].nodePortt"),
+    # the files on disk are the old ones: a rendered line would point at nothing, the template line does
+    assert [(p.file, p.line, p.path, p.rendered) for p in problems] == [
+        ("templates/manifests/example-api/service.yaml.j2", line, "spec.ports[0].nodePortt",
+         "rendered/dev/manifests/example-api/service.yaml:18"),
+        ("templates/manifests/example-api/service.yaml.j2", line, "spec.ports[0].nodePortt",
+         "rendered/prd/manifests/example-api/service.yaml:18"),
     ]
     assert "nodePortt" in problems[0].message
     assert snapshot(project) == before
@@ -205,14 +209,16 @@ def test_template_that_renders_invalid_yaml_names_the_rendered_line(project: Pat
         render_trees(project, ["dev"])
     [problem] = caught.value.problems
     assert problem.file == "templates/broken.yaml.j2" and "renders invalid YAML" in problem.message
+    assert problem.line is not None
 
 
 def test_template_that_renders_a_duplicate_key_is_refused(project: Path) -> None:
     (project / "templates" / "dup.yaml.j2").write_text("a: 1\na: 2\n")
     with pytest.raises(TemplateError) as caught:
         render_trees(project, ["dev"])
-    assert "duplicate key" in caught.value.problems[0].message
-    assert "rendered line 2" in caught.value.problems[0].message
+    [problem] = caught.value.problems
+    assert "duplicate key" in problem.message and "rendered line 2" in problem.message
+    assert (problem.file, problem.line) == ("templates/dup.yaml.j2", 2)  # the template line that wrote it
 
 
 def test_template_syntax_error_has_its_line(project: Path) -> None:

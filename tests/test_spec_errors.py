@@ -209,3 +209,29 @@ def test_an_empty_environment_file_lists_what_it_must_set(project: Path) -> None
     write(project, "dev", "")
     paths = {p.path for p in problems_of(project, "dev")}
     assert {"namespace", "edge", "app.replicas", "redis.mode", "postgres.storage"} <= paths
+
+
+def test_every_discriminated_union_of_the_spec_is_known_to_the_diagnostics() -> None:
+    import typing
+
+    from pydantic import BaseModel
+
+    from gitopsgen.spec.diagnostics import UNION_TAGS
+    from gitopsgen.spec.models import Environment
+
+    found, seen, queue = set(), set(), [Environment]
+    while queue:
+        model = queue.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        for info in model.model_fields.values():
+            if isinstance(info.discriminator, str):
+                found.add(info.discriminator)
+            stack = [info.annotation]
+            while stack:
+                annotation = stack.pop()
+                if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                    queue.append(annotation)
+                stack.extend(typing.get_args(annotation))
+    assert found and found <= set(UNION_TAGS)

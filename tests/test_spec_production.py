@@ -37,10 +37,10 @@ def test_production_without_backups_is_refused_at_postgres(project: Path) -> Non
     (project / PRD).write_text(text[:start] + text[end:])
     found = problems_of(project)
     # and the plugin's charts, pinned in prd.yaml, are now unused (a finding about a mapping
-    # points at its first entry)
-    assert places(found) == [(PRD, line_of(project, "  certManager:") + 1, "charts.certManager"),
-                             (PRD, line_of(project, "  barmanCloud:") + 1, "charts.barmanCloud"),
-                             (PRD, line_of(project, "postgres:") + 1, "postgres")]
+    # points at its key)
+    assert places(found) == [(PRD, line_of(project, "  certManager:"), "charts.certManager"),
+                             (PRD, line_of(project, "  barmanCloud:"), "charts.barmanCloud"),
+                             (PRD, line_of(project, "postgres:"), "postgres")]
     assert "no backup" in found[-1].message
 
 

@@ -47,8 +47,11 @@ def test_a_template_typo_in_a_cnpg_field_fails_render_with_the_rendered_line(pro
     tree = render_trees(project, ["prd"])[0].tree
     text = tree.files["manifests/data/postgres.yaml"].text
     line = next(i for i, row in enumerate(text.splitlines(), 1) if "enablePodAntiAfinity:" in row)
-    assert (f"rendered/prd/manifests/data/postgres.yaml:{line}: error: spec.affinity.enablePodAntiAfinity: "
+    template_line = next(i for i, row in enumerate(template.read_text().splitlines(), 1)
+                         if "enablePodAntiAfinity:" in row)
+    assert (f"templates/manifests/data/postgres.yaml.j2:{template_line}: error: spec.affinity.enablePodAntiAfinity: "
             "Additional properties are not allowed ('enablePodAntiAfinity' was unexpected)") in result.stderr
+    assert f"rendered as rendered/prd/manifests/data/postgres.yaml:{line} (not written)" in result.stderr
     assert "[schema]" in result.stderr and "Traceback" not in result.stderr
     assert not (project / "rendered" / "prd").exists()
 

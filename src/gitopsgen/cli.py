@@ -5,6 +5,10 @@ command bodies so that `gitopsgen --help` and shell completion stay cheap.
 
 Exit codes (DESIGN.md): 0 success / in sync / clean; 1 drift, differences, invalid output or
 findings; 2 bad input (spec, environment name, template, arguments).
+
+`--root` is accepted before the command (`gitopsgen --root DIR render prd`, the app callback
+keeps it) and after it (each command's own option, which wins); without it the root is found by
+walking up from the working directory (`gitopsgen.workspace`).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ T = TypeVar("T")
 
 RootOption = Annotated[
     Path, typer.Option("--root", help="Repository root holding environments/, templates/, rendered/.",
-                       file_okay=False, show_default="current directory"),
+                       file_okay=False, show_default="found from the current directory upwards"),
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show Python tracebacks for errors.")]
 SchemaLocationOption = Annotated[
@@ -92,8 +96,17 @@ def _run(debug: bool, body: Callable[[], int]) -> None:
     raise typer.Exit(code)
 
 
-def _root(root: Path | None) -> Path:
-    return (root or Path.cwd()).absolute()
+_global_root: Path | None = None
+"""`--root` given before the command (set by the app callback for this invocation)."""
+
+
+def _root(root: Path | None, envs: list[str] | None = None) -> Path:
+    """The command's --root, else the one given before the command, else found from the cwd (or
+    from a spec file named by path among `envs`)."""
+    from gitopsgen.workspace import find_root
+
+    root = root or _global_root
+    return root.absolute() if root is not None else find_root(Path.cwd(), tuple(envs or ()))
 
 
 @app.command()
@@ -131,10 +144,11 @@ def render(
         if objects_only and not stream:
             raise UsageError("--objects-only applies to --output - only")
         options = pipeline.RenderOptions(
-            root=_root(root), envs=tuple(envs or ()), all_envs=all_envs, check=check,
+            root=_root(root, envs), envs=tuple(envs or ()), all_envs=all_envs, check=check,
             schema_locations=tuple(schema_location or ()), kubernetes_version=kubernetes_version,
             strict=strict, chart_schema_locations=tuple(chart_schema_location or ()),
             output=Path(output) if output and not stream else None, stream=stream,
+            on_wait=lambda message: print(message, file=sys.stderr, flush=True),
         )
         result = pipeline.render(options)
         text.render_result(result, sys.stdout, sys.stderr, verbose=verbose)
@@ -226,7 +240,9 @@ def validate(
         if output_format not in FORMATS:
             raise UsageError(f"--format must be one of {', '.join(FORMATS)}, got {output_format!r}")
         options = validation.ValidateOptions(
-            root=_root(root), envs=tuple(envs or ()), all_envs=all_envs, paths=tuple(paths or ()),
+            # files on disk need no repository; environments are found from the root
+            root=(root or _global_root) if paths else _root(root, envs),
+            envs=tuple(envs or ()), all_envs=all_envs, paths=tuple(paths or ()),
             schema_locations=tuple(schema_location or ()), kubernetes_version=kubernetes_version,
             strict=strict, chart_schema_locations=tuple(chart_schema_location or ()),
         )
@@ -258,6 +274,7 @@ def schema(
     output_format: Annotated[str, typer.Option(
         "--format", metavar="json|markdown", help="json: the JSON Schema; markdown: the spec reference.")] = "json",
     debug: DebugOption = False,
+    root: RootOption = None,  # type: ignore[assignment]  # accepted like everywhere; the schema needs none
 ) -> None:
     """Print the JSON Schema of an environment spec (merged with defaults), or its reference in Markdown."""
 
@@ -287,13 +304,20 @@ def schema(
 
 @app.callback(invoke_without_command=True)
 def _main(
+    context: typer.Context,
     version: Annotated[bool, typer.Option("--version", help="Show the version and exit.",
                                           is_eager=True)] = False,
+    root: RootOption = None,  # type: ignore[assignment]
 ) -> None:
     if version:
         from gitopsgen import __version__
 
         print(f"gitopsgen {__version__}")
+        raise typer.Exit(0)
+    global _global_root  # noqa: PLW0603 - one invocation per process; see _root
+    _global_root = root
+    if context.invoked_subcommand is None:
+        print(context.get_help())
         raise typer.Exit(0)
 
 

@@ -35,3 +35,20 @@ def chart_of_values_file(path: str) -> str | None:
     if path.startswith(prefix) and path.endswith(suffix) and "/" not in path[len(prefix):]:
         return path[len(prefix):-len(suffix)]
     return None
+
+
+def output_path_problem(path: str) -> str | None:
+    """Why `path` (relative to rendered/<env>/) cannot be written there, or None.
+
+    A path must stay inside rendered/<env>/ on every system that checks the repository out:
+    no `..` or `.` parts, nothing absolute, no backslash (a separator on Windows), no control
+    characters."""
+    if not path or path.startswith("/"):
+        return "is not a relative path"
+    if "\\" in path:
+        return "contains a backslash, a path separator on Windows"
+    if any(not ch.isprintable() for ch in path):
+        return "contains control characters"
+    if any(part in ("", ".", "..") for part in path.split("/")):
+        return "has an empty, '.' or '..' part and would leave rendered/<env>/"
+    return None

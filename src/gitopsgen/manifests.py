@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 from gitopsgen import yamlio
 from gitopsgen.layout import rendered_dir
@@ -82,6 +82,21 @@ def make_document(file: str, index: int, data: Any) -> Document:
     return Document(file, index, data) if ident is None else Manifest(file, index, data, ident)
 
 
+class Origin(Protocol):
+    @property
+    def template(self) -> str | None: ...
+    @property
+    def line(self) -> int | None: ...
+    @property
+    def spec(self) -> tuple[tuple[str, Any], ...]: ...
+
+
+class LineOrigins(Protocol):
+    """Where each line of a template's output came from (`render.trace.SourceMap`)."""
+
+    def origin(self, line: int) -> Origin | None: ...
+
+
 @dataclass(frozen=True)
 class RenderedFile:
     path: str
@@ -90,6 +105,10 @@ class RenderedFile:
     """The template it came from, relative to the repository root."""
     documents: tuple[Document, ...]
     text: str
+    raw: str | None = field(default=None, compare=False, repr=False)
+    """The template's output as it wrote it, before the canonical re-emission (`text`)."""
+    trace: LineOrigins | None = field(default=None, compare=False, repr=False)
+    """The template line behind each line of `raw`."""
 
     @cached_property
     def data(self) -> bytes:
@@ -115,6 +134,38 @@ class RenderedFile:
         yamlio.dump([d.data for d in self.documents], positions)
         return positions
 
+    def node_at(self, line: int) -> tuple[int, tuple[str | int, ...]] | None:
+        """The (document, path) of the deepest node that starts on `line` of `text`."""
+        return self._nodes_by_line.get(line)
+
+    @cached_property
+    def _nodes_by_line(self) -> dict[int, tuple[int, tuple[str | int, ...]]]:
+        out: dict[int, tuple[int, tuple[str | int, ...]]] = {}
+        for (doc, path), line in self._positions.items():
+            known = out.get(line)
+            if known is None or len(path) > len(known[1]):
+                out[line] = (doc, path)
+        return out
+
+    def origin(self, doc: int, path: tuple[str | int, ...]) -> Origin | None:
+        """The template line (and spec values) that wrote a node, or its nearest ancestor."""
+        if self.trace is None or self.raw is None:
+            return None
+        positions = self._raw_positions
+        for depth in range(len(path), -1, -1):
+            line = positions.get((doc, path[:depth]))
+            if line is not None:
+                return self.trace.origin(line)
+        return None
+
+    @cached_property
+    def _raw_positions(self) -> yamlio.Positions:
+        assert self.raw is not None
+        try:
+            return yamlio.node_lines(self.raw, [d.data for d in self.documents])
+        except Exception:  # the C loader read it; a position is a nicety, never a failure
+            return {}
+
 
 @dataclass
 class RenderedTree:
@@ -126,6 +177,8 @@ class RenderedTree:
     shown: dict[str, str] = field(default_factory=dict)
     """How to show a file whose shown path differs from `prefix/path` (files read from disk are
     shown as the user named them)."""
+    not_secrets: frozenset[str] = frozenset()
+    """Spec values marked `# gitopsgen: not-a-secret`: the no-secret-values rule lets them pass."""
 
     def add(self, rendered: RenderedFile) -> None:
         self.files[rendered.path] = rendered

@@ -2,11 +2,16 @@
 
 `render(options)` returns a `RenderResult` (data only, nothing printed). Bad input anywhere (a spec,
 an environment name, a template) raises a `GitopsgenError` before anything is written, for every
-environment of the run: either all environments are written or none is.
+environment of the run: either all environments are written or none is. The whole run holds the
+repository lock (`gitopsgen.lock`): exclusive to write, shared for `--check`.
+
+Findings on rendered output point at the rendered line when that file is on disk as rendered, and
+at the template line that wrote it otherwise (`provenance.relocate`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +40,10 @@ class RenderOptions:
     """Write (or check) `<output>/<env>/` instead of `rendered/<env>/`."""
     stream: bool = False
     """Write nothing: the caller streams the trees (`--output -`)."""
+    lock_timeout: float | None = None
+    """Seconds to wait for another run on the repository; None: GITOPSGEN_LOCK_TIMEOUT or 60."""
+    on_wait: Callable[[str], None] | None = field(default=None, compare=False)
+    """Called once with a sentence when the run has to wait for another one."""
 
 
 @dataclass
@@ -73,20 +82,35 @@ class RenderResult:
         return 0
 
 
-def select_envs(root: Path, envs: tuple[str, ...], all_envs: bool) -> list[str]:
-    from gitopsgen.spec import list_environments
+def select_envs(root: Path, envs: tuple[str, ...], all_envs: bool, cwd: Path | None = None) -> list[str]:
+    """The environment names of a run: every one with `all_envs`, else each argument, a name or a
+    path to its spec file (`environments/prd.yaml`, as pre-commit passes them; relative to `cwd`)."""
+    from gitopsgen.spec.loader import list_environments, refused_file_problem, refused_files
+    from gitopsgen.workspace import environment_argument
 
     if all_envs and envs:
         raise UsageError("give environment names or --all, not both")
     if all_envs:
+        refused = refused_files(root)
+        if refused:
+            raise UsageError([refused_file_problem(p, root) for p in refused])
         found = list_environments(root)
         if not found:
-            raise UsageError(Problem(f"{root / ENVIRONMENTS}", message="no environment files found",
+            raise UsageError(Problem(f"{ENVIRONMENTS}", message="no environment files found",
                                      rule="usage", hint="create environments/<env>.yaml"))
         return found
     if not envs:
         raise UsageError("name at least one environment, or pass --all")
-    return list(dict.fromkeys(envs))
+    problems: list[Problem] = []
+    names: list[str] = []
+    for arg in envs:
+        try:
+            names.extend(environment_argument(root, arg, cwd))
+        except UsageError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise UsageError(problems)
+    return list(dict.fromkeys(names))
 
 
 @dataclass(frozen=True)
@@ -99,8 +123,8 @@ class Rendered:
 
 def render_trees(root: Path, envs: list[str]) -> list[Rendered]:
     """Load and render every environment; raise one error holding every input problem of all of them."""
-    from gitopsgen.context import build_context
     from gitopsgen.render.engine import Renderer
+    from gitopsgen.render.provenance import located_context
     from gitopsgen.spec import load
 
     renderer: Renderer | None = None
@@ -111,7 +135,9 @@ def render_trees(root: Path, envs: list[str]) -> list[Rendered]:
             loaded = load(root, env)
             if renderer is None:
                 renderer = Renderer(root)
-            rendered.append(Rendered(loaded, renderer.render(env, build_context(loaded))))
+            tree = renderer.render(env, located_context(loaded))
+            tree.not_secrets = loaded.not_secrets
+            rendered.append(Rendered(loaded, tree))
         except GitopsgenError as exc:
             errors.append(exc)
             if isinstance(exc, (TemplateError, UsageError)):
@@ -126,17 +152,27 @@ def render_trees(root: Path, envs: list[str]) -> list[Rendered]:
 
 
 def render(options: RenderOptions) -> RenderResult:
+    from gitopsgen.lock import repository_lock
+    from gitopsgen.workspace import check_root
+
+    root = options.root
+    check_root(root)
+    if options.stream and options.check:
+        raise UsageError("--output - streams the render to stdout: it cannot be combined with --check")
+    envs = select_envs(root, options.envs, options.all_envs)
+    writes = not (options.check or options.stream)
+    with repository_lock(root, exclusive=writes, timeout=options.lock_timeout, on_wait=options.on_wait):
+        return _render_locked(options, envs)
+
+
+def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
     from gitopsgen import config
+    from gitopsgen.provenance import relocate
     from gitopsgen.store.locations import open_store
     from gitopsgen.store.pins import chart_pins, check_pins
     from gitopsgen.validate import SchemaOptions, validate_tree
 
     root = options.root
-    if not root.is_dir():
-        raise UsageError(f"--root {root} is not a directory")
-    if options.stream and options.check:
-        raise UsageError("--output - streams the render to stdout: it cannot be combined with --check")
-    envs = select_envs(root, options.envs, options.all_envs)
     settings = config.load(root)
     store = open_store(root, options.schema_locations or settings.schema_locations, options.chart_schema_locations)
     strict = settings.strict if options.strict is None else options.strict
@@ -176,6 +212,11 @@ def render(options: RenderOptions) -> RenderResult:
             result.written = True
         for orphan in outcome.orphans:
             remove_tree(root / RENDERED / orphan)
+    for result in results:
+        if not result.written:  # the rendered lines of a file not on disk mean nothing there
+            stale = {c.path for c in result.changes}
+            result.problems = relocate(result.tree, result.problems,
+                                       {p for p in result.tree.files if p not in stale})
     return outcome
 
 

@@ -1,8 +1,10 @@
 """One value for every finding: spec errors, template errors, schema and rule violations.
 
 A `Problem` is plain data: where (file, line, column, dotted path), what (rule id, severity,
-message) and the next step (hint). Every stage converts its own error type into problems at its
-boundary, so reporters, exit codes and tests deal with one shape only.
+message), the next step (hint), and where the user edits when the finding is about rendered
+output (provenance): the template line that wrote the node, and the spec values written there.
+Every stage converts its own error type into problems at its boundary, so reporters, exit codes
+and tests deal with one shape only; the report formats carry the provenance fields as they are.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class Severity(enum.IntEnum):
@@ -23,18 +26,45 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
-    """A located finding. Ordering is by file, then position, so sorted output reads top-down."""
+    """A located finding. Ordering is by file, then position (a missing line or column sorts
+    first), so sorted output reads top-down."""
 
     file: str
     line: int | None = None
     column: int | None = None
     path: str = ""
-    message: str = field(default="", compare=True)
+    message: str = ""
     rule: str = "spec"
     severity: Severity = Severity.ERROR
     hint: str | None = field(default=None, compare=False)
+    template: str | None = field(default=None, compare=False)
+    """The template that wrote the rendered node (`templates/...j2`), when known."""
+    template_line: int | None = field(default=None, compare=False)
+    """Its line in `template`."""
+    spec_locations: tuple[str, ...] = field(default=(), compare=False)
+    """`environments/prd.yaml:12:5` of every spec value written on that rendered line."""
+    rendered: str | None = field(default=None, compare=False)
+    """`rendered/<env>/<path>:<line>` when `file` is the template because the rendered file was
+    not written (a failed render, --check): the rendered line then exists only in memory."""
+
+    def _key(self) -> tuple[Any, ...]:
+        line = -1 if self.line is None else self.line
+        column = -1 if self.column is None else self.column
+        return (self.file, line, column, self.path, self.message, self.rule, self.severity)
+
+    def __lt__(self, other: Problem) -> bool:
+        return self._key() < other._key()
+
+    def __le__(self, other: Problem) -> bool:
+        return self._key() <= other._key()
+
+    def __gt__(self, other: Problem) -> bool:
+        return self._key() > other._key()
+
+    def __ge__(self, other: Problem) -> bool:
+        return self._key() >= other._key()
 
     @property
     def location(self) -> str:
@@ -45,14 +75,28 @@ class Problem:
                 parts.append(str(self.column))
         return ":".join(parts)
 
+    @property
+    def origin(self) -> str | None:
+        """`templates/x.yaml.j2:17`, the template line behind a rendered node, if known."""
+        if self.template is None:
+            return None
+        return self.template if self.template_line is None else f"{self.template}:{self.template_line}"
+
     def format(self) -> str:
-        """`file:line:col: severity: path: message [rule]`, plus an indented hint line."""
+        """`file:line:col: severity: path: message [rule]`, then indented lines: where it was
+        rendered or which template line wrote it, the spec values involved, and the hint."""
         subject = f"{self.path}: " if self.path else ""
-        text = f"{self.location}: {self.severity}: {subject}{self.message} [{self.rule}]"
+        lines = [f"{self.location}: {self.severity}: {subject}{self.message} [{self.rule}]"]
+        if self.rendered is not None:
+            lines.append(f"    rendered as {self.rendered} (not written)")
+        origin = self.origin
+        if origin is not None and origin != self.location:
+            lines.append(f"    from {origin}")
+        lines.extend(f"    value from {where}" for where in self.spec_locations)
         if self.hint:
-            text += "\n" + "\n".join(f"    hint: {h}" if i == 0 else f"          {h}"
-                                     for i, h in enumerate(self.hint.splitlines()))
-        return text
+            lines.extend(f"    hint: {h}" if i == 0 else f"          {h}"
+                         for i, h in enumerate(self.hint.splitlines()))
+        return "\n".join(lines)
 
 
 def dotted(path: Iterable[str | int]) -> str:

@@ -3,12 +3,14 @@
 Used on specs (a token pasted into a free-text field is refused) and on rendered output (the
 `no-secret-values` rule), so both sides judge alike. The patterns are the well-known,
 low-false-positive shapes (the ones gitleaks and GitHub secret scanning key on), not an entropy
-guess: a tunnel UUID or an image digest must not trip them.
+guess: a tunnel UUID or an image digest must not trip them. `redact` removes both known secret
+values and these shapes from any text shown to users.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("a Doppler token", re.compile(r"\bdp\.(st|pt|sa|ct|scim|audit)\.[A-Za-z0-9._-]{16,}")),
@@ -32,3 +34,26 @@ def find_secret(value: str) -> str | None:
         if pattern.search(value):
             return what
     return None
+
+
+REDACTED = "<redacted>"
+
+
+def redact(text: str, known: Iterable[str] = ()) -> str:
+    """`text` with every known secret value (as written, escaped or cut short the way messages
+    show values) and every secret-shaped string replaced by `<redacted>`."""
+    for value in known:
+        if len(value) < 4:
+            continue
+        cut = value[:57]
+        forms = (value, repr(value)[1:-1], cut + "...", repr(cut)[1:-1] + "...")
+        for form in sorted(set(forms), key=len, reverse=True):
+            text = text.replace(form, REDACTED)
+    for what, pattern in _PATTERNS:
+        if what not in _NAMES_ONLY:
+            text = pattern.sub(REDACTED, text)
+    return text
+
+
+_NAMES_ONLY = frozenset({"a Cloudflare tunnel secret"})
+"""Patterns that match a field name (`TunnelSecret`), not a value: not redacted."""

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gitopsgen.errors import SpecError, TemplateError, UsageError
+from gitopsgen.layout import RENDERED
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem, has_errors
 from gitopsgen.validate.schemas import SchemaOptions
@@ -102,16 +103,25 @@ def _validate_files(options: ValidateOptions) -> ValidateResult:
 
 
 def _validate_envs(options: ValidateOptions) -> ValidateResult:
-    from gitopsgen.context import build_context
+    from gitopsgen.lock import repository_lock
     from gitopsgen.pipeline import select_envs
-    from gitopsgen.render.engine import Renderer
-    from gitopsgen.spec import load
-    from gitopsgen.validate import validate_tree
 
     root = options.root or Path.cwd()
     if not root.is_dir():
         raise UsageError(f"--root {root} is not a directory")
     envs = select_envs(root, options.envs, options.all_envs)
+    with repository_lock(root, exclusive=False):  # a render in progress finishes first
+        return _validate_locked(options, root, envs)
+
+
+def _validate_locked(options: ValidateOptions, root: Path, envs: list[str]) -> ValidateResult:
+    from gitopsgen.context import build_context
+    from gitopsgen.provenance import relocate
+    from gitopsgen.render.engine import Renderer
+    from gitopsgen.spec import load
+    from gitopsgen.validate import validate_tree
+    from gitopsgen.write import read_tree
+
     renderer = Renderer(root)
     result = ValidateResult(targets=envs)
     template_problems: set[Problem] = set()
@@ -132,7 +142,11 @@ def _validate_envs(options: ValidateOptions) -> ValidateResult:
             from gitopsgen.store.pins import chart_pins, check_pins
 
             result.problems.extend(check_pins(chart_pins(loaded), options.store))
-        result.problems.extend(validate_tree(tree, _schema_options(options, loaded.model.kubernetes_version)))
+        found = validate_tree(tree, _schema_options(options, loaded.model.kubernetes_version))
+        # A finding's rendered line means something only where the file on disk is the render.
+        on_disk = read_tree(root / RENDERED / env)
+        same = {path for path, data in tree.bytes_by_path().items() if on_disk.get(path) == data}
+        result.problems.extend(relocate(tree, found, same))
         result.documents += _count(tree)
         trees.append(tree)
     if options.all_envs:  # environments must not collide (tunnel, DNS owner, Argo CD names, hosts), as in render

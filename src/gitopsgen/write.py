@@ -1,20 +1,33 @@
 """Write a rendered tree to `rendered/<env>/` atomically, or compare it with what is there.
 
 `rendered/<env>/` belongs to gitopsgen: after a write it holds exactly the rendered files, and a
-file the render no longer produces is gone. The new tree is built in a temporary directory beside
-the old one and swapped in with two renames, so a failure at any point before the swap leaves the
-old tree byte-identical, and readers never see a half-written tree.
+file the render no longer produces is gone. The new tree is built in a temporary folder beside
+the old one (`.<env>.new-XXXX`) and swapped in with one atomic exchange of the two folders
+(Linux `renameat2(RENAME_EXCHANGE)`): an exception or a SIGKILL at any point leaves either the
+old tree or the new one, complete, never a mix and never nothing. Where the exchange is not
+available (other systems, some file systems) two renames do the swap; a run killed between them
+leaves the old tree as `.<env>.old-XXXX`, which the next run puts back before anything else.
+
+Leftovers of killed runs are cleaned by the next write. Callers hold the repository lock
+(`gitopsgen.lock`) around a write, so a leftover is never another run's work in progress.
 """
 
 from __future__ import annotations
 
+import ctypes
 import enum
+import errno
+import functools
 import os
+import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from gitopsgen.layout import output_path_problem
 from gitopsgen.manifests import RenderedTree
 
 
@@ -28,6 +41,17 @@ class Change(enum.Enum):
 class FileChange:
     path: str
     change: Change
+
+
+_LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?P<stage>new|old|gone)-[A-Za-z0-9_]+")
+"""`.new-`: a tree being staged; `.old-`: the previous tree during a fallback swap (complete until
+the swap is done); `.gone-`: a tree being removed (possibly half deleted: never put back)."""
+
+
+def _checkpoint(point: str) -> None:
+    """Does nothing. Tests replace it to inject a failure (an exception, a SIGKILL) at `point`:
+    `file` after each staged file, `staged` before the swap, `retired` between the two renames
+    of the fallback swap, `swapped` after the swap, `removing` while a tree is being removed."""
 
 
 def read_tree(directory: Path) -> dict[str, bytes]:
@@ -68,19 +92,88 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+@functools.cache
+def _renameat2() -> Callable[..., int] | None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        function: Any = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function  # type: ignore[no-any-return]
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two existing paths. False when the system or file system cannot."""
+    function = _renameat2()
+    if function is None:
+        return False
+    if function(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    elif path.exists():
+        shutil.rmtree(path)
+
+
+def clean_leftovers(parent: Path) -> None:
+    """Remove the staging and retired folders of killed runs in `parent` (rendered/); a tree that
+    a killed fallback swap left retired, with nothing in its place, is put back."""
+    if not parent.is_dir():
+        return
+    for entry in sorted(parent.iterdir()):
+        match = _LEFTOVER.fullmatch(entry.name)
+        if match is None:
+            continue
+        target = parent / match.group("name")
+        if match.group("stage") == "old" and not target.exists() and not target.is_symlink():
+            os.rename(entry, target)
+        else:
+            _remove(entry)
+
+
+def _as_target(exc: OSError, staging: Path, target: Path) -> OSError:
+    filename = os.fsdecode(exc.filename) if exc.filename is not None else None
+    if filename is None or not filename.startswith(str(staging)):
+        return exc
+    return type(exc)(exc.errno, exc.strerror, str(target) + filename[len(str(staging)):])
+
+
+def unsafe_paths(tree: RenderedTree) -> list[str]:
+    return [f"{path}: {why}" for path in tree.files if (why := output_path_problem(path)) is not None]
+
+
 def write_tree(tree: RenderedTree, target: Path, changes: list[FileChange] | None = None) -> list[FileChange]:
     """Make `target` hold exactly `tree`. Returns what changed; touches nothing if nothing did.
     `changes`, when the caller already compared the tree with the disk, saves reading it again."""
+    bad = unsafe_paths(tree)
+    if bad:  # the renderer refuses these; never write outside `target` whoever built the tree
+        raise ValueError(f"refusing to write outside {target}: {'; '.join(bad)}")
     expected = tree.bytes_by_path()
+    clean_leftovers(target.parent)
     if changes is None:
         changes = compare(expected, read_tree(target))
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder gitopsgen can replace", str(target))
     if not changes and target.is_dir():
         return []
     target.parent.mkdir(parents=True, exist_ok=True)
-    for stage in ("new", "old"):  # left behind by a run that was killed mid-swap
-        for leftover in target.parent.glob(f".{target.name}.{stage}-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    except OSError as exc:  # name the folder the user knows, not a temporary name
+        raise OSError(exc.errno, exc.strerror, str(target.parent)) from exc
     retired = target.parent / f".{target.name}.old-{staging.name.rsplit('-', 1)[-1]}"
     try:
         for rel, data in expected.items():
@@ -88,24 +181,33 @@ def write_tree(tree: RenderedTree, target: Path, changes: list[FileChange] | Non
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(data)
             os.chmod(dest, 0o644)
+            _checkpoint("file")
         for directory in [staging, *(p for p in staging.rglob("*") if p.is_dir())]:
             os.chmod(directory, 0o755)
-        if target.exists():
-            os.rename(target, retired)
-        try:
+        _checkpoint("staged")
+        if not target.exists():
             os.rename(staging, target)
-        except BaseException:
-            if retired.exists():
+        elif not exchange(staging, target):
+            os.rename(target, retired)
+            try:
+                _checkpoint("retired")
+                os.rename(staging, target)
+            except BaseException:
                 os.rename(retired, target)
-            raise
+                raise
+        _checkpoint("swapped")
+    except OSError as exc:  # name the path the user knows, not the temporary one
+        raise _as_target(exc, staging, target) from exc
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(retired, ignore_errors=True)
+        for leftover in (staging, retired):
+            if leftover.exists() and leftover != target:
+                shutil.rmtree(leftover, ignore_errors=True)
     return changes
 
 
 def remove_tree(target: Path) -> None:
     """Remove a rendered tree: renamed out of the way first, so it never lingers half-deleted."""
-    retired = target.parent / f".{target.name}.old-{os.getpid()}"
+    retired = target.parent / f".{target.name}.gone-{os.getpid()}"
     os.rename(target, retired)
+    _checkpoint("removing")
     shutil.rmtree(retired)

@@ -63,6 +63,37 @@ def needs_quotes(value: str) -> bool:
     return not value.isprintable()
 
 
+# What other readers take for a number although ruamel's resolvers do not (PyYAML's YAML 1.1
+# floats such as -.5, go-yaml's exponent floats without a dot, numbers with underscores).
+_OTHER_READERS = re.compile(
+    r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?"
+    r"|[-+]?\.?(inf|Inf|INF|nan|NaN|NAN)"
+    r"|[-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*)"
+    r"|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?")
+
+
+@functools.cache
+def _resolvers() -> tuple[Any, ...]:
+    from ruamel.yaml.resolver import VersionedResolver
+
+    return tuple(VersionedResolver(version=v) for v in ((1, 1), (1, 2)))
+
+
+def plain_is_string(value: str) -> bool:
+    """True if `value`, written as a plain scalar, reads back as a string in YAML 1.1 and 1.2
+    (ruamel's resolvers) and in the readers Kubernetes tools use (go-yaml, PyYAML). Precise where
+    `needs_quotes` is merely safe: a checksum like `6936...df` is a string."""
+    if not needs_quotes(value):
+        return True
+    if value in _AMBIGUOUS_WORDS or _OTHER_READERS.fullmatch(value) or _TIMESTAMP.fullmatch(value):
+        return False
+    if not _PLAIN.fullmatch(value) or value[-1] in " :" or ": " in value or " #" in value:
+        return False
+    from ruamel.yaml.nodes import ScalarNode
+
+    return all(r.resolve(ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str" for r in _resolvers())
+
+
 def _is_printable_char(ch: str) -> bool:
     # YAML treats NEL and the Unicode line/paragraph separators as line breaks in 1.1; escape them.
     return ch.isprintable() and ch not in "\x85\u2028\u2029\ufeff"
@@ -273,3 +304,53 @@ def dig(data: Any, *path: str | int, default: Any = None) -> Any:
         else:
             return default
     return node
+
+
+MAX_EXPANDED_VALUES = 100_000
+"""Values a rendered file may hold once YAML aliases are expanded (see `expansion_problem`)."""
+
+
+def expansion_problem(documents: list[Any], limit: int = MAX_EXPANDED_VALUES) -> str | None:
+    """Why parsed documents cannot be written out, or None: aliases make them recursive or expand
+    them past `limit` values (the canonical text writes every alias out in full)."""
+    count = 0
+    stack: list[Any] = list(documents)
+    while stack:
+        value = stack.pop()
+        count += 1
+        if count > limit:
+            return f"expands to more than {limit:,} values through aliases (or refers to itself)"
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return None
+
+
+def node_lines(text: str, documents: list[Any]) -> Positions:
+    """The line of every node of `documents` (parsed from `text` by `load_all`) as `text` writes
+    it, not as `dump` would: for mapping a finding back to a template's output. Composes `text`
+    again with the C parser (marks, no construction) and walks it beside the data."""
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+    positions: Positions = {}
+
+    def walk(node: Any, value: Any, doc: int, path: Path, line: int) -> None:
+        positions[(doc, path)] = line  # a mapping entry is where its key is
+        if isinstance(node, MappingNode) and isinstance(value, dict):
+            pairs = node.value
+            if len(pairs) == len(value):
+                matched = zip(value, pairs, strict=True)
+            else:  # merge keys (`<<`) add keys that have no node of their own here
+                by_text = {k.value: (k, v) for k, v in pairs if isinstance(k.value, str)}
+                matched = ((key, by_text[str(key)]) for key in value if str(key) in by_text)  # type: ignore[assignment]
+            for key, (key_node, value_node) in matched:
+                walk(value_node, value[key], doc, (*path, key), key_node.start_mark.line + 1)
+        elif isinstance(node, SequenceNode) and isinstance(value, list) and len(node.value) == len(value):
+            for i, (item_node, item) in enumerate(zip(node.value, value, strict=True)):
+                walk(item_node, item, doc, (*path, i), item_node.start_mark.line + 1)
+
+    nodes = [n for n in _safe_loader().compose_all(text) if not n.tag.endswith(":null")]  # load_all drops those
+    for index, (node, data) in enumerate(zip(nodes, documents, strict=False)):
+        walk(node, data, index, (), node.start_mark.line + 1)
+    return positions

@@ -8,7 +8,12 @@ Conventions:
 * a template that renders to nothing but whitespace and comments produces no file (that is how a
   component exists in one environment and not in another);
 * output is parsed back as YAML at once and written in canonical form; invalid YAML is reported
-  with the template and the offending rendered line.
+  at the template line that wrote the offending output line.
+
+Templates run in Jinja's sandbox (`jinja2.sandbox.SandboxedEnvironment`): no attribute starting
+with `_`, no access to Python internals, `range` bounded; the only files they reach are other
+templates under `templates/` (Jinja's loader refuses `..`). Every output line keeps the template
+line that wrote it (`render.trace`).
 
 Templates can call `output("path/in/tree.yaml")` to get the canonical text of another output of
 the same render (e.g. a ConfigMap embedding the cloudflared config file, plus its checksum).
@@ -16,20 +21,22 @@ the same render (e.g. a ConfigMap embedding the cloudflared config file, plus it
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import SandboxedEnvironment
 
-from gitopsgen import yamlio
+from gitopsgen import limits, yamlio
 from gitopsgen.errors import TemplateError
-from gitopsgen.layout import TEMPLATES
+from gitopsgen.layout import TEMPLATES, output_path_problem
 from gitopsgen.manifests import RenderedFile, RenderedTree, make_document
 from gitopsgen.problems import Problem
 from gitopsgen.render.filters import FILTERS, HelpfulUndefined, finalize
+from gitopsgen.render.trace import OutputTooLarge, SourceMap, Tracer, TracingCodeGenerator
 
 SUFFIX = ".j2"
 
@@ -56,6 +63,37 @@ def _template_line(tb: TracebackType | None, templates_dir: Path) -> tuple[str |
     return found
 
 
+class _Loader(jinja2.FileSystemLoader):
+    """Jinja's file loader with our limits: a size cap, regular files only, UTF-8 errors located."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)  # refuses '..'
+        path = Path(self.searchpath[0], *pieces)
+        if not path.is_file():
+            raise jinja2.TemplateNotFound(template)
+        try:
+            text = limits.read_text(path, limits.MAX_TEMPLATE_BYTES)
+        except limits.InputRefused as exc:
+            raise _Refused(template, exc) from exc
+        return text, str(path), lambda: True
+
+
+class _Refused(Exception):
+    def __init__(self, name: str, cause: limits.InputRefused) -> None:
+        super().__init__(cause.message)
+        self.name = name
+        self.cause = cause
+
+
+class _Environment(SandboxedEnvironment):
+    code_generator_class = TracingCodeGenerator
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.tracer = Tracer(self.finalize)
+        self.concat = self.tracer.concat  # type: ignore[method-assign]
+
+
 class Renderer:
     """Built once per templates folder; renders any number of environments."""
 
@@ -64,11 +102,11 @@ class Renderer:
         self.templates_dir = templates_dir or root / TEMPLATES
         if not self.templates_dir.is_dir():
             raise TemplateError(Problem(self._shown(self.templates_dir), message="templates folder not found",
-                                        rule="template"))
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(self.templates_dir)),
+                                        rule="template", hint="create templates/ beside environments/"))
+        self.env = _Environment(
+            loader=_Loader(str(self.templates_dir)),
             undefined=HelpfulUndefined,
-            autoescape=True,  # only to mark macro/block output as Markup; see render.filters
+            autoescape=False,  # no HTML escaping; block output is Markup through concat (render.filters)
             finalize=finalize,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -79,6 +117,7 @@ class Renderer:
         )
         self.env.filters.update(FILTERS)
         self.names = discover(self.templates_dir)
+        self._prefix = self._shown(self.templates_dir) + "/"
         self._compiled: dict[str, jinja2.Template] = {}
 
     def _shown(self, path: Path) -> str:
@@ -91,9 +130,14 @@ class Renderer:
         return self._shown(self.templates_dir / name)
 
     def compile_all(self) -> None:
-        """Compile every template, reporting all syntax errors at once."""
+        """Check every output path and compile every template, reporting all problems at once."""
         problems = []
         for name in self.names:
+            why = output_path_problem(name[: -len(SUFFIX)])
+            if why is not None:
+                problems.append(Problem(self._template_file(name), message=f"output path {why}", rule="template",
+                                        hint="rename the template"))
+                continue
             try:
                 self._get(name)
             except TemplateError as exc:
@@ -113,12 +157,20 @@ class Renderer:
             except jinja2.TemplateNotFound as exc:
                 raise TemplateError(Problem(self._template_file(name), message=f"template not found: {exc}",
                                             rule="template")) from exc
+            except _Refused as exc:
+                raise TemplateError(Problem(self._template_file(exc.name), exc.cause.line, exc.cause.column,
+                                            message=exc.cause.message, rule="template",
+                                            hint=exc.cause.hint)) from exc
+            except RecursionError as exc:
+                raise TemplateError(Problem(self._template_file(name), message="nests too deeply to compile",
+                                            rule="template")) from exc
             self._compiled[name] = template
         return template
 
     def render(self, env: str, context: Mapping[str, Any]) -> RenderedTree:
         """Render every template for one environment. Raises TemplateError."""
         self.compile_all()
+        self.env.tracer.reset()
         tree = RenderedTree(env)
         outputs: dict[str, RenderedFile | None] = {}
         in_progress: list[str] = []
@@ -132,8 +184,8 @@ class Renderer:
                                             rule="template"))
             in_progress.append(name)
             try:
-                text = self._run(name, context, output)
-                outputs[name] = self._parse(name, text)
+                text, source_map = self._run(name, context, output)
+                outputs[name] = self._parse(name, text, source_map)
             finally:
                 in_progress.pop()
             return outputs[name]
@@ -153,43 +205,81 @@ class Renderer:
                 tree.add(rendered)
         return tree
 
-    def _run(self, name: str, context: Mapping[str, Any], output: Any) -> str:
+    def _run(self, name: str, context: Mapping[str, Any], output: Any) -> tuple[str, SourceMap]:
+        """The text one template renders and its source map. Raises TemplateError."""
         template = self._get(name)
+        tracer = self.env.tracer
         try:
-            return template.render({**context, "output": output})
+            try:
+                stream = template.root_render_func(template.new_context({**context, "output": output}))
+                text, spans = tracer.collect(stream, name, limits.MAX_OUTPUT_CHARS)
+            except (TemplateError, OutputTooLarge):
+                raise
+            except Exception:
+                self.env.handle_exception()  # Jinja's traceback rewrite: frames at template lines
         except TemplateError:
             raise
-        except Exception as exc:  # anything a template does wrong: undefined names, bad filters...
-            file, line = _template_line(sys.exc_info()[2], self.templates_dir)
-            shown = self._template_file(file or name)
+        except Exception as exc:
+            raise TemplateError(self._render_problem(exc, name)) from exc
+        return text, SourceMap(spans, tracer.joined, self._prefix)
+
+    def _render_problem(self, exc: Exception, name: str) -> Problem:
+        """What a template did wrong while rendering `name`, at the template line."""
+        if isinstance(exc, OutputTooLarge):
+            file, line = exc.span.template, exc.span.line
+            message = f"renders more than {limits.MAX_OUTPUT_CHARS:,} characters"
+        elif isinstance(exc, _Refused):
+            return Problem(self._template_file(exc.name), exc.cause.line, exc.cause.column, message=exc.cause.message,
+                           rule="template", hint=exc.cause.hint)
+        else:  # undefined names, bad filters, the output guard, the sandbox...
+            file, line = _template_line(exc.__traceback__, self.templates_dir)
             message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
             if isinstance(exc, KeyError):
                 message = str(exc.args[0]) if exc.args else message
             if isinstance(exc, jinja2.UndefinedError):
                 message = f"undefined: {message}"
-            raise TemplateError(Problem(shown, line, None, message=message, rule="template",
-                                        hint=None if file in (None, name) else f"while rendering {name}")) from exc
+            if isinstance(exc, jinja2.TemplateNotFound):
+                message = f"template not found: {exc.name!r} (templates include only templates under templates/)"
+            if isinstance(exc, jinja2.exceptions.SecurityError):
+                message = f"not allowed in the template sandbox: {message}"
+            if isinstance(exc, RecursionError):
+                message = "recursion too deep (a macro or include calling itself?)"
+        spec = tuple(dict.fromkeys(loc for loc, _ in getattr(exc, "spec_locs", ())))
+        return Problem(self._template_file(file or name), line, None, message=message, rule="template",
+                       hint=None if file in (None, name) else f"while rendering {name}", spec_locations=spec)
 
-    def _parse(self, name: str, text: str) -> RenderedFile | None:
+    def _parse(self, name: str, text: str, source_map: SourceMap) -> RenderedFile | None:
         from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
         if not text.strip():
             return None
         try:
             data = yamlio.load_all(text)
+            problem = yamlio.expansion_problem(data) if "&" in text else None
+            if problem is not None:
+                raise TemplateError(Problem(self._template_file(name), message=f"renders YAML that {problem}",
+                                            rule="template", hint="write the values out instead of using aliases"))
         except MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             lines = text.splitlines()
             line = mark.line + 1 if mark is not None else None
             shown_line = lines[line - 1] if line is not None and 0 < line <= len(lines) else ""
             problem = " ".join(str(p).strip() for p in (exc.context, exc.problem) if p)
+            origin = source_map.origin_near(line) if line is not None else None
+            template = origin.template if origin is not None and origin.template else self._template_file(name)
+            at = origin.line if origin is not None and origin.template else None
             raise TemplateError(Problem(
-                self._template_file(name), None, None,
+                template, at, None,
                 message=f"renders invalid YAML: {problem} (rendered line {line})",
-                rule="template", hint=f"rendered line {line}: {shown_line.strip()!r}",
+                rule="template", hint=f"rendered line {line}: {shown_line.strip()!r}"
+                + ("" if template == self._template_file(name) else f"\nwhile rendering {name}"),
+                spec_locations=tuple(loc for loc, _ in origin.spec) if origin is not None else (),
             )) from exc
         except YAMLError as exc:
             raise TemplateError(Problem(self._template_file(name), message=f"renders invalid YAML: {exc}",
+                                        rule="template")) from exc
+        except RecursionError as exc:
+            raise TemplateError(Problem(self._template_file(name), message="renders YAML nested too deeply",
                                         rule="template")) from exc
         if not data:
             return None
@@ -200,4 +290,5 @@ class Renderer:
         except TypeError as exc:
             raise TemplateError(Problem(self._template_file(name), message=f"renders unsupported YAML: {exc}",
                                         rule="template")) from exc
-        return RenderedFile(path=path, template=self._template_file(name), documents=documents, text=canonical)
+        return RenderedFile(path=path, template=self._template_file(name), documents=documents, text=canonical,
+                            raw=text, trace=source_map)

@@ -4,15 +4,21 @@ The guard is Jinja's `finalize` hook, applied to every `{{ expression }}`:
 
 * numbers pass; booleans become `true`/`false`;
 * strings pass only if they are a single "safe token" (letters, digits and `_./:@+=~-`, not
-  ending in `:`), which cannot start a comment, an indicator, a flow collection or a new line;
+  ending in `:`), which cannot start a comment, an indicator, a flow collection or a new line,
+  and that every YAML 1.1 and 1.2 reader reads back as that string (`yes`, `null`, `010`,
+  `1.10`, `2024-01-01` would become a boolean, null, number or date);
 * anything else (spaces, quotes, `#`, `*`, newlines, `None`, mappings, lists) is refused with
   the template line: the template must say how to write it, with `| q` (a quoted string) or
   `| toyaml` (any value, written as inline YAML).
 
-Values coming out of `q`/`toyaml`, macros and `{% set %}` blocks are `Markup`, i.e. already
-written by the template, and pass untouched. The environment runs with autoescape on only so
-that Jinja marks macro and block output that way; the guard never returns an unmarked string,
-so no HTML escaping ever happens.
+Values coming out of `q`/`toyaml`, macros and `{% set %}`/`{% call %}` blocks are `Markup`, i.e.
+already written by the template, and pass untouched: the environment's `concat` (the tracer's)
+marks every joined block that way. Autoescape is off, so nothing is ever HTML-escaped: with it on,
+`~` escaped a plain operand joined to a block (`{% set x %}a{% endset %}{{ x ~ "&b" }}` gave
+`a&amp;b`); now `~` gives a plain string, which the guard checks like any other.
+
+`q` and `toyaml` return `LocatedMarkup`, which keeps the spec locations of the values they wrote
+(see `render.provenance`); a refused value names its spec location too.
 """
 
 from __future__ import annotations
@@ -24,12 +30,15 @@ import json
 import re
 from typing import Any
 
-from jinja2 import StrictUndefined, Undefined
+from jinja2 import StrictUndefined, Undefined, pass_environment
+from jinja2.environment import Environment
+from jinja2.filters import do_indent
 from jinja2.utils import missing
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from gitopsgen.yamlio import double_quoted, scalar
+from gitopsgen.render.provenance import Located, located
+from gitopsgen.yamlio import double_quoted, plain_is_string, scalar
 
 SAFE_TOKEN = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./:@+=~-]*")
 
@@ -57,6 +66,21 @@ class UnsafeValueError(ValueError):
     """A template interpolated a value that could change the document's structure."""
 
 
+class LocatedMarkup(Markup):
+    """Markup written by a filter, with the spec locations of the values it holds."""
+
+    spec_locs: Located
+
+
+def _located_markup(text: str, value: Any) -> Markup:
+    spec = located(value)
+    if not spec:
+        return Markup(text)
+    out = LocatedMarkup(text)
+    out.spec_locs = spec
+    return out
+
+
 def to_data(value: Any) -> Any:
     """Plain JSON-shaped data from models, tuples and nested containers. Mapping entries whose
     value is None are dropped: in a spec, None means "not set", and Kubernetes reads null alike."""
@@ -71,6 +95,10 @@ def to_data(value: Any) -> Any:
     return value
 
 
+def _shown(value: str) -> str:
+    return repr(value if len(value) <= 60 else value[:57] + "...")
+
+
 def finalize(value: Any) -> Any:
     if isinstance(value, Markup):
         return value
@@ -82,9 +110,13 @@ def finalize(value: Any) -> Any:
         return Markup(scalar(value))
     if isinstance(value, str):
         if SAFE_TOKEN.fullmatch(value) and not value.endswith(":"):
-            return Markup(value)
+            if plain_is_string(value):
+                return Markup(value)
+            raise UnsafeValueError(
+                f"{_shown(value)} would be read back as a boolean, null, number or date if written unquoted; "
+                "write {{ ... | q }}")
         raise UnsafeValueError(
-            f"{value!r} could change the YAML structure if written unquoted; "
+            f"{_shown(value)} could change the YAML structure if written unquoted; "
             "write {{ ... | q }} for a string or {{ ... | toyaml }} for any value")
     if value is None:
         raise UnsafeValueError("the value is None (null); test for it with {% if %} or use | toyaml")
@@ -97,21 +129,35 @@ def q(value: Any) -> Markup:
     if value is None:
         raise UnsafeValueError("cannot quote None; test for it with {% if %}")
     if isinstance(value, bool):
-        value = "true" if value else "false"
+        text = "true" if value else "false"
     elif isinstance(value, (int, float)):
-        value = scalar(value)
-    elif not isinstance(value, str):
+        text = scalar(value)
+    elif isinstance(value, str):
+        text = str(value)
+    else:
         raise UnsafeValueError(f"q quotes strings; got a {type(value).__name__}, use | toyaml")
-    return Markup(double_quoted(str(value)))
+    return _located_markup(double_quoted(text), value)
 
 
 def toyaml(value: Any) -> Markup:
     """Any JSON-shaped value (or Pydantic model) as inline YAML (JSON is valid YAML)."""
-    return Markup(json.dumps(to_data(value), ensure_ascii=True, allow_nan=False))
+    data = to_data(value)
+    return _located_markup(json.dumps(data, ensure_ascii=True, allow_nan=False), data)
+
+
+@pass_environment
+def indent(environment: Environment, value: str, width: int | str = 4, first: bool = False,
+           blank: bool = False) -> str:
+    """Jinja's `indent`, keeping the template lines of an indented macro's output."""
+    out: str = do_indent(value, width, first, blank)
+    tracer = getattr(environment, "tracer", None)
+    if tracer is not None:
+        tracer.indented(value, out, width if isinstance(width, str) else " " * width, first)
+    return out
 
 
 def sha256(value: Any) -> str:
     return hashlib.sha256(str(value).encode("utf-8")).hexdigest()
 
 
-FILTERS = {"q": q, "toyaml": toyaml, "sha256": sha256, "to_data": to_data}
+FILTERS = {"q": q, "toyaml": toyaml, "sha256": sha256, "to_data": to_data, "indent": indent}

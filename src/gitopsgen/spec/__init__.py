@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from gitopsgen.errors import SpecError
 from gitopsgen.problems import Problem, Severity, has_errors
-from gitopsgen.spec.loader import SpecSource, list_environments, load_spec_source
+from gitopsgen.spec.loader import SpecSource, YamlPath, list_environments, load_spec_source
 from gitopsgen.spec.models import Environment
 
 __all__ = ["Environment", "LoadedSpec", "json_schema", "list_environments", "load"]
@@ -20,38 +20,52 @@ class LoadedSpec:
     model: Environment
     source: SpecSource
     warnings: tuple[Problem, ...] = ()
+    not_secrets: frozenset[str] = frozenset()
+    """Values marked `# gitopsgen: not-a-secret`: the rendered-output secret rule lets them pass."""
 
 
 def _located(source: SpecSource, path: tuple[str | int, ...], message: str, *, rule: str,
              severity: Severity = Severity.ERROR, hint: str | None = None) -> Problem:
     from gitopsgen.problems import dotted
+    from gitopsgen.yamlio import dig
 
-    loc = source.locate(path)
+    # a finding about a whole list or mapping points at its key, not at its first item
+    loc = source.locate(path, prefer_key=isinstance(dig(source.data, *path), (dict, list)))
     return Problem(loc.file, loc.line, loc.column, dotted(path), message, rule=rule,
                    severity=severity, hint=hint)
 
 
 def load(root: Path, env: str) -> LoadedSpec:
-    """The validated spec of `env`; raises SpecError with every problem of the files at once."""
+    """The validated spec of `env`; raises SpecError with every problem of the files at once.
+
+    Field validation, the secret scan and the cross-field checks all run: a check is skipped
+    only when a field it reads is invalid (`checks.Fields`). A value recognised as a secret is
+    redacted from every message, whichever check produced it."""
     from pydantic import ValidationError
 
+    from gitopsgen.secret_shapes import redact
     from gitopsgen.spec import checks, secrets
-    from gitopsgen.spec.diagnostics import problems_from_validation
+    from gitopsgen.spec.diagnostics import invalid_paths, problems_from_validation
 
     source = load_spec_source(root, env)
-    problems = [_located(source, path, msg, rule="secret", hint=hint)
-                for path, msg, hint in secrets.scan(source.data)]
+    found = list(secrets.scan(source))
+    secret_paths = frozenset(f.path for f in found)
+    problems = [_located(source, f.path, f.message, rule="secret", hint=f.hint) for f in found]
+    model: Environment | None = None
+    invalid: list[YamlPath] = []
     try:
         model = Environment.model_validate(source.data, by_alias=True, by_name=False)
     except ValidationError as exc:
-        problems.extend(problems_from_validation(exc, source, Environment))
-        raise SpecError(problems) from exc
-    findings = [_located(source, path, msg, rule="spec", severity=sev, hint=hint)
-                for check in checks.CHECKS for path, sev, msg, hint in check(model)]
-    problems.extend(findings)
-    if has_errors(problems):
+        problems.extend(problems_from_validation(exc, source, Environment, secret_paths))
+        invalid = invalid_paths(exc, source)
+    problems.extend(_located(source, path, msg, rule="spec", severity=sev, hint=hint)
+                    for path, sev, msg, hint in checks.run(checks.Fields(source.data, invalid)))
+    known = [f.value for f in found if f.value]
+    problems = [replace(p, message=redact(p.message, known), hint=p.hint and redact(p.hint, known))
+                for p in problems]
+    if model is None or has_errors(problems):
         raise SpecError(problems)
-    return LoadedSpec(env, model, source, tuple(sorted(problems)))
+    return LoadedSpec(env, model, source, tuple(sorted(problems)), secrets.marked(source))
 
 
 def json_schema(*, partial: bool = False) -> dict[str, Any]:

@@ -1,27 +1,101 @@
 """Checks that relate several fields of a spec. Each yields (path, severity, message, hint).
 
-They run after the per-field validation passed, on the typed model, and all of them run: a user
-sees every inconsistency of a file at once. Paths are YAML paths; the caller adds file:line:col.
+They read fields through `Fields`, which gives the validated value of a field (the model's
+default when it is absent) and makes the check stop quietly when a field it reads failed
+validation. So every check whose fields are valid runs, whatever else is wrong in the file: a
+user sees every inconsistency at once instead of meeting a new one after each fix. Paths are
+YAML paths; the caller adds file:line:col.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
 
 from gitopsgen import domain
 from gitopsgen.problems import Severity
-from gitopsgen.spec.models import (
-    BarmanCloudBackup,
-    CloudflareEdge,
-    Environment,
-    RedisSentinel,
-    Retry,
-    TailscaleEdge,
-    VolumeSnapshotBackup,
-)
+from gitopsgen.spec.models import Environment, Retry
 
-Finding = tuple[tuple[str | int, ...], Severity, str, str | None]
-Check = Callable[[Environment], Iterator[Finding]]
+YamlPath = tuple[str | int, ...]
+Finding = tuple[YamlPath, Severity, str, str | None]
+
+
+class Skip(Exception):
+    """A field the check reads is invalid, or absent without a default: the check says nothing."""
+
+
+_ABSENT = object()
+
+
+class Fields:
+    """Validated field values of a spec whose validation may have failed elsewhere.
+
+    The models are strict (no conversion), so a field that passed validation has exactly the
+    value the user wrote; an absent one has its model default."""
+
+    def __init__(self, data: dict[str, Any], invalid: Iterable[YamlPath] = (),
+                 root: type[BaseModel] = Environment) -> None:
+        self._data = data
+        self._invalid = [tuple(p) for p in invalid]
+        self._root = root
+
+    def _touches_invalid(self, path: YamlPath) -> bool:
+        n = len(path)
+        return any(bad[:n] == path or path[:len(bad)] == bad for bad in self._invalid)
+
+    def _raw(self, path: YamlPath) -> Any:
+        node: Any = self._data
+        for part in path:
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+            else:
+                return _ABSENT
+        return node
+
+    def __call__(self, *path: str | int) -> Any:
+        """The value at `path`, its default when absent; raises Skip if it cannot be trusted."""
+        if self._touches_invalid(path):
+            raise Skip
+        value = self._raw(path)
+        if value is not _ABSENT:
+            return value
+        for depth in range(1, len(path)):
+            above = self._raw(path[:depth])
+            if above is None or (above is _ABSENT and self._default(path[:depth]) is None):
+                return None  # inside an optional section that is not set
+        return self._default(path)
+
+    def get(self, *path: str | int, default: Any = None) -> Any:
+        try:
+            return self(*path)
+        except Skip:
+            return default
+
+    def has(self, *path: str | int) -> bool:
+        """Whether the user set `path` (to something other than null); raises Skip if the
+        mapping holding it is invalid."""
+        if any(bad == path[:len(bad)] and len(bad) < len(path) for bad in self._invalid):
+            raise Skip
+        return self._raw(path) not in (_ABSENT, None)
+
+    def _default(self, path: YamlPath) -> Any:
+        from gitopsgen.spec.diagnostics import model_at
+
+        parent = model_at(self._root, path[:-1], self._data)
+        if parent is not None:
+            for name, info in parent.model_fields.items():
+                if path[-1] in (info.alias, name) and info.default is not PydanticUndefined:
+                    default = info.default
+                    return default.model_dump(by_alias=True) if isinstance(default, BaseModel) else default
+        raise Skip
+
+
+Check = Callable[[Fields], Iterator[Finding]]
 CHECKS: list[Check] = []
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -35,144 +109,200 @@ def check(fn: Check) -> Check:
     return fn
 
 
-@check
-def edge_components_present(spec: Environment) -> Iterator[Finding]:
-    """Each edge brings its own operator and DNS story; nothing of the other edge may linger."""
-    if isinstance(spec.edge, CloudflareEdge):
-        if spec.external_dns is None:
-            yield (("externalDns",), E, "is required with edge.type cloudflare",
-                   "External-DNS creates the proxied CNAME <tunnel-id>.cfargotunnel.com for the hostname")
-        if spec.charts.external_dns is None:
-            yield (("charts", "externalDns"), E, "is required with edge.type cloudflare", None)
-        if spec.app.hostname is None:
-            yield (("app", "hostname"), E, "is required with edge.type cloudflare",
-                   "the public hostname the tunnel serves, e.g. api.example.com")
-        if spec.charts.tailscale_operator is not None:
-            yield (("charts", "tailscaleOperator"), E, "is only used with edge.type tailscale", None)
-    if isinstance(spec.edge, TailscaleEdge):
-        if spec.external_dns is not None:
-            yield (("externalDns",), E, "is only used with edge.type cloudflare",
-                   "a tailnet host has no public DNS record")
-        if spec.charts.external_dns is not None:
-            yield (("charts", "externalDns"), E, "is only used with edge.type cloudflare", None)
-        if spec.charts.tailscale_operator is None:
-            yield (("charts", "tailscaleOperator"), E, "is required with edge.type tailscale", None)
-        if spec.app.hostname is not None:
-            yield (("app", "hostname"), E, "is not used with edge.type tailscale",
-                   f"the API is reachable at {spec.edge.hostname}.{spec.edge.tailnet}.ts.net")
+def run(fields: Fields) -> Iterator[Finding]:
+    """Every finding of every check that can run on `fields`."""
+    for fn in CHECKS:
+        try:
+            yield from list(fn(fields))
+        except Skip:
+            continue
 
 
 @check
-def hostname_inside_domain_filters(spec: Environment) -> Iterator[Finding]:
-    """External-DNS only manages names under its domain filters (DOMAIN X22)."""
-    if spec.external_dns is None or spec.app.hostname is None:
+def argocd_destination(f: Fields) -> Iterator[Finding]:
+    """Argo CD: "application destination can't have both name and server defined" (DOMAIN X30)."""
+    server, name = f("argocd", "destination", "server"), f("argocd", "destination", "name")
+    if (server is None) == (name is None):
+        yield (("argocd", "destination", "server"), E, "needs exactly one of 'server' and 'name'", None)
+
+
+@check
+def auth0_refresh_tokens(f: Fields) -> Iterator[Finding]:
+    if "offline_access" not in f("app", "auth0", "scopes"):
+        yield (("app", "auth0", "scopes"), E,
+               "must include offline_access: Auth0 issues refresh tokens only for that scope", None)
+
+
+@check
+def sentinel_counts(f: Fields) -> Iterator[Finding]:
+    """DOMAIN X8; the operator's webhook rejects even sizes when enabled."""
+    if f("redis", "mode") != "sentinel":
         return
-    host = spec.app.hostname
-    filters = spec.external_dns.domain_filters
+    sentinels = f("redis", "sentinels")
+    if sentinels % 2 == 0:
+        yield (("redis", "sentinels"), E, f"must be odd for leader election, got {sentinels}", None)
+    quorum = f("redis", "quorum")
+    if quorum > sentinels:
+        yield (("redis", "quorum"), E, f"must be at most redis.sentinels ({sentinels}), got {quorum}", None)
+
+
+@check
+def edge_components_present(f: Fields) -> Iterator[Finding]:
+    """Each edge brings its own operator and DNS story; nothing of the other edge may linger."""
+    edge = f("edge", "type")
+    out: list[Finding] = []
+    if edge == "cloudflare":
+        if not f.has("externalDns"):
+            out.append((("externalDns",), E, "is required with edge.type cloudflare",
+                        "External-DNS creates the proxied CNAME <tunnel-id>.cfargotunnel.com for the hostname"))
+        if not f.has("charts", "externalDns"):
+            out.append((("charts", "externalDns"), E, "is required with edge.type cloudflare", None))
+        if not f.has("app", "hostname"):
+            out.append((("app", "hostname"), E, "is required with edge.type cloudflare",
+                        "the public hostname the tunnel serves, e.g. api.example.com"))
+        if f.has("charts", "tailscaleOperator"):
+            out.append((("charts", "tailscaleOperator"), E, "is only used with edge.type tailscale", None))
+    if edge == "tailscale":
+        if f.has("externalDns"):
+            out.append((("externalDns",), E, "is only used with edge.type cloudflare",
+                        "a tailnet host has no public DNS record"))
+        if f.has("charts", "externalDns"):
+            out.append((("charts", "externalDns"), E, "is only used with edge.type cloudflare", None))
+        if not f.has("charts", "tailscaleOperator"):
+            out.append((("charts", "tailscaleOperator"), E, "is required with edge.type tailscale", None))
+        if f.has("app", "hostname"):
+            where = f"{f.get('edge', 'hostname', default='<edge.hostname>')}." \
+                    f"{f.get('edge', 'tailnet', default='<edge.tailnet>')}.ts.net"
+            out.append((("app", "hostname"), E, "is not used with edge.type tailscale",
+                        f"the API is reachable at {where}"))
+    yield from out
+
+
+@check
+def hostname_inside_domain_filters(f: Fields) -> Iterator[Finding]:
+    """External-DNS only manages names under its domain filters (DOMAIN X22)."""
+    host = f("app", "hostname")
+    filters = f("externalDns", "domainFilters")
+    if host is None or filters is None:
+        return
     if not any(host == d or host.endswith("." + d) for d in filters):
         yield (("app", "hostname"), E, f"'{host}' is outside externalDns.domainFilters ({', '.join(filters)})",
                "External-DNS would never create its DNS record")
 
 
 @check
-def sentinel_quorum_majority(spec: Environment) -> Iterator[Finding]:
+def sentinel_quorum_majority(f: Fields) -> Iterator[Finding]:
     """A quorum below a majority lets a partitioned minority flag the master down (DOMAIN X8).
-    Odd counts and quorum <= sentinels are field rules of the model."""
-    redis = spec.redis
-    if not isinstance(redis, RedisSentinel):
+    Odd counts and quorum <= sentinels are `sentinel_counts`."""
+    if f("redis", "mode") != "sentinel":
         return
-    if redis.quorum <= redis.sentinels // 2:
+    quorum, sentinels = f("redis", "quorum"), f("redis", "sentinels")
+    if quorum <= sentinels // 2:
         yield (("redis", "quorum"), W,
-               f"{redis.quorum} of {redis.sentinels} sentinels is not a majority",
-               f"use {redis.sentinels // 2 + 1} so a partitioned minority cannot declare the master down")
+               f"{quorum} of {sentinels} sentinels is not a majority",
+               f"use {sentinels // 2 + 1} so a partitioned minority cannot declare the master down")
 
 
 @check
-def env_names_not_derived(spec: Environment) -> Iterator[Finding]:
+def env_names_not_derived(f: Fields) -> Iterator[Finding]:
     """Variables derived from postgres/redis/auth0 cannot be overridden by hand."""
+    out: list[Finding] = []
+    sections = {}
     for section in ("env", "secrets"):
-        for name in getattr(spec.app, section):
-            if name.startswith(RESERVED_ENV_PREFIXES):
-                yield (("app", section, name), E, "is derived from the spec by gitopsgen",
-                       "set postgres, redis or app.auth0 instead")
-    for name in set(spec.app.env) & set(spec.app.secrets):
-        yield (("app", "secrets", name), E, "is also set in app.env", None)
+        names = f.get("app", section)
+        if not isinstance(names, dict):
+            continue
+        sections[section] = names
+        for name in names:
+            if isinstance(name, str) and name.startswith(RESERVED_ENV_PREFIXES):
+                out.append((("app", section, name), E, "is derived from the spec by gitopsgen",
+                            "set postgres, redis or app.auth0 instead"))
+    if len(sections) == 2:
+        for name in sorted(set(sections["env"]) & set(sections["secrets"])):
+            out.append((("app", "secrets", name), E, "is also set in app.env", None))
+    yield from out
 
 
 @check
-def names_do_not_collide(spec: Environment) -> Iterator[Finding]:
+def names_do_not_collide(f: Fields) -> Iterator[Finding]:
     """Operators own Service names derived from their CRs (DOMAIN §1, §2); the API must not take one."""
-    pg, redis = spec.postgres.cluster_name, spec.redis.name
+    out: list[Finding] = []
+    pg, redis = f("postgres", "clusterName"), f("redis", "name")
+    app = f.get("app", "name")
     owned = {pg + s: "CloudNativePG" for s in domain.CNPG_SERVICE_SUFFIXES}
     owned |= {redis + s: "the Redis operator" for s in domain.redis_owned_suffixes()}
-    if spec.app.name in owned:
-        yield (("app", "name"), E, f"'{spec.app.name}' is a Service name {owned[spec.app.name]} creates", None)
+    if app in owned:
+        out.append((("app", "name"), E, f"'{app}' is a Service name {owned[app]} creates", None))
     if pg == redis:
-        yield (("redis", "name"), E, "must differ from postgres.clusterName", None)
+        out.append((("redis", "name"), E, "must differ from postgres.clusterName", None))
+    yield from out
 
 
 @check
-def production_needs_backups(spec: Environment) -> Iterator[Finding]:
+def production_needs_backups(f: Fields) -> Iterator[Finding]:
     """CloudNativePG deletes the PVCs with the Cluster: without a backup, one deleted Application
     is a lost database (DOMAIN section 1, Corrections)."""
-    if spec.tier == "production" and spec.postgres.backup is None:
+    if f("tier") == "production" and not f.has("postgres", "backup"):
         yield (("postgres",), E, "has no backup in a production environment",
                "add postgres.backup with method barmanCloud (object store, WAL archive) or volumeSnapshot")
 
 
 @check
-def backup_charts_follow_the_method(spec: Environment) -> Iterator[Finding]:
+def backup_charts_follow_the_method(f: Fields) -> Iterator[Finding]:
     """The Barman Cloud plugin chart needs cert-manager installed and ready first (chart README)."""
-    barman = isinstance(spec.postgres.backup, BarmanCloudBackup)
-    charts = {"certManager": (spec.charts.cert_manager, "cert-manager"),
-              "barmanCloud": (spec.charts.barman_cloud, "the Barman Cloud plugin")}
-    for key, (chart, what) in charts.items():
-        if barman and chart is None:
-            yield (("charts", key), E, "is required with postgres.backup.method barmanCloud",
-                   f"pin the chart of {what}")
-        if chart is not None and not barman:
-            yield (("charts", key), E, "is only used with postgres.backup.method barmanCloud", None)
-    plugin, operator = spec.charts.barman_cloud, spec.charts.cloudnative_pg
-    if plugin is not None and plugin.namespace != operator.namespace:
-        # CNPG docs, cnpg_i.md: a standalone plugin runs "in the same namespace" as the operator.
-        yield (("charts", "barmanCloud", "namespace"), E,
-               f"must be the CloudNativePG operator's namespace ({operator.namespace})",
-               "the operator only discovers plugins in its own namespace")
-    backup = spec.postgres.backup
-    if isinstance(backup, VolumeSnapshotBackup) and spec.postgres.instances == 1 and not backup.online:
-        yield (("postgres", "backup", "online"), W, "a cold snapshot of a single instance fences the primary",
-               "use online: true, or add instances so a standby is snapshotted")
+    out: list[Finding] = []
+    method = f("postgres", "backup", "method") if f.has("postgres", "backup") else None
+    barman = method == "barmanCloud"
+    for key, what in (("certManager", "cert-manager"), ("barmanCloud", "the Barman Cloud plugin")):
+        present = f.has("charts", key)
+        if barman and not present:
+            out.append((("charts", key), E, "is required with postgres.backup.method barmanCloud",
+                        f"pin the chart of {what}"))
+        if present and not barman:
+            out.append((("charts", key), E, "is only used with postgres.backup.method barmanCloud", None))
+    if f.has("charts", "barmanCloud"):
+        plugin, operator = f("charts", "barmanCloud", "namespace"), f("charts", "cloudnativePg", "namespace")
+        if plugin != operator:
+            # CNPG docs, cnpg_i.md: a standalone plugin runs "in the same namespace" as the operator.
+            out.append((("charts", "barmanCloud", "namespace"), E,
+                        f"must be the CloudNativePG operator's namespace ({operator})",
+                        "the operator only discovers plugins in its own namespace"))
+    if method == "volumeSnapshot" and f("postgres", "instances") == 1 and not f("postgres", "backup", "online"):
+        out.append((("postgres", "backup", "online"), W, "a cold snapshot of a single instance fences the primary",
+                    "use online: true, or add instances so a standby is snapshotted"))
+    yield from out
 
 
 @check
-def production_ingress_has_two_controllers(spec: Environment) -> Iterator[Finding]:
+def production_ingress_has_two_controllers(f: Fields) -> Iterator[Finding]:
     """One ingress-nginx pod is the only way in; a node drain would take the environment offline."""
-    if spec.tier == "production" and spec.ingress.replicas is not None and spec.ingress.replicas < 2:
-        yield (("ingress", "replicas"), E, f"must be at least 2 in production, got {spec.ingress.replicas}",
+    replicas = f("ingress", "replicas")
+    if f("tier") == "production" and replicas is not None and replicas < 2:
+        yield (("ingress", "replicas"), E, f"must be at least 2 in production, got {replicas}",
                "one controller pod is a single point of failure for every request")
 
 
 @check
-def production_protects_data(spec: Environment) -> Iterator[Finding]:
-    if spec.tier == "production" and spec.protect_data is False:
+def production_protects_data(f: Fields) -> Iterator[Finding]:
+    if f("tier") == "production" and f("protectData") is False:
         yield (("protectData",), W, "is off in production: a pruned or deleted Application deletes the database",
                None)
 
 
 @check
-def forwarded_headers_need_the_pod_network(spec: Environment) -> Iterator[Finding]:
+def forwarded_headers_need_the_pod_network(f: Fields) -> Iterator[Finding]:
     """ingress-nginx trusts X-Forwarded-* / CF-Connecting-IP from the tunnel only when it knows
     which addresses the tunnel connects from (proxy-real-ip-cidr)."""
-    if isinstance(spec.edge, CloudflareEdge) and spec.network.pod_cidr is None:
+    if f("edge", "type") == "cloudflare" and f("network", "podCidr") is None:
         yield (("network", "podCidr"), E, "is required with edge.type cloudflare",
                "the pod network, e.g. 10.244.0.0/16: ingress-nginx trusts forwarded headers only from it")
 
 
 @check
-def redis_memory_has_a_limit(spec: Environment) -> Iterator[Finding]:
+def redis_memory_has_a_limit(f: Fields) -> Iterator[Finding]:
     """`maxmemory` is a share of the memory limit; without a limit Redis never evicts and the pod
     is BestEffort."""
-    if spec.redis.resources.limits.memory is None:
+    if f("redis", "resources", "limits", "memory") is None:
         yield (("redis", "resources"), E, "needs limits.memory: maxmemory is derived from it",
                "e.g. resources: {requests: {cpu: 100m, memory: 256Mi}, limits: {memory: 256Mi}}")
 
@@ -191,10 +321,10 @@ def _seconds(duration: str) -> float:
 
 
 @check
-def retry_outlasts_a_slow_operator(spec: Environment) -> Iterator[Finding]:
-    """After the last retry Argo CD never retries the same commit (Argo CD issue #3781 context:
-    waves do not wait for child health unless argocd-cm restores it)."""
-    budget = retry_budget_seconds(spec.argocd.retry)
+def retry_outlasts_a_slow_operator(f: Fields) -> Iterator[Finding]:
+    """After the last retry Argo CD never retries the same commit; waves do not wait for child
+    health unless argocd-cm restores it, so a slow operator needs a long retry budget."""
+    budget = retry_budget_seconds(Retry.model_validate(f("argocd", "retry"), by_alias=True, by_name=False))
     if budget < 30 * 60:
         yield (("argocd", "retry"), W, f"gives up after {budget / 60:.0f} minutes",
                "an operator whose webhook takes longer to start leaves its custom resources unsynced "

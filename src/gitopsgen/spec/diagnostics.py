@@ -2,13 +2,16 @@
 
 Pydantic reports a `loc` tuple in model terms (with union tags and validator names in it); the
 user wrote YAML. We walk the loc along the data the user wrote to recover the YAML path, look up
-its line and column, and rewrite the message: the bad value, what it should be, and for unknown
-keys the closest allowed key.
+its line and column, and rewrite the message: the bad value as the user typed it (`1.30`, not
+the float 1.3; `<redacted>` when it looks like a secret), what it should be, and for unknown keys
+the closest allowed key. A hint only suggests what fixes that value: quotes are suggested for a
+number where text belongs, and their removal only for a quoted number.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from typing import Any
@@ -17,6 +20,10 @@ from pydantic import BaseModel, ValidationError
 
 from gitopsgen.problems import Problem, dotted
 from gitopsgen.spec.loader import SpecSource, YamlPath
+
+UNION_TAGS = ("mode", "type", "method")
+"""The keys that tell the variants of the spec's discriminated unions apart (redis.mode, edge.type,
+postgres.backup.method); a test checks the models use no other."""
 
 
 def _yaml_path(loc: tuple[Any, ...], data: Any) -> YamlPath:
@@ -30,7 +37,7 @@ def _yaml_path(loc: tuple[Any, ...], data: Any) -> YamlPath:
         elif isinstance(node, dict) and part in node:
             path.append(part)
             node = node[part]
-        elif isinstance(node, dict) and part in (node.get("mode"), node.get("type")):
+        elif isinstance(node, dict) and part in {node.get(tag) for tag in UNION_TAGS}:
             continue  # discriminated-union tag
         elif isinstance(part, str) and (part == "[key]" or "[" in part):
             continue  # dict-key marker or validator name
@@ -80,7 +87,7 @@ def model_at(root: type[BaseModel], path: YamlPath, data: Any) -> type[BaseModel
 
 
 def _tag_matches(model: type[BaseModel], node: dict[str, Any]) -> bool:
-    for tag in ("mode", "type"):
+    for tag in UNION_TAGS:
         info = model.model_fields.get(tag)
         if info is not None and node.get(tag) in typing.get_args(info.annotation):
             return True
@@ -115,7 +122,12 @@ def suggest(key: str, options: list[str]) -> str | None:
     return close[0] if close else None
 
 
-def _shown(value: Any) -> str:
+REDACTED = "<redacted>"
+
+
+def _shown(value: Any, written: str | None = None) -> str:
+    if written is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return written
     if isinstance(value, str):
         text = value if len(value) <= 60 else value[:57] + "..."
         return repr(text)
@@ -139,16 +151,38 @@ def _describe(field_model: type[BaseModel] | None, key: str) -> str | None:
     return None
 
 
-def problems_from_validation(exc: ValidationError, source: SpecSource,
-                             root_model: type[BaseModel]) -> list[Problem]:
+def invalid_paths(exc: ValidationError, source: SpecSource) -> list[YamlPath]:
+    """The YAML paths of the fields that failed validation."""
+    return [_yaml_path(tuple(err["loc"]), source.data) for err in exc.errors(include_url=False)]
+
+
+def _type_hint(kind: str, value: Any, path: YamlPath, source: SpecSource) -> str | None:
+    """A hint that fixes a value of the wrong YAML type, checked against what it suggests."""
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "string_type" and number:
+        written = source.written(path) or repr(value)
+        return f'quote it so YAML keeps it a string: "{written}"'
+    if kind == "int_type" and isinstance(value, str):
+        if path in source.quoted and re.fullmatch(r"[-+]?[0-9]+", value):
+            return "remove the quotes: YAML reads a quoted value as a string"
+        return "write a whole number, such as 2"
+    if kind == "bool_type" and isinstance(value, str):
+        if path in source.quoted and value in ("true", "false"):
+            return "remove the quotes: YAML reads a quoted value as a string"
+        return "write true or false"
+    return None
+
+
+def problems_from_validation(exc: ValidationError, source: SpecSource, root_model: type[BaseModel],
+                             secret_paths: frozenset[YamlPath] = frozenset()) -> list[Problem]:
+    """Located problems for Pydantic's errors; values at `secret_paths` are never shown."""
     problems: list[Problem] = []
     for err in exc.errors(include_url=False):
         kind = err["type"]
         loc_parts = tuple(err["loc"])
-        if kind == "field_rule":  # a model validator naming the field it is about
-            loc_parts = (*loc_parts, err["ctx"]["field"])
         path = _yaml_path(loc_parts, source.data)
         value = err.get("input")
+        secret = path in secret_paths
         hint: str | None = None
         parent = model_at(root_model, path[:-1], source.data) if path else None
         key = path[-1] if path else ""
@@ -172,7 +206,8 @@ def problems_from_validation(exc: ValidationError, source: SpecSource,
             expected = ctx.get("expected_tags", "")
             path = (*path, tag)
             if kind == "union_tag_invalid":
-                message = f"must be one of {expected}, got {_shown(ctx.get('tag'))}"
+                got = REDACTED if (*path[:-1], tag) in secret_paths else _shown(ctx.get("tag"))
+                message = f"must be one of {expected}, got {got}"
                 loc = source.locate(path)
             else:
                 message = f"required key is missing: it says which kind of {dotted(path[:-1])} this is"
@@ -181,17 +216,19 @@ def problems_from_validation(exc: ValidationError, source: SpecSource,
                 loc = source.locate_missing(path)
         else:
             message = err["msg"]
-            if kind == "field_rule":
-                pass
-            elif kind not in ("model_type", "dict_type", "list_type") or not isinstance(value, (dict, list)):
-                message += f", got {_shown(value)}"
-            if kind == "string_type" and isinstance(value, (int, float)) and not isinstance(value, bool):
-                hint = f'quote it so YAML keeps it a string: "{value}"'
-            elif kind in ("int_type", "bool_type") and isinstance(value, str):
-                hint = "remove the quotes: YAML reads a quoted value as a string"
-            else:
-                hint = _describe(parent, str(key)) if kind.startswith(("string_", "literal")) else None
-            loc = source.locate(path, prefer_key=kind != "field_rule" and isinstance(value, (dict, list)))
+            got = REDACTED if secret else _shown(value, source.written(path))
+            if kind in ("model_type", "dict_type", "model_attributes_type"):
+                message = "must be a mapping of `key: value` settings"
+                if not isinstance(value, dict):
+                    message += ", got a list" if isinstance(value, list) else f", got {got}"
+            elif kind == "list_type" and not isinstance(value, list):
+                message = f"must be a list, got {got}"
+            elif not isinstance(value, (dict, list)):
+                message += f", got {got}"
+            hint = _type_hint(kind, value, path, source)
+            if hint is None and kind.startswith(("string_", "literal")):
+                hint = _describe(parent, str(key))
+            loc = source.locate(path, prefer_key=isinstance(value, (dict, list)))
         problems.append(Problem(loc.file, loc.line, loc.column, dotted(path), message,
                                 rule="spec", hint=hint))
     return problems

@@ -3,23 +3,33 @@
 `environments/defaults.yaml` (optional) is merged under each `environments/<env>.yaml`: mappings
 merge key by key, anything else (lists included) is replaced by the environment's value. Every
 node remembers which file and line it came from, so an error in a value inherited from the
-defaults points at the defaults file.
+defaults points at the defaults file; the loader also keeps which scalars were quoted and the
+text of each file, so hints can quote what the user wrote (`1.30`, not the float `1.3`).
+
+Hostile or broken files fail fast with a located message (see `gitopsgen.limits`): size, UTF-8,
+nesting depth and alias expansion are bounded; `.yml` files are refused, never ignored.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gitopsgen import limits
 from gitopsgen.errors import SpecError, UsageError
 from gitopsgen.layout import ENVIRONMENTS
 from gitopsgen.problems import Problem
 from gitopsgen.yamlio import dig
 
 DEFAULTS_NAME = "defaults"
+SUFFIX = ".yaml"
+REFUSED_SUFFIX = ".yml"
 _ENV_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+NOT_A_SECRET = re.compile(r"#\s*gitopsgen:\s*not-a-secret\b")
+"""The comment that marks a value on its line as not a secret (a false positive of the scan)."""
 
 YamlPath = tuple[str | int, ...]
 
@@ -40,6 +50,31 @@ class SpecSource:
     files: list[str]
     key_locs: dict[YamlPath, Loc] = field(default_factory=dict)
     value_locs: dict[YamlPath, Loc] = field(default_factory=dict)
+    quoted: set[YamlPath] = field(default_factory=set)
+    """Paths of scalars the user quoted (`"2"`, `'x'`)."""
+    texts: dict[str, str] = field(default_factory=dict)
+    """The text of each file, by the name shown to users."""
+
+    def written(self, path: YamlPath) -> str | None:
+        """The scalar at `path` as the user typed it (`1.30`), when it is a plain one-line scalar."""
+        loc = self.value_locs.get(path)
+        text = self.texts.get(loc.file) if loc is not None else None
+        if loc is None or text is None:
+            return None
+        lines = text.splitlines()
+        if not 0 < loc.line <= len(lines):
+            return None
+        match = re.match(r"[^\s,#\]}]+", lines[loc.line - 1][loc.column - 1:])
+        return match.group() if match else None
+
+    def marked_not_secret(self, path: YamlPath) -> bool:
+        """True when the line holding the value at `path` carries `# gitopsgen: not-a-secret`."""
+        loc = self.value_locs.get(path)
+        text = self.texts.get(loc.file) if loc is not None else None
+        if loc is None or text is None:
+            return False
+        lines = text.splitlines()
+        return 0 < loc.line <= len(lines) and NOT_A_SECRET.search(lines[loc.line - 1]) is not None
 
     def locate_missing(self, path: YamlPath) -> Loc:
         """Where to ask for a missing key: its nearest ancestor written in the environment's own
@@ -71,9 +106,47 @@ def list_environments(root: Path) -> list[str]:
     if not directory.is_dir():
         return []
     return sorted(
-        p.stem for p in directory.glob("*.yaml")
+        p.stem for p in directory.glob(f"*{SUFFIX}")
         if p.stem != DEFAULTS_NAME and not p.stem.startswith((".", "_"))
     )
+
+
+def refused_files(root: Path) -> list[Path]:
+    """`environments/*.yml`: refused with a message rather than silently skipped."""
+    directory = environments_dir(root)
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.glob(f"*{REFUSED_SUFFIX}") if not p.name.startswith("."))
+
+
+def refused_file_problem(path: Path, root: Path) -> Problem:
+    return Problem(_display(path, root), message=f"gitopsgen reads environments/*{SUFFIX} files only",
+                   rule="usage", hint=f"rename it to {_display(path.with_suffix(SUFFIX), root)}")
+
+
+def env_name_problem(env: str) -> str | None:
+    """Why `env` cannot name an environment (it becomes rendered/<env>/ and part of names)."""
+    if _ENV_NAME.fullmatch(env) and len(env) <= 63:
+        return None
+    return f"'{env}' is not a valid environment name"
+
+
+ENV_NAME_HINT = ("use a DNS label (lowercase letters, digits, '-'): it becomes rendered/<env>/ and part of "
+                 "resource names")
+
+
+def unknown_environment(root: Path, env: str) -> UsageError:
+    directory = environments_dir(root)
+    known = list_environments(root)
+    shown = _display(directory / f"{env}{SUFFIX}", root)
+    if not directory.is_dir():
+        return UsageError(Problem(_display(directory, root), message="environments folder not found",
+                                  rule="usage", hint=f"create {shown}"))
+    close = difflib.get_close_matches(env, known, n=1, cutoff=0.5)
+    listing = f"known environments: {', '.join(known)}" if known else (
+        f"no environments found in {_display(directory, root)}/")
+    hint = f"did you mean '{close[0]}'? ({listing})" if close else listing
+    return UsageError(Problem(shown, message=f"unknown environment '{env}'", rule="usage", hint=hint))
 
 
 def _display(path: Path, root: Path) -> str:
@@ -88,16 +161,47 @@ def _round_trip_yaml() -> Any:
 
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
+    yaml.preserve_quotes = True
     return yaml
 
 
-def _plain(node: Any, path: YamlPath, file: str, source: SpecSource) -> Any:
-    """Convert ruamel's round-trip nodes to plain Python data, recording positions."""
+class _Budget:
+    """Counts the values of a file as `_plain` expands it (aliases included), and remembers the
+    containers already met: meeting one again is an alias (`*name`)."""
+
+    def __init__(self) -> None:
+        self.values = 0
+        self.seen: set[int] = set()
+
+
+def _too_big(file: str, loc: Loc | None, what: str) -> SpecError:
+    return SpecError(Problem(file, loc.line if loc else None, loc.column if loc else None,
+                             message=what, rule="yaml",
+                             hint="write the values out; see 'Limits' in the README"))
+
+
+def _plain(node: Any, path: YamlPath, file: str, source: SpecSource, budget: _Budget,
+           alias: YamlPath | None = None) -> Any:
+    """Convert ruamel's round-trip nodes to plain Python data, recording positions. Aliases are
+    expanded, so the number of values and the depth are bounded (`gitopsgen.limits`); past a
+    bound, the problem points at the alias being expanded (`alias`, the outermost one)."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.scalarbool import ScalarBoolean
     from ruamel.yaml.scalarfloat import ScalarFloat
     from ruamel.yaml.scalarint import ScalarInt
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
+    budget.values += 1
+    if isinstance(node, (CommentedMap, CommentedSeq)):
+        if id(node) in budget.seen and alias is None:
+            alias = path
+        budget.seen.add(id(node))
+    where = source.value_locs.get(alias if alias is not None else path)
+    if budget.values > limits.MAX_SPEC_VALUES:
+        raise _too_big(file, where, f"holds more than {limits.MAX_SPEC_VALUES:,} values once YAML aliases "
+                       "are expanded")
+    if len(path) > limits.MAX_SPEC_DEPTH:
+        raise _too_big(file, where, f"nests deeper than {limits.MAX_SPEC_DEPTH} levels")
     if isinstance(node, CommentedMap):
         out: dict[str, Any] = {}
         for key in node:
@@ -106,7 +210,7 @@ def _plain(node: Any, path: YamlPath, file: str, source: SpecSource) -> Any:
             child = (*path, str(key))
             source.key_locs[child] = Loc(file, kline + 1, kcol + 1)
             source.value_locs[child] = Loc(file, vline + 1, vcol + 1)
-            out[str(key) if isinstance(key, str) else key] = _plain(node[key], child, file, source)
+            out[str(key) if isinstance(key, str) else key] = _plain(node[key], child, file, source, budget, alias)
         return out
     if isinstance(node, CommentedSeq):
         items = []
@@ -115,8 +219,11 @@ def _plain(node: Any, path: YamlPath, file: str, source: SpecSource) -> Any:
             child = (*path, i)
             source.key_locs[child] = Loc(file, line + 1, col + 1)
             source.value_locs[child] = Loc(file, line + 1, col + 1)
-            items.append(_plain(item, child, file, source))
+            items.append(_plain(item, child, file, source, budget, alias))
         return items
+    if isinstance(node, (DoubleQuotedScalarString, SingleQuotedScalarString)):
+        source.quoted.add(path)
+        return str(node)
     if isinstance(node, ScalarBoolean):
         return bool(node)
     if isinstance(node, bool) or node is None:
@@ -131,17 +238,22 @@ def _plain(node: Any, path: YamlPath, file: str, source: SpecSource) -> Any:
     return str(node)
 
 
-def _read_yaml(path: Path, shown: str) -> Any:
+def _read_yaml(path: Path, shown: str) -> tuple[Any, str]:
+    """The round-trip YAML of a spec file and its text."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise SpecError(Problem(shown, message=f"is not UTF-8 text ({exc.reason})")) from exc
+        text = limits.read_text(path, limits.MAX_SPEC_BYTES)
+    except limits.InputRefused as exc:
+        raise SpecError(Problem(shown, exc.line, exc.column, message=exc.message, rule="input",
+                                hint=exc.hint)) from exc
     except OSError as exc:
-        raise SpecError(Problem(shown, message=f"cannot be read: {exc.strerror}")) from exc
+        raise SpecError(Problem(shown, message=f"cannot be read: {exc.strerror}", rule="input")) from exc
     try:
-        return _round_trip_yaml().load(text)
+        return _round_trip_yaml().load(text), text
+    except RecursionError as exc:
+        raise SpecError(Problem(shown, message=f"nests deeper than {limits.MAX_SPEC_DEPTH} levels",
+                                rule="yaml")) from exc
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(str(part).strip() for part in (exc.context, exc.problem) if part)
@@ -150,6 +262,9 @@ def _read_yaml(path: Path, shown: str) -> Any:
             first = exc.context_mark
             message = f"duplicate key '{key.group(1) if key else '?'}'"
             hint = f"first defined on line {first.line + 1}" if first is not None else None
+        elif "'\\t'" in message:
+            message = message.replace("'\\t'", "a tab")
+            hint = "YAML does not allow tabs for indentation: use spaces"
         else:
             hint = "check indentation and quoting near this line"
         line = mark.line + 1 if mark is not None else None
@@ -176,35 +291,48 @@ def _prune_locs(locs: dict[YamlPath, Loc], data: Any) -> dict[YamlPath, Loc]:
     return {p: loc for p, loc in locs.items() if dig(data, *p, default=missing) is not missing}
 
 
+def check_environment(root: Path, env: str) -> Path:
+    """The spec file of `env`, or the UsageError that says why there is none."""
+    directory = environments_dir(root)
+    if env == DEFAULTS_NAME:
+        known = list_environments(root)
+        raise UsageError(Problem(_display(directory / f"{env}{SUFFIX}", root), message=(
+            f"'{DEFAULTS_NAME}' is the shared defaults file, not an environment"), rule="usage",
+            hint=f"environments: {', '.join(known) or 'none'}"))
+    env_file = directory / f"{env}{SUFFIX}"
+    why = env_name_problem(env)
+    if why is not None:
+        raise UsageError(Problem(_display(env_file if env_file.is_file() else directory, root), message=why,
+                                 rule="usage", hint=ENV_NAME_HINT))
+    refused = [p for p in (directory / f"{env}{REFUSED_SUFFIX}", directory / f"{DEFAULTS_NAME}{REFUSED_SUFFIX}")
+               if p.exists()]
+    if refused:
+        raise UsageError([refused_file_problem(p, root) for p in refused])
+    if not env_file.exists():
+        raise unknown_environment(root, env)
+    return env_file
+
+
 def load_spec_source(root: Path, env: str) -> SpecSource:
     """Read and merge the files of `env` (defaults first). Raises SpecError or UsageError."""
-    directory = environments_dir(root)
-    known = list_environments(root)
-    if env == DEFAULTS_NAME:
-        raise UsageError(f"'{DEFAULTS_NAME}' is the shared defaults file, not an environment "
-                         f"(environments: {', '.join(known) or 'none'})")
-    env_file = directory / f"{env}.yaml"
-    if env_file.is_file() and not _ENV_NAME.fullmatch(env):
-        raise UsageError(Problem(_display(env_file, root), message=f"'{env}' is not a valid environment name",
-                                 rule="usage", hint="use a DNS label (lowercase letters, digits, '-'): "
-                                 "it becomes rendered/<env>/ and part of resource names"))
-    if not env_file.is_file():
-        hint = f"known environments: {', '.join(known)}" if known else (
-            f"no environments found in {_display(directory, root)}/")
-        raise UsageError(Problem(_display(env_file, root), message=f"unknown environment '{env}'",
-                                 rule="usage", hint=hint))
-
-    files = [p for p in (directory / f"{DEFAULTS_NAME}.yaml", env_file) if p.is_file()]
+    env_file = check_environment(root, env)
+    defaults = environments_dir(root) / f"{DEFAULTS_NAME}{SUFFIX}"
+    files = [p for p in (defaults, env_file) if p.exists()]
     source = SpecSource(env=env, data={}, files=[_display(p, root) for p in files])
     merged: Any = {}
     for path, shown in zip(files, source.files, strict=True):
-        raw = _read_yaml(path, shown)
+        raw, text = _read_yaml(path, shown)
+        source.texts[shown] = text
         layer = SpecSource(env=env, data={}, files=[shown])
-        plain = {} if raw is None else _plain(raw, (), shown, layer)  # an empty file sets nothing
+        plain = {} if raw is None else _plain(raw, (), shown, layer, _Budget())  # an empty file sets nothing
         if not isinstance(plain, dict):
-            raise SpecError(Problem(shown, 1, 1, message="must be a mapping of settings at the top level"))
+            what = "a list" if isinstance(plain, list) else "a single value"
+            raise SpecError(Problem(shown, 1, 1, message=f"must be a mapping of settings at the top level, "
+                                    f"not {what}", hint="write `key: value` lines, e.g. `namespace: example-prd`"))
         merged = _merge(merged, plain)
         source.key_locs = _prune_locs(source.key_locs, merged) | layer.key_locs
+        source.quoted = {p for p in source.quoted if p not in layer.value_locs} | layer.quoted
         source.value_locs = _prune_locs(source.value_locs, merged) | layer.value_locs
+        source.quoted &= source.value_locs.keys()
     source.data = merged
     return source

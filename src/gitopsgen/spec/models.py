@@ -2,8 +2,9 @@
 
 Keys are camelCase like the Kubernetes objects they end up in. Models are strict (`17.5` is not a
 string, `"2"` is not an integer) and closed (`extra="forbid"`: a typo is an error with a
-suggestion, never a silently ignored key). Rules that relate several fields live in
-`gitopsgen.spec.checks`, which reports all of them at once with their locations.
+suggestion, never a silently ignored key). Rules that relate several fields, even of one model,
+live in `gitopsgen.spec.checks` rather than in model validators: those would only run when every
+field of their model is valid, while the checks run whenever the fields they read are.
 
 Secrets never appear here: fields ending in `Key` name a Doppler secret, and External Secrets
 brings its value into the cluster.
@@ -13,9 +14,8 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
-from pydantic_core import PydanticCustomError
 
 from gitopsgen.spec.types import (
     AnnotationPrefix,
@@ -41,6 +41,7 @@ from gitopsgen.spec.types import (
     RepoUrl,
     RetentionPolicy,
     SemVer,
+    ServerUrl,
     StorageSize,
     TailnetName,
     Uuid,
@@ -56,11 +57,6 @@ class Model(BaseModel):
         populate_by_name=True,
         use_attribute_docstrings=True,
     )
-
-
-def field_error(field: str, message: str, **ctx: object) -> PydanticCustomError:
-    """An error about one field, raised from a model validator; `field` is its YAML key."""
-    return PydanticCustomError("field_rule", message, {"field": field, **ctx})
 
 
 # --- shared building blocks --------------------------------------------------------------------
@@ -102,17 +98,10 @@ class ChartSource(Model):
 
 
 class Destination(Model):
-    server: str | None = None
+    server: ServerUrl | None = None
     """API server URL, e.g. https://kubernetes.default.svc (exactly one of server/name)."""
     name: DnsSubdomain | None = None
     """Cluster name as registered in Argo CD (exactly one of server/name)."""
-
-    @model_validator(mode="after")
-    def _one_target(self) -> Destination:
-        # Argo CD: "application destination can't have both name and server defined" (DOMAIN X30)
-        if (self.server is None) == (self.name is None):
-            raise field_error("server", "needs exactly one of 'server' and 'name'")
-        return self
 
 
 class Retry(Model):
@@ -173,13 +162,6 @@ class Auth0(Model):
     """OAuth scopes the client requests; include offline_access for refresh tokens."""
     client_secret_key: DopplerKey
     """Doppler secret holding the Auth0 client secret."""
-
-    @model_validator(mode="after")
-    def _refresh_tokens(self) -> Auth0:
-        if "offline_access" not in self.scopes:
-            raise field_error("scopes", "must include offline_access: Auth0 issues refresh tokens only "
-                              "for that scope")
-        return self
 
 
 class App(Model):
@@ -299,22 +281,11 @@ class RedisSentinel(RedisCommon):
     sentinels: Annotated[int, Field(ge=3, le=9)]
     """Number of Sentinel processes; odd, at least 3."""
     quorum: Annotated[int, Field(ge=1, le=9)]
-    """Sentinels that must agree that the master is down."""
+    """Sentinels that must agree that the master is down (at most `sentinels`)."""
     master_group_name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$", max_length=64)] = "mymaster"
     sentinel_resources: Resources = Resources()
     sentinel_password_key: DopplerKey
     """Doppler secret holding the sentinels' own password (`requirepass` of the sentinels)."""
-
-    @model_validator(mode="after")
-    def _quorum(self) -> RedisSentinel:
-        # DOMAIN X8; the operator's webhook rejects even sizes when enabled.
-        if self.sentinels % 2 == 0:
-            raise field_error("sentinels", "must be odd for leader election, got {sentinels}",
-                              sentinels=self.sentinels)
-        if self.quorum > self.sentinels:
-            raise field_error("quorum", "must be at most redis.sentinels ({sentinels}), got {quorum}",
-                              sentinels=self.sentinels, quorum=self.quorum)
-        return self
 
 
 Redis = Annotated[RedisStandalone | RedisSentinel, Field(discriminator="mode")]

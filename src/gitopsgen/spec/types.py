@@ -150,6 +150,10 @@ RepoUrl = _constrained(
     "repo_url", r"(https://|http://|ssh://|oci://)[^\s]+|git@[^\s:]+:[^\s]+",
     "a repository URL such as https://github.com/org/repo.git or git@github.com:org/repo.git",
 )
+ServerUrl = _constrained(
+    "server_url", r"https?://[^\s/]+(/[^\s]*)?", "a Kubernetes API server URL such as https://kubernetes.default.svc",
+    max_length=2048,
+)
 HelmRepoUrl = _constrained(
     "helm_repo_url", r"https://[^\s]+|oci://[^\s]+",
     "a Helm repository URL (https:// or oci://)",

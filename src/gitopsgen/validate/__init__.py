@@ -10,17 +10,24 @@ from gitopsgen.validate.schemas import SchemaOptions
 
 
 def validate_tree(tree: RenderedTree, options: SchemaOptions, *, cross_resource: bool = True) -> list[Problem]:
-    """Every layer on one tree. `cross_resource=False` leaves out the rules, which describe a
-    whole rendered environment (files read from disk outside `rendered/<env>/` are checked
-    document by document)."""
+    """Every finding on `tree`, each with the template line and spec values behind it, and no
+    message showing a value the no-secret-values rule recognises as a secret. `cross_resource=False`
+    leaves out the rules, which describe a whole rendered environment (files read from disk outside
+    `rendered/<env>/` are checked document by document)."""
+    from gitopsgen.provenance import enrich
+    from gitopsgen.secret_shapes import redact
     from gitopsgen.validate import charts, rules, schemas
+    from gitopsgen.validate.rules import no_secret_values
 
     store = options.schema_store()
     problems = schemas.validate_tree(tree, replace(options, store=store))
     problems.extend(charts.validate_tree(tree, store))
     if cross_resource:
         problems.extend(rules.run(tree))
-    return sorted(problems)
+    known = sorted(no_secret_values.secret_values(tree), key=len, reverse=True)
+    problems = [replace(p, message=redact(p.message, known), hint=p.hint and redact(p.hint, known))
+                for p in problems]
+    return sorted(enrich(tree, problems))
 
 
 __all__ = ["SchemaOptions", "validate_tree"]
