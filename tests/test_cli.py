@@ -86,7 +86,7 @@ def test_invalid_output_exits_1_without_writing(project: Path) -> None:
     line = service.read_text().splitlines().index("  type: 5") + 1
     # nothing was written: the finding points at the template line, the rendered one comes second
     assert f"templates/manifests/example-api/service.yaml.j2:{line}: error: spec.type:" in result.stderr
-    assert "rendered as rendered/dev/manifests/example-api/service.yaml:10 (not written)" in result.stderr
+    assert "rendered as rendered/dev/manifests/example-api/service.yaml:11 (not written)" in result.stderr
     assert "rendered/dev: not written: 1 error" in result.stderr
     assert not (project / "rendered").exists()
 

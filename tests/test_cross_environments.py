@@ -59,7 +59,7 @@ def test_render_all_finds_what_a_staging_copy_still_shares_with_prd(staging: Pat
                                                "cross-destinations"}
     # Application names carry the environment, and the hostname changed
     tunnel = next(p for p in by_env["stg"] if p.rule == "cross-tunnel-id")
-    assert "rendered/prd/config/cloudflared/config.yaml:1" in tunnel.message
+    assert "rendered/prd/config/cloudflared/config.yaml:2" in tunnel.message  # line 1 is the header
 
 
 def test_render_all_reports_both_files_and_lines_on_the_command_line(staging: Path) -> None:

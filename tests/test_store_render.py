@@ -69,11 +69,11 @@ def test_verbose_lists_what_had_no_schema_and_strict_makes_it_an_error(project: 
     assert code == 0 and "Widget" not in err
     code, _, err = cli("render", "prd", "-v", "--root", str(project))
     assert code == 0
-    assert "rendered/prd/manifests/extra/widget.yaml:1: info: no schema for Widget example.org/v1" in err
+    assert "rendered/prd/manifests/extra/widget.yaml:2: info: no schema for Widget example.org/v1" in err
     assert "values for chart ingress-nginx not checked: no schema location has it" in err
     code, _, err = cli("render", "prd", "--strict", "--root", str(project))
     assert code == 1
-    assert "rendered/prd/manifests/extra/widget.yaml:1: error: no schema for Widget example.org/v1" in err
+    assert "rendered/prd/manifests/extra/widget.yaml:2: error: no schema for Widget example.org/v1" in err
 
 
 def test_the_repository_store_comes_first_then_schema_locations_then_the_packaged_store(project: Path,

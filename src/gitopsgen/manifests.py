@@ -109,6 +109,8 @@ class RenderedFile:
     """The template's output as it wrote it, before the canonical re-emission (`text`)."""
     trace: LineOrigins | None = field(default=None, compare=False, repr=False)
     """The template line behind each line of `raw`."""
+    header: str = field(default="", compare=False, repr=False)
+    """Comment lines `text` starts with (`layout.generated_header`), before the documents."""
 
     @cached_property
     def data(self) -> bytes:
@@ -132,7 +134,8 @@ class RenderedFile:
     def _positions(self) -> yamlio.Positions:
         positions: yamlio.Positions = {}
         yamlio.dump([d.data for d in self.documents], positions)
-        return positions
+        offset = self.header.count("\n")
+        return {key: line + offset for key, line in positions.items()} if offset else positions
 
     def node_at(self, line: int) -> tuple[int, tuple[str | int, ...]] | None:
         """The (document, path) of the deepest node that starts on `line` of `text`."""

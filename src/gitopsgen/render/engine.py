@@ -32,7 +32,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from gitopsgen import limits, yamlio
 from gitopsgen.errors import TemplateError
-from gitopsgen.layout import TEMPLATES, output_path_problem
+from gitopsgen.layout import TEMPLATES, generated_header, output_path_problem
 from gitopsgen.manifests import RenderedFile, RenderedTree, make_document
 from gitopsgen.problems import Problem
 from gitopsgen.render.filters import FILTERS, HelpfulUndefined, finalize
@@ -185,7 +185,7 @@ class Renderer:
             in_progress.append(name)
             try:
                 text, source_map = self._run(name, context, output)
-                outputs[name] = self._parse(name, text, source_map)
+                outputs[name] = self._parse(name, text, source_map, env)
             finally:
                 in_progress.pop()
             return outputs[name]
@@ -248,7 +248,7 @@ class Renderer:
         return Problem(self._template_file(file or name), line, None, message=message, rule="template",
                        hint=None if file in (None, name) else f"while rendering {name}", spec_locations=spec)
 
-    def _parse(self, name: str, text: str, source_map: SourceMap) -> RenderedFile | None:
+    def _parse(self, name: str, text: str, source_map: SourceMap, env: str) -> RenderedFile | None:
         from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
         if not text.strip():
@@ -290,5 +290,6 @@ class Renderer:
         except TypeError as exc:
             raise TemplateError(Problem(self._template_file(name), message=f"renders unsupported YAML: {exc}",
                                         rule="template")) from exc
-        return RenderedFile(path=path, template=self._template_file(name), documents=documents, text=canonical,
-                            raw=text, trace=source_map)
+        header = generated_header(env, self._template_file(name))
+        return RenderedFile(path=path, template=self._template_file(name), documents=documents,
+                            text=header + canonical, raw=text, trace=source_map, header=header)
