@@ -17,18 +17,35 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 app = typer.Typer(
     name="gitopsgen",
     help="Render typed environment specs into the GitOps tree Argo CD deploys.",
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _arguments_by_name_only() -> None:
+    """Help shows an argument by its metavar (`ENV...`), never with its Python type beside it
+    (`ENV... <list[str]>`), which Typer adds and no option of it turns off."""
+    from typer import core
+
+    shown = core.TyperArgument.display_type_rich
+
+    def display_type(self: core.TyperArgument, ctx: Any) -> str | None:
+        return None if self.metavar is not None else shown(self, ctx)
+
+    core.TyperArgument.display_type_rich = display_type  # type: ignore[method-assign, assignment]
+
+
+_arguments_by_name_only()
 
 T = TypeVar("T")
 
@@ -118,7 +135,8 @@ def render(
     root: RootOption = None,  # type: ignore[assignment]
     schema_location: SchemaLocationOption = None,
     kubernetes_version: Annotated[str | None, typer.Option(
-        "--kubernetes-version", help="Validate against this Kubernetes version instead of the spec's.")] = None,
+        "--kubernetes-version", metavar="1.N",
+        help="Validate against this Kubernetes version instead of the spec's.")] = None,
     strict: Annotated[bool | None, typer.Option(
         "--strict/--no-strict", help="A custom resource without a schema is an error.",
         show_default="from gitopsgen.toml, else no")] = None,
@@ -302,6 +320,37 @@ def schema(
     _run(debug, body)
 
 
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="Where to create the repository (created if "
+                                                                        "missing).",
+                                              show_default=False)],
+    with_templates: Annotated[bool, typer.Option(
+        "--with-templates", help="Copy the default templates into DIR/templates/ to change them (otherwise the "
+                                 "templates packaged with gitopsgen are used).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Create a GitOps repository that renders and validates at once: example environments, settings,
+    pre-commit hooks, a CI workflow.
+
+    Exit codes: 0 created; 2 a file exists (nothing is written then) or bad input.
+    """
+
+    def body() -> int:
+        from gitopsgen import scaffold
+
+        result = scaffold.init(directory.absolute(), with_templates=with_templates, force=force)
+        for name in result.written:
+            print(f"{directory / name}: written")
+        for note in result.notes:
+            print(f"note: {note}")
+        print(f"next: cd {directory} && gitopsgen render --all && gitopsgen validate --all")
+        return 0
+
+    _run(debug, body)
+
+
 @app.callback(invoke_without_command=True)
 def _main(
     context: typer.Context,
@@ -327,4 +376,9 @@ app.add_typer(_schemas_app, name="schemas")
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--version"]:  # answered before Typer parses: its value coercion imports pydantic
+        from gitopsgen import __version__
+
+        print(f"gitopsgen {__version__}")
+        return
     app()

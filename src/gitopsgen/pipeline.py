@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gitopsgen.errors import GitopsgenError, TemplateError, UsageError
-from gitopsgen.layout import ENVIRONMENTS, RENDERED
+from gitopsgen.layout import ENVIRONMENTS, RENDERED, TEMPLATES
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem, has_errors
 from gitopsgen.spec import LoadedSpec
@@ -194,6 +194,10 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
             if options.check:
                 result.stale = {c.path: on_disk[c.path] for c in result.changes if c.path in on_disk}
         results.append(result)
+    if results:  # templates copied from another gitopsgen version: say what changed upstream, once
+        from gitopsgen.scaffold import template_drift
+
+        results[0].problems.extend(template_drift(root / TEMPLATES))
     if options.all_envs:  # environments must not collide (one tunnel, DNS owner, Argo CD name, host each)
         from gitopsgen.validate.rules import run_across
 

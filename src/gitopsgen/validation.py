@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gitopsgen.errors import SpecError, TemplateError, UsageError
-from gitopsgen.layout import RENDERED
+from gitopsgen.layout import RENDERED, TEMPLATES
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem, has_errors
 from gitopsgen.validate.schemas import SchemaOptions
@@ -149,6 +149,9 @@ def _validate_locked(options: ValidateOptions, root: Path, envs: list[str]) -> V
         result.problems.extend(relocate(tree, found, same))
         result.documents += _count(tree)
         trees.append(tree)
+    from gitopsgen.scaffold import template_drift
+
+    result.problems.extend(template_drift(root / TEMPLATES))
     if options.all_envs:  # environments must not collide (tunnel, DNS owner, Argo CD names, hosts), as in render
         from gitopsgen.validate.rules import run_across
 

@@ -41,24 +41,26 @@ from gitopsgen.render.trace import OutputTooLarge, SourceMap, Tracer, TracingCod
 SUFFIX = ".j2"
 
 
-def discover(templates_dir: Path) -> list[str]:
-    """Template names (posix, relative to templates/) in a stable order."""
-    names = []
-    for path in templates_dir.rglob(f"*{SUFFIX}"):
-        rel = path.relative_to(templates_dir)
-        if path.is_file() and not any(part.startswith(("_", ".")) for part in rel.parts):
-            names.append(rel.as_posix())
+def discover(*folders: Path) -> list[str]:
+    """Template names (posix, relative to their templates folder) of all `folders`, in a stable order."""
+    names = set()
+    for folder in folders:
+        for path in folder.rglob(f"*{SUFFIX}"):
+            rel = path.relative_to(folder)
+            if path.is_file() and not any(part.startswith(("_", ".")) for part in rel.parts):
+                names.add(rel.as_posix())
     return sorted(names)
 
 
-def _template_line(tb: TracebackType | None, templates_dir: Path) -> tuple[str | None, int | None]:
+def _template_line(tb: TracebackType | None, folders: list[Path]) -> tuple[str | None, int | None]:
     """The innermost traceback frame that belongs to a template (Jinja maps it to template lines)."""
     found: tuple[str | None, int | None] = (None, None)
-    prefix = str(templates_dir.resolve())
+    prefixes = [str(folder.resolve()) + "/" for folder in folders]
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename.startswith(prefix):
-            found = (Path(filename).resolve().relative_to(prefix).as_posix(), tb.tb_lineno)
+        prefix = next((p for p in prefixes if filename.startswith(p)), None)
+        if prefix is not None:
+            found = (filename[len(prefix):], tb.tb_lineno)
         tb = tb.tb_next
     return found
 
@@ -68,8 +70,8 @@ class _Loader(jinja2.FileSystemLoader):
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         pieces = split_template_path(template)  # refuses '..'
-        path = Path(self.searchpath[0], *pieces)
-        if not path.is_file():
+        path = next((p for p in (Path(folder, *pieces) for folder in self.searchpath) if p.is_file()), None)
+        if path is None:
             raise jinja2.TemplateNotFound(template)
         try:
             text = limits.read_text(path, limits.MAX_TEMPLATE_BYTES)
@@ -95,16 +97,27 @@ class _Environment(SandboxedEnvironment):
 
 
 class Renderer:
-    """Built once per templates folder; renders any number of environments."""
+    """Built once per repository; renders any number of environments.
+
+    Templates come from the repository's `templates/` and then from the default templates packaged
+    with gitopsgen: a file of the repository replaces the packaged file of the same name (macros
+    and partials included), a new one adds to them. A repository without `templates/` renders
+    with the packaged templates alone."""
 
     def __init__(self, root: Path, templates_dir: Path | None = None) -> None:
+        from gitopsgen import packaged
+
         self.root = root
         self.templates_dir = templates_dir or root / TEMPLATES
-        if not self.templates_dir.is_dir():
+        self.packaged_dir = packaged.templates_dir() if templates_dir is None else None
+        if self.packaged_dir is not None and self.packaged_dir.resolve() == self.templates_dir.resolve():
+            self.packaged_dir = None  # this checkout: its templates are the packaged ones
+        self.folders = [f for f in (self.templates_dir, self.packaged_dir) if f is not None and f.is_dir()]
+        if not self.folders:
             raise TemplateError(Problem(self._shown(self.templates_dir), message="templates folder not found",
                                         rule="template", hint="create templates/ beside environments/"))
         self.env = _Environment(
-            loader=_Loader(str(self.templates_dir)),
+            loader=_Loader([str(f) for f in self.folders]),
             undefined=HelpfulUndefined,
             autoescape=False,  # no HTML escaping; block output is Markup through concat (render.filters)
             finalize=finalize,
@@ -116,8 +129,7 @@ class Renderer:
             extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"],
         )
         self.env.filters.update(FILTERS)
-        self.names = discover(self.templates_dir)
-        self._prefix = self._shown(self.templates_dir) + "/"
+        self.names = discover(*self.folders)
         self._compiled: dict[str, jinja2.Template] = {}
 
     def _shown(self, path: Path) -> str:
@@ -127,7 +139,13 @@ class Renderer:
             return str(path)
 
     def _template_file(self, name: str) -> str:
-        return self._shown(self.templates_dir / name)
+        """How a template is named to users: `templates/x.j2` in the repository, else the
+        packaged one as `gitopsgen:templates/x.j2`."""
+        if (self.templates_dir / name).is_file() or self.packaged_dir is None:
+            return self._shown(self.templates_dir / name)
+        from gitopsgen.packaged import PACKAGED
+
+        return f"{PACKAGED}{TEMPLATES}/{name}"
 
     def compile_all(self) -> None:
         """Check every output path and compile every template, reporting all problems at once."""
@@ -221,7 +239,7 @@ class Renderer:
             raise
         except Exception as exc:
             raise TemplateError(self._render_problem(exc, name)) from exc
-        return text, SourceMap(spans, tracer.joined, self._prefix)
+        return text, SourceMap(spans, tracer.joined, self._template_file)
 
     def _render_problem(self, exc: Exception, name: str) -> Problem:
         """What a template did wrong while rendering `name`, at the template line."""
@@ -232,7 +250,7 @@ class Renderer:
             return Problem(self._template_file(exc.name), exc.cause.line, exc.cause.column, message=exc.cause.message,
                            rule="template", hint=exc.cause.hint)
         else:  # undefined names, bad filters, the output guard, the sandbox...
-            file, line = _template_line(exc.__traceback__, self.templates_dir)
+            file, line = _template_line(exc.__traceback__, self.folders)
             message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
             if isinstance(exc, KeyError):
                 message = str(exc.args[0]) if exc.args else message
