@@ -99,19 +99,17 @@ class _Environment(SandboxedEnvironment):
 class Renderer:
     """Built once per repository; renders any number of environments.
 
-    Templates come from the repository's `templates/` and then from the default templates packaged
-    with gitopsgen: a file of the repository replaces the packaged file of the same name (macros
-    and partials included), a new one adds to them. A repository without `templates/` renders
-    with the packaged templates alone."""
+    Templates come from the repository's `templates/` when it has one (all of them: a copied set
+    is not mixed with a newer gitopsgen's templates, and deleting a template removes its output),
+    else from the default templates packaged with gitopsgen."""
 
     def __init__(self, root: Path, templates_dir: Path | None = None) -> None:
         from gitopsgen import packaged
 
         self.root = root
         self.templates_dir = templates_dir or root / TEMPLATES
-        self.packaged_dir = packaged.templates_dir() if templates_dir is None else None
-        if self.packaged_dir is not None and self.packaged_dir.resolve() == self.templates_dir.resolve():
-            self.packaged_dir = None  # this checkout: its templates are the packaged ones
+        self.packaged_dir = packaged.templates_dir() if templates_dir is None and not self.templates_dir.is_dir() \
+            else None
         self.folders = [f for f in (self.templates_dir, self.packaged_dir) if f is not None and f.is_dir()]
         if not self.folders:
             raise TemplateError(Problem(self._shown(self.templates_dir), message="templates folder not found",
