@@ -3,13 +3,23 @@ the example specs: templates only lay them out."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from gitopsgen.context import Names, derive, max_memory_bytes, quantity_bytes, resources, sentinel_pdb_min_available
+from gitopsgen.context import (
+    CHART_COMPONENTS,
+    Names,
+    derive,
+    max_memory_bytes,
+    quantity_bytes,
+    resources,
+    sentinel_pdb_min_available,
+)
 from gitopsgen.spec import load
 from gitopsgen.spec.checks import retry_budget_seconds
 from gitopsgen.spec.models import Resources, Retry
-from kit import REPO_ROOT
+from kit import REPO_ROOT, replace_in
 
 
 def _names(env: str) -> Names:
@@ -129,3 +139,12 @@ def test_sentinels_are_listed_per_pod() -> None:
 def test_sentinel_mode_derives_pdb_and_standalone_does_not() -> None:
     assert _names("prd").redis.sentinel_pdb_min_available == 2
     assert _names("dev").redis.sentinel_pdb_min_available is None
+
+
+def test_application_names_do_not_depend_on_the_pinned_chart_names(project: Path) -> None:
+    """A chart pinned under another name (a fork, a mirror) keeps its Application's name."""
+    replace_in(project / "environments" / "defaults.yaml", "chart: redis-operator", "chart: ot-redis-operator")
+    names = derive(load(project, "dev").model, "dev").argocd.apps
+    assert names["redis-operator"] == "dev-redis-operator"
+    assert set(CHART_COMPONENTS.values()) >= {"cloudnative-pg", "redis-operator", "external-secrets", "reloader",
+                                              "ingress-nginx"}

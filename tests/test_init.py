@@ -91,5 +91,13 @@ def test_short_help_version_and_shell_completion(tmp_path: Path) -> None:
     assert cli("-h").stdout == cli("--help").stdout
     assert cli("render", "-h").returncode == 0 and "<list[str]>" not in cli("render", "-h").stdout
     assert cli("--version").stdout.startswith("gitopsgen ")
-    completion = cli("--show-completion", "bash", env={"SHELL": "/bin/bash"})
-    assert completion.returncode == 0 and "complete" in completion.stdout
+    # the shell's side of completion (what --install-completion sets up), without depending on
+    # which shell runs the tests: the script, then the completions it asks for
+    script = cli(env={"_GITOPSGEN_COMPLETE": "source_bash"})
+    assert script.returncode == 0 and "_gitopsgen_completion" in script.stdout
+    commands = cli(env={"_GITOPSGEN_COMPLETE": "complete_bash", "COMP_WORDS": "gitopsgen ren", "COMP_CWORD": "1"})
+    assert commands.stdout.split() == ["render"]
+    assert cli("init", tmp_path / "repo").returncode == 0
+    envs = cli(cwd=tmp_path / "repo", env={"_GITOPSGEN_COMPLETE": "complete_bash",
+                                           "COMP_WORDS": "gitopsgen render p", "COMP_CWORD": "2"})
+    assert envs.stdout.split() == ["prd"]

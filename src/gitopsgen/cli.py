@@ -49,6 +49,19 @@ _arguments_by_name_only()
 
 T = TypeVar("T")
 
+def _complete_envs(incomplete: str) -> list[str]:
+    """Shell completion of environment names: those of the repository around the working directory."""
+    from gitopsgen.errors import GitopsgenError
+    from gitopsgen.spec.loader import list_environments
+    from gitopsgen.workspace import find_root
+
+    try:
+        root = find_root(Path.cwd(), ())
+    except GitopsgenError:
+        return []
+    return [env for env in list_environments(root) if env.startswith(incomplete)]
+
+
 RootOption = Annotated[
     Path, typer.Option("--root", help="Repository root holding environments/, templates/, rendered/.",
                        file_okay=False, show_default="found from the current directory upwards"),
@@ -128,7 +141,8 @@ def _root(root: Path | None, envs: list[str] | None = None) -> Path:
 
 @app.command()
 def render(
-    envs: Annotated[list[str] | None, typer.Argument(metavar="ENV...", help="Environments to render.",
+    envs: Annotated[list[str] | None, typer.Argument(
+        metavar="ENV...", autocompletion=_complete_envs, help="Environments to render.",
                                                      show_default=False)] = None,
     all_envs: Annotated[bool, typer.Option("--all", help="Render every environments/<env>.yaml.")] = False,
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if rendered/ is stale.")] = False,
@@ -181,7 +195,8 @@ def render(
 
 @app.command()
 def diff(
-    envs: Annotated[list[str] | None, typer.Argument(metavar="ENV...", help="Environments to compare.",
+    envs: Annotated[list[str] | None, typer.Argument(
+        metavar="ENV...", autocompletion=_complete_envs, help="Environments to compare.",
                                                      show_default=False)] = None,
     all_envs: Annotated[bool, typer.Option("--all", help="Every environment of either side.")] = False,
     base: Annotated[str | None, typer.Option(
@@ -224,7 +239,8 @@ def diff(
 
 @app.command()
 def validate(
-    envs: Annotated[list[str] | None, typer.Argument(metavar="ENV...", help="Environments to validate.",
+    envs: Annotated[list[str] | None, typer.Argument(
+        metavar="ENV...", autocompletion=_complete_envs, help="Environments to validate.",
                                                      show_default=False)] = None,
     all_envs: Annotated[bool, typer.Option("--all", help="Validate every environments/<env>.yaml.")] = False,
     paths: Annotated[list[Path] | None, typer.Option(

@@ -178,6 +178,15 @@ def _redis(spec: Environment, protect: bool) -> RedisNames:
     )
 
 
+CHART_COMPONENTS = {
+    "cloudnativePg": "cloudnative-pg", "redisOperator": "redis-operator", "externalSecrets": "external-secrets",
+    "reloader": "reloader", "ingressNginx": "ingress-nginx", "externalDns": "external-dns",
+    "tailscaleOperator": "tailscale-operator", "certManager": "cert-manager", "barmanCloud": "plugin-barman-cloud",
+}
+"""The component (Application) name of each chart of the spec, by its key in `charts`: fixed, so
+pinning a chart under another name (a fork, a mirror) renames nothing."""
+
+
 def _charts(spec: Environment, components: Components) -> dict[str, ChartSource]:
     """Every chart the environment installs, by spec key, in the spec's order."""
     charts = spec.charts
@@ -211,7 +220,7 @@ def _namespaces(spec: Environment, charts: dict[str, ChartSource], edge: EdgeNam
 def _argocd(env: str, spec: Environment, charts: dict[str, ChartSource], components: Components,
             namespaces: tuple[NamespacePlan, ...]) -> ArgoNames:
     names = ["root", "namespaces", "secret-store", "secrets", "data", spec.app.name,
-             *(chart.chart for chart in charts.values())]
+             *(CHART_COMPONENTS[key] for key in charts)]
     if components.cloudflared:
         names.append("cloudflared")
     destination = spec.argocd.destination
