@@ -35,8 +35,9 @@ store: $(BIN)/.installed
 	rm -rf $(STORE)
 	$(BIN)/gitopsgen schemas import $(STORE_SOURCES) --out $(STORE)
 
+# One pytest worker per core (pytest-xdist): the suite is mostly whole processes and git repositories.
 test: $(BIN)/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # The per-file JSON Schema editors use for environments/*.yaml (their yaml-language-server modeline).
 spec-schema: $(BIN)/.installed
