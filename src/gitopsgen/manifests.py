@@ -7,13 +7,15 @@ documents and their canonical text. Documents that carry apiVersion/kind/metadat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
-from gitopsgen import yamlio
+from gitopsgen import fastpath, yamlio
 from gitopsgen.layout import rendered_dir
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, order=True)
@@ -167,6 +169,93 @@ class RenderedFile:
             return {}
 
 
+class TrackedFiles(dict[str, RenderedFile]):
+    """`RenderedTree.files`: a dict that counts its changes, so that the tree's index knows it is stale."""
+
+    version = 0
+
+    def _changed(self) -> None:
+        self.version += 1
+
+    def __setitem__(self, key: str, value: RenderedFile) -> None:
+        super().__setitem__(key, value)
+        self._changed()
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self._changed()
+
+    def __ior__(self, other: Any) -> TrackedFiles:  # type: ignore[override,misc]
+        super().__ior__(other)
+        self._changed()
+        return self
+
+    def pop(self, *args: Any) -> Any:
+        self._changed()
+        return super().pop(*args)
+
+    def popitem(self) -> tuple[str, RenderedFile]:
+        self._changed()
+        return super().popitem()
+
+    def clear(self) -> None:
+        super().clear()
+        self._changed()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        super().update(*args, **kwargs)
+        self._changed()
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        self._changed()
+        return super().setdefault(key, default)
+
+
+class TreeIndex:
+    """What validation asks of a tree again and again, computed once per version of its files:
+    the documents in file order, the manifests by kind, the documents by folder, and a memo for
+    facts derived from them (the secret scan, which Application deploys what). Documents are
+    not edited in place once they are in a tree (tests edit copies: `kit.mutate`)."""
+
+    def __init__(self, files: dict[str, RenderedFile]) -> None:
+        self.paths = tuple(sorted(files))
+        self.documents = tuple(doc for path in self.paths for doc in files[path].documents)
+        self.manifests = tuple(doc for doc in self.documents if isinstance(doc, Manifest))
+        by_kind: dict[str, list[Manifest]] = {}
+        for doc in self.manifests:
+            by_kind.setdefault(doc.ident.kind, []).append(doc)
+        self.by_kind = {kind: tuple(docs) for kind, docs in by_kind.items()}
+        self._by_kind_api: dict[tuple[str, str], tuple[Manifest, ...]] = {}
+        self._by_folder: dict[str, tuple[Document, ...]] | None = None
+        self._memo: dict[Any, Any] = {}
+
+    def of_kind(self, kind: str, api_version: str | None = None) -> tuple[Manifest, ...]:
+        docs = self.by_kind.get(kind, ())
+        if api_version is None:
+            return docs
+        key = (kind, api_version)
+        found = self._by_kind_api.get(key)
+        if found is None:
+            found = self._by_kind_api[key] = tuple(d for d in docs if d.ident.api_version == api_version)
+        return found
+
+    def in_folder(self, folder: str) -> tuple[Document, ...]:
+        """The documents of the files directly in `folder` ("" for the root), in file order."""
+        if self._by_folder is None:
+            by_folder: dict[str, list[Document]] = {}
+            for doc in self.documents:
+                by_folder.setdefault(doc.file.rpartition("/")[0], []).append(doc)
+            self._by_folder = {name: tuple(docs) for name, docs in by_folder.items()}
+        return self._by_folder.get(folder, ())
+
+    def memo(self, key: Any, make: Callable[[], T]) -> T:
+        """`make()` once per key for this version of the tree's files."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        value: T = self._memo[key]
+        return value
+
+
 @dataclass
 class RenderedTree:
     env: str
@@ -179,16 +268,45 @@ class RenderedTree:
     shown as the user named them)."""
     not_secrets: frozenset[str] = frozenset()
     """Spec values marked `# gitopsgen: not-a-secret`: the no-secret-values rule lets them pass."""
+    _index: tuple[int, TreeIndex] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.files, TrackedFiles):
+            self.files = TrackedFiles(self.files)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_index": None}
+
+    @property
+    def index(self) -> TreeIndex:
+        """The tree's index, built on first use and again after its files change."""
+        files = self.files
+        version = files.version if isinstance(files, TrackedFiles) else -1
+        cached = self._index
+        if cached is None or cached[0] != version or version < 0:
+            cached = self._index = (version, TreeIndex(files))
+        return cached[1]
 
     def add(self, rendered: RenderedFile) -> None:
         self.files[rendered.path] = rendered
 
     def documents(self) -> Iterator[Document]:
-        for path in sorted(self.files):
-            yield from self.files[path].documents
+        if not fastpath.enabled():
+            return (doc for path in sorted(self.files) for doc in self.files[path].documents)
+        return iter(self.index.documents)
 
     def manifests(self, kind: str | None = None, api_version: str | None = None) -> Iterator[Manifest]:
         """Kubernetes objects (documents with an identity), optionally of one kind (and apiVersion)."""
+        if not fastpath.enabled():
+            return self._scan(kind, api_version)
+        if kind is None:
+            if api_version is None:
+                return iter(self.index.manifests)
+            return (doc for doc in self.index.manifests if doc.ident.api_version == api_version)
+        return iter(self.index.of_kind(kind, api_version))
+
+    def _scan(self, kind: str | None, api_version: str | None) -> Iterator[Manifest]:
+        """`manifests()` without the index: every document looked at (the reference path)."""
         for doc in self.documents():
             if not isinstance(doc, Manifest):
                 continue

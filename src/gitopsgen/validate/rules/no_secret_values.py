@@ -11,14 +11,18 @@ contain:
   JWTs, credentials in URLs, a tunnel secret), unless the spec marked that value
   `# gitopsgen: not-a-secret` (`RenderedTree.not_secrets`).
 
-`secret_values` lists what this rule recognises, so that no other finding echoes it.
+`secret_values` lists what this rule recognises, so that no other finding echoes it. Both come
+from one walk over every string of the tree, done once per tree (`RenderedTree.index`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen import fastpath
+from gitopsgen.manifests import Document, RenderedTree
 from gitopsgen.secret_shapes import SECRET_NAME, find_secret
 from gitopsgen.validate.toolkit import Finding, dig
 from gitopsgen.yamlio import iter_paths
@@ -26,7 +30,88 @@ from gitopsgen.yamlio import iter_paths
 ID = "no-secret-values"
 
 
+@dataclass(frozen=True)
+class _Scan:
+    findings: tuple[Finding, ...]
+    values: frozenset[str]
+
+
 def check(tree: RenderedTree) -> Iterator[Finding]:
+    if not fastpath.enabled():
+        yield from _reference_check(tree)
+        return
+    yield from _scan(tree).findings
+
+
+def secret_values(tree: RenderedTree) -> set[str]:
+    """The values this rule recognises as secrets in `tree` (to redact from every message)."""
+    if not fastpath.enabled():
+        return _reference_values(tree)
+    return set(_scan(tree).values)
+
+
+def _scan(tree: RenderedTree) -> _Scan:
+    return tree.index.memo((ID, tree.not_secrets), lambda: _walk_tree(tree))
+
+
+def _walk_tree(tree: RenderedTree) -> _Scan:
+    findings: list[Finding] = []
+    values: set[str] = set()
+    allowed = tree.not_secrets
+    for doc in tree.documents():
+        ident = doc.identity
+        if ident is not None and ident.kind == "Secret" and ident.api_version == "v1":
+            for key in ("data", "stringData"):
+                if doc.data.get(key):
+                    findings.append(Finding(doc, (key,), "a Secret with literal values is rendered",
+                                            hint="declare an ExternalSecret that fetches the value from Doppler"))
+                values.update(v for _, v in iter_paths(doc.data.get(key)) if isinstance(v, str))
+        data = doc.data
+        if isinstance(data, dict | list):
+            _walk(doc, data, (), allowed, findings, values)
+        elif isinstance(data, str) and data not in allowed:
+            _leaf(doc, (), data, findings, values)
+    return _Scan(tuple(findings), frozenset(values))
+
+
+def _walk(doc: Document, node: dict[Any, Any] | list[Any], path: tuple[str | int, ...], allowed: frozenset[str],
+          findings: list[Finding], values: set[str]) -> None:
+    """Every string under `node`, depth first in document order (as `yamlio.iter_paths`); a path is
+    built only for a string that is reported."""
+    items = node.items() if isinstance(node, dict) else enumerate(node)
+    for key, value in items:
+        if isinstance(value, str):
+            if value in allowed:
+                continue
+            if find_secret(value) is not None or (key == "value" and len(path) >= 2 and path[-2] == "env"):
+                _leaf(doc, (*path, key), value, findings, values)
+        elif isinstance(value, dict | list):
+            _walk(doc, value, (*path, key), allowed, findings, values)
+
+
+def _leaf(doc: Document, path: tuple[str | int, ...], value: str, findings: list[Finding], values: set[str]) -> None:
+    if (what := find_secret(value)) is not None:
+        findings.append(Finding(doc, path, f"looks like {what}",
+                                hint="secret values never go into rendered/; reference them from Doppler"))
+        values.add(value)
+    elif len(path) >= 3 and path[-1] == "value" and path[-3] == "env":
+        name = _env_name(doc.data, path)
+        if name and SECRET_NAME.search(name):
+            values.add(value)
+            if isinstance(path[-2], int):
+                findings.append(Finding(doc, path, f"env {name} has a literal value",
+                                        hint="use valueFrom.secretKeyRef"))
+
+
+def _env_name(data: object, path: tuple[str | int, ...]) -> str | None:
+    name = dig(data, *path[:-1], "name")
+    return name if isinstance(name, str) else None
+
+
+# -- the reference path: each question answered on its own, every leaf looked at (`fastpath.disabled()`) ----
+
+
+def _reference_check(tree: RenderedTree) -> Iterator[Finding]:
     allowed = tree.not_secrets
     for doc in tree.documents():
         ident = doc.identity
@@ -51,13 +136,7 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
                                   hint="use valueFrom.secretKeyRef")
 
 
-def _env_name(data: object, path: tuple[str | int, ...]) -> str | None:
-    name = dig(data, *path[:-1], "name")
-    return name if isinstance(name, str) else None
-
-
-def secret_values(tree: RenderedTree) -> set[str]:
-    """The values this rule recognises as secrets in `tree` (to redact from every message)."""
+def _reference_values(tree: RenderedTree) -> set[str]:
     found: set[str] = set()
     for doc in tree.documents():
         ident = doc.identity

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from gitopsgen import domain, layout
+from gitopsgen import domain, fastpath, layout
 from gitopsgen.manifests import Document, Manifest, RenderedTree
 from gitopsgen.validate.toolkit.findings import YamlPath
 from gitopsgen.yamlio import dig
@@ -102,6 +102,12 @@ def deployed(tree: RenderedTree, app: Document) -> list[Document]:
             folder = tree_path(tree, path)
             if folder is not None:
                 folders.add(folder)
+    if not folders:
+        return []
+    if fastpath.enabled():
+        if len(folders) == 1:
+            return list(tree.index.in_folder(folders.pop()))
+        return [doc for doc in tree.index.documents if doc.file.rpartition("/")[0] in folders]
     return [doc for path in sorted(tree.files) if path.rpartition("/")[0] in folders
             for doc in tree.files[path].documents]
 
