@@ -66,6 +66,20 @@ class Document:
     def identity(self) -> Identity | None:
         return None
 
+    def memo(self, key: Any, make: Callable[[], T]) -> T:
+        """`make()` once per key for this document (facts read off its data, which is never edited
+        in place once parsed); every time with the fast path off."""
+        if not fastpath.enabled():
+            return make()
+        memo: dict[Any, Any] = self.__dict__.setdefault("_memo", {})
+        if key not in memo:
+            memo[key] = make()
+        value: T = memo[key]
+        return value
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
+
 
 @dataclass(frozen=True)
 class Manifest(Document):

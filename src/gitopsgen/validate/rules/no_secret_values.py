@@ -17,13 +17,13 @@ from one walk over every string of the tree, done once per tree (`RenderedTree.i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from gitopsgen import fastpath
 from gitopsgen.manifests import Document, RenderedTree
-from gitopsgen.secret_shapes import SECRET_NAME, find_secret
+from gitopsgen.secret_shapes import SECRET_NAME, find_secret, secret_finder
 from gitopsgen.validate.toolkit import Finding, dig
 from gitopsgen.yamlio import iter_paths
 
@@ -58,6 +58,7 @@ def _walk_tree(tree: RenderedTree) -> _Scan:
     findings: list[Finding] = []
     values: set[str] = set()
     allowed = tree.not_secrets
+    find = secret_finder()
     for doc in tree.documents():
         ident = doc.identity
         if ident is not None and ident.kind == "Secret" and ident.api_version == "v1":
@@ -67,30 +68,34 @@ def _walk_tree(tree: RenderedTree) -> _Scan:
                                             hint="declare an ExternalSecret that fetches the value from Doppler"))
                 values.update(v for _, v in iter_paths(doc.data.get(key)) if isinstance(v, str))
         data = doc.data
-        if isinstance(data, dict | list):
-            _walk(doc, data, (), allowed, findings, values)
+        if isinstance(data, _CONTAINERS):
+            _walk(doc, data, (), allowed, find, findings, values)
         elif isinstance(data, str) and data not in allowed:
-            _leaf(doc, (), data, findings, values)
+            _leaf(doc, (), data, find, findings, values)
     return _Scan(tuple(findings), frozenset(values))
 
 
+_CONTAINERS = (dict, list)
+
+
 def _walk(doc: Document, node: dict[Any, Any] | list[Any], path: tuple[str | int, ...], allowed: frozenset[str],
-          findings: list[Finding], values: set[str]) -> None:
+          find: Callable[[str], str | None], findings: list[Finding], values: set[str]) -> None:
     """Every string under `node`, depth first in document order (as `yamlio.iter_paths`); a path is
     built only for a string that is reported."""
-    items = node.items() if isinstance(node, dict) else enumerate(node)
-    for key, value in items:
+    env_values = len(path) >= 2 and path[-2] == "env"
+    for key, value in node.items() if isinstance(node, dict) else enumerate(node):
         if isinstance(value, str):
             if value in allowed:
                 continue
-            if find_secret(value) is not None or (key == "value" and len(path) >= 2 and path[-2] == "env"):
-                _leaf(doc, (*path, key), value, findings, values)
-        elif isinstance(value, dict | list):
-            _walk(doc, value, (*path, key), allowed, findings, values)
+            if find(value) is not None or (env_values and key == "value"):
+                _leaf(doc, (*path, key), value, find, findings, values)
+        elif isinstance(value, _CONTAINERS):
+            _walk(doc, value, (*path, key), allowed, find, findings, values)
 
 
-def _leaf(doc: Document, path: tuple[str | int, ...], value: str, findings: list[Finding], values: set[str]) -> None:
-    if (what := find_secret(value)) is not None:
+def _leaf(doc: Document, path: tuple[str | int, ...], value: str, find: Callable[[str], str | None],
+          findings: list[Finding], values: set[str]) -> None:
+    if (what := find(value)) is not None:
         findings.append(Finding(doc, path, f"looks like {what}",
                                 hint="secret values never go into rendered/; reference them from Doppler"))
         values.add(value)
