@@ -57,11 +57,12 @@ def find_chart(store: SchemaStore, chart: str) -> ChartSchema | None:
         if found is None:
             return None
         validator = None
-        if found.values_schema is not None:
+        schema = found.values_schema
+        if schema is not None:
             # Helm accepts draft-04..2020-12; a `$schema` jsonschema does not know (Reloader's
             # "http://json-schema.org/schema#") is read as draft-07, the common ground.
-            schema = found.values_schema
-            validator = compiled.compile_validator(validators.validator_for(schema, default=Draft7Validator)(schema))
+            validator = found.compiled("validator", lambda: compiled.compile_validator(
+                validators.validator_for(schema, default=Draft7Validator)(schema)))
         return ChartSchema(chart, found.origin, found.version, found.values, validator)
 
     return store.memo(("chart-validator", chart), make)

@@ -39,6 +39,7 @@ def supported_kubernetes_versions() -> tuple[str, ...]:
     return tuple(kv.major_minor(v) for v in kv.all_versions())
 
 
+@cache
 def resolve_kubernetes_version(requested: str) -> tuple[str, str | None]:
     """The newest bundled schema version not newer than `requested` (+ a note if it differs)."""
     versions = supported_kubernetes_versions()
@@ -102,7 +103,8 @@ def crd_validator(store: SchemaStore, ident: Identity) -> compiled.Validator | N
         found = store.lookup(ident.group, ident.version, ident.kind)
         if found is None:
             return None
-        return compiled.compile_validator(validators.validator_for(found.schema, default=Draft7Validator)(found.schema))
+        return found.compiled("validator", lambda: compiled.compile_validator(
+            validators.validator_for(found.schema, default=Draft7Validator)(found.schema)))
 
     return store.memo(("validator", ident.api_version, ident.kind), make)
 
