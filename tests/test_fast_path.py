@@ -178,6 +178,10 @@ def test_the_index_follows_every_change_to_the_files_of_the_tree(rendered: dict[
     assert tree.get("Widget", "e") is not None and list(tree.index.in_folder("extra"))[-1].ident.name == "e"
     tree.files.clear()
     assert list(tree.documents()) == []
+    tree.files = {"extra/f.yaml": _file("extra/f.yaml", _widget("f"))}  # a plain dict put in its place
+    assert [d.ident.name for d in tree.manifests("Widget")] == ["f"]
+    tree.files["extra/g.yaml"] = _file("extra/g.yaml", _widget("g"))
+    assert [d.ident.name for d in tree.manifests("Widget")] == ["f", "g"]
 
 
 def test_a_tree_with_an_index_pickles_without_it(rendered: dict[str, RenderedTree]) -> None:

@@ -78,6 +78,7 @@ def _disagreements(validator: Validator, variants: Iterable[tuple[str, Any]]) ->
     """(what jsonschema-rs and jsonschema judged differently, documents checked, rejected by both)."""
     wrong: list[str] = []
     checked = rejected = 0
+    assert validator.fast is not None
     for label, doc in variants:
         fast, reference = validator.fast_verdict(doc), validator.reference.is_valid(doc)
         assert fast is not None, f"jsonschema-rs gave no verdict on {label}"
@@ -126,6 +127,7 @@ def test_jsonschema_rs_and_jsonschema_agree_on_the_broken_inputs_of_the_validati
             if doc.identity is None:
                 continue
             validator = _validator(store, doc.identity.api_version, doc.identity.kind)
+            assert validator.fast is not None
             fast, reference = validator.fast_verdict(doc.data), validator.reference.is_valid(doc.data)
             assert fast == reference, (case.name, doc.identity)
             rejected += not reference
@@ -198,6 +200,7 @@ def test_a_document_jsonschema_rs_cannot_read_is_judged_by_jsonschema(rendered: 
     tree = mutate(rendered["prd"], service, lambda d: d[0]["metadata"]["labels"].update({1: 2}))
     doc = tree.files[service].documents[0]
     validator = _validator(store, "v1", "Service")
+    assert validator.fast is not None
     assert validator.fast_verdict(doc.data) is None
     assert validator.is_valid(doc.data) is validator.reference.is_valid(doc.data)
     fast = validate_tree(tree, SchemaOptions(VERSION))
@@ -206,10 +209,22 @@ def test_a_document_jsonschema_rs_cannot_read_is_judged_by_jsonschema(rendered: 
     assert any(p.rule == "schema" and p.file.endswith(service) for p in fast)
 
 
+def test_a_schema_is_compiled_by_jsonschema_rs_from_its_second_document_on() -> None:
+    from jsonschema import Draft7Validator
+
+    from gitopsgen.validate.compiled import COMPILE_AFTER, compile_validator
+
+    validator = compile_validator(Draft7Validator({"type": "object", "required": ["kind"]}))
+    verdicts = [validator.fast_verdict({"kind": "x"}) for _ in range(COMPILE_AFTER + 1)]
+    assert verdicts == [None] * (COMPILE_AFTER - 1) + [True, True]
+    assert validator.is_valid({}) is False and list(validator.iter_errors({}))
+
+
 def test_with_the_fast_path_off_every_document_goes_to_jsonschema(rendered: dict[str, RenderedTree],
                                                                     store: Any) -> None:
     doc = rendered["prd"].files["manifests/example-api/service.yaml"].documents[0]
     validator = _validator(store, "v1", "Service")
+    assert validator.fast is not None
     assert validator.fast_verdict(doc.data) is True
     with fastpath.disabled():
         assert validator.fast_verdict(doc.data) is None

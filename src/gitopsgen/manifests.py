@@ -282,7 +282,8 @@ class RenderedTree:
     shown as the user named them)."""
     not_secrets: frozenset[str] = frozenset()
     """Spec values marked `# gitopsgen: not-a-secret`: the no-secret-values rule lets them pass."""
-    _index: tuple[int, TreeIndex] | None = field(default=None, init=False, repr=False, compare=False)
+    _index: tuple[dict[str, RenderedFile], int, TreeIndex] | None = field(default=None, init=False, repr=False,
+                                                                          compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.files, TrackedFiles):
@@ -295,11 +296,11 @@ class RenderedTree:
     def index(self) -> TreeIndex:
         """The tree's index, built on first use and again after its files change."""
         files = self.files
-        version = files.version if isinstance(files, TrackedFiles) else -1
+        version = files.version if isinstance(files, TrackedFiles) else -1  # -1: a plain dict, never trusted
         cached = self._index
-        if cached is None or cached[0] != version or version < 0:
-            cached = self._index = (version, TreeIndex(files))
-        return cached[1]
+        if cached is None or cached[0] is not files or cached[1] != version or version < 0:
+            cached = self._index = (files, version, TreeIndex(files))
+        return cached[2]
 
     def add(self, rendered: RenderedFile) -> None:
         self.files[rendered.path] = rendered

@@ -1,42 +1,59 @@
 """Compiled JSON Schema validators: jsonschema-rs says whether a document is valid, jsonschema says why not.
 
-Nearly every document we validate is valid, and asking jsonschema (pure Python) costs about
-0.3 ms per manifest. So each schema is compiled twice, once per (apiVersion, kind) or chart, and
-kept for the life of the store: by jsonschema-rs (Rust, a few microseconds per document) for the
-yes/no, and by jsonschema, the reference, which only walks a document that jsonschema-rs rejects
-(or cannot read: a YAML key that is not a string, a value JSON has no type for) to give the
-errors with their paths and `best_match`. A document jsonschema-rs accepts has no schema
-problems; tests/test_fast_validators.py checks on the corpus (the rendered trees, the mutated
-documents of the validation corpus, documents sampled from every schema of the store and their
-mutations) that both accept and reject exactly the same documents.
+Nearly every document we validate is valid, and asking jsonschema (pure Python) costs 0.1 to
+1 ms per manifest. So each schema (one per (apiVersion, kind), or per chart) is compiled twice and
+kept with the store (with the schema itself for the packaged store: once per process): by
+jsonschema-rs (Rust, a few microseconds per document) for the yes/no, and by jsonschema, the
+reference, which only walks a document that jsonschema-rs rejects (or cannot read: a YAML key
+that is not a string, a value JSON has no type for) to give the errors with their paths and
+`best_match`. A document jsonschema-rs accepts has no schema problems; tests/test_fast_validators.py
+checks on the corpus (the rendered trees, the mutated documents of the validation corpus,
+documents sampled from every schema of the store and their mutations) that both accept and
+reject exactly the same documents.
 
 The two are configured alike: the draft is the one jsonschema chose (`validator_for`, with our
-defaults), formats are annotations (jsonschema checks none without a format checker; Kubernetes'
-`int32`, `byte`, `date-time` are not checked by the API server's schema either), and nothing is
-fetched (`offline`): a schema whose `$ref`s jsonschema-rs cannot resolve, or whose patterns it
-cannot compile, simply has no fast validator and every document goes to jsonschema.
+defaults), `format` is an annotation (jsonschema checks no format without a format checker), and
+nothing is fetched (`offline`): a schema whose `$ref`s jsonschema-rs cannot resolve, or whose
+patterns it cannot compile, has no fast validator and every document goes to jsonschema.
 `gitopsgen.fastpath.disabled()` sends every document to jsonschema.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from gitopsgen import fastpath
 
+COMPILE_AFTER = 2
+"""jsonschema-rs compiles a schema for its second document: compiling costs about as much as
+jsonschema checking a document or two, so a kind that appears once in a run is left to
+jsonschema, and a fleet of environments pays one compilation per kind."""
 
-@dataclass(frozen=True, eq=False)
+
 class Validator:
-    reference: Any
-    """The jsonschema validator: the errors, their paths and the best match."""
-    fast: Any | None = None
-    """The same schema compiled by jsonschema-rs, None when it could not be."""
+    """A schema compiled for jsonschema (`reference`) and, from its second document on, for
+    jsonschema-rs (`fast`)."""
+
+    __slots__ = ("_compile", "_fast", "_uses", "reference")
+
+    def __init__(self, reference: Any, compile_fast: Callable[[], Any | None] | None = None) -> None:
+        self.reference = reference
+        """The jsonschema validator: the errors, their paths and the best match."""
+        self._compile = compile_fast
+        self._fast: Any | None = None
+        self._uses = 0
 
     @property
     def schema(self) -> Any:
         return self.reference.schema
+
+    @property
+    def fast(self) -> Any | None:
+        """The same schema compiled by jsonschema-rs (now, if it was not yet); None when it cannot be."""
+        if self._compile is not None:
+            self._fast, self._compile = self._compile(), None
+        return self._fast
 
     def is_valid(self, instance: Any) -> bool:
         verdict = self.fast_verdict(instance)
@@ -50,12 +67,20 @@ class Validator:
         return errors
 
     def fast_verdict(self, instance: Any) -> bool | None:
-        """jsonschema-rs's answer, None when there is none (no fast validator, the fast path is
-        off, or a value it cannot read)."""
-        if self.fast is None or not fastpath.enabled():
+        """jsonschema-rs's answer, None when there is none: the fast path is off, the schema has
+        no fast validator (or not yet: `COMPILE_AFTER`), or the document holds a value it cannot
+        read."""
+        if not fastpath.enabled():
+            return None
+        if self._compile is not None:
+            self._uses += 1
+            if self._uses < COMPILE_AFTER:
+                return None
+        fast = self.fast
+        if fast is None:
             return None
         try:
-            return bool(self.fast.is_valid(instance))
+            return bool(fast.is_valid(instance))
         except Exception:  # a value JSON cannot hold (a non-string key, a date): ask jsonschema
             return None
 
@@ -89,16 +114,23 @@ def registry(resources: Sequence[tuple[str, Any]]) -> Any | None:
         return None
 
 
-def compile_validator(reference: Any, fast_registry: Any | None = None) -> Validator:
-    """`reference` (a jsonschema validator) with its schema also compiled by jsonschema-rs."""
+def compile_validator(reference: Any, fast_registry: Callable[[], Any | None] | None = None) -> Validator:
+    """`reference` (a jsonschema validator), to be compiled by jsonschema-rs too when it is used
+    (with the registry `fast_registry()` gives, for `$ref`s into other documents)."""
     fast_class = _fast_class(reference)
-    fast = None
-    if fast_class is not None:
+    if fast_class is None:
+        return Validator(reference)
+
+    def compile_fast() -> Any | None:
         options: dict[str, Any] = {"validate_formats": False, "offline": True}
         if fast_registry is not None:
-            options["registry"] = fast_registry
+            found = fast_registry()
+            if found is None:
+                return None
+            options["registry"] = found
         try:
-            fast = fast_class(reference.schema, **options)
+            return fast_class(reference.schema, **options)
         except Exception:  # unresolvable $ref, a pattern Rust's regex rejects, an older jsonschema-rs
-            fast = None
-    return Validator(reference, fast)
+            return None
+
+    return Validator(reference, compile_fast)

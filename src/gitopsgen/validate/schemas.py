@@ -68,7 +68,11 @@ def _core_registry(version: str, strict: bool) -> tuple[Any, Any, Path]:
     definitions = json.loads((folder / "_definitions.json").read_text())
     registry = Resource.from_contents(definitions) @ Registry()
     uri = definitions.get("$id")
-    fast = compiled.registry([(uri, definitions)]) if isinstance(uri, str) else None
+
+    @cache
+    def fast() -> Any | None:  # built when a first core kind is compiled by jsonschema-rs
+        return compiled.registry([(uri, definitions)]) if isinstance(uri, str) else None
+
     return registry, fast, folder
 
 
