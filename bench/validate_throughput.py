@@ -12,6 +12,7 @@ ready" is all layers with the line maps of the files that have findings (`Render
 
     .venv/bin/python bench/validate_throughput.py [--documents 1000] [--runs 5] [--layers all,rules]
     .venv/bin/python bench/validate_throughput.py --profile all     # cProfile of one layer, top 40
+    .venv/bin/python bench/validate_throughput.py --reference       # the fast path off, for the ratio
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from gitopsgen import fastpath
 from gitopsgen.manifests import RenderedTree, make_document
 from gitopsgen.pipeline import render_trees
 from gitopsgen.validate import SchemaOptions, charts, rules, schemas, validate_tree
@@ -47,7 +49,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--layers", default="", help="comma-separated names (all, ready, schemas, charts, rules)")
     parser.add_argument("--profile", metavar="LAYER", help="print a cProfile of one layer instead of timing")
+    parser.add_argument("--reference", action="store_true",
+                        help="with the fast path off (gitopsgen.fastpath.disabled()), for comparison")
     args = parser.parse_args()
+    if args.reference:
+        with fastpath.disabled():
+            run(args)
+    else:
+        run(args)
+
+
+def run(args: argparse.Namespace) -> None:
     trees = [item.tree for item in render_trees(ROOT, ["dev", "prd"])]
     per_round = sum(len(f.documents) for t in trees for f in t.files.values())
     rounds = math.ceil(args.documents / per_round)
