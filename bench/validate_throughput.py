@@ -27,7 +27,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from gitopsgen import fastpath
 from gitopsgen.manifests import RenderedTree, make_document
 from gitopsgen.pipeline import render_trees
 from gitopsgen.validate import SchemaOptions, charts, rules, schemas, validate_tree
@@ -53,6 +52,8 @@ def main() -> None:
                         help="with the fast path off (gitopsgen.fastpath.disabled()), for comparison")
     args = parser.parse_args()
     if args.reference:
+        from gitopsgen import fastpath  # imported here: the script also times older checkouts
+
         with fastpath.disabled():
             run(args)
     else:
