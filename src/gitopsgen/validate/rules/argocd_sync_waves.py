@@ -115,8 +115,9 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         for i, earlier, earlier_stages in staged:
             if i == j or waves[i] < waves[j]:
                 continue
-            needed = sorted({s.value for s in needs & earlier_stages})
-            if needed:
+            common = needs & earlier_stages
+            if common:
+                needed = sorted({s.value for s in common})
                 what = ", ".join(sorted(s.value for s in later_stages))
                 yield Finding(
                     later, WAVE_PATH,

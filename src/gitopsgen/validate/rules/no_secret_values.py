@@ -17,7 +17,7 @@ from one walk over every string of the tree, done once per tree (`RenderedTree.i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,47 +55,57 @@ def _scan(tree: RenderedTree) -> _Scan:
 
 
 def _walk_tree(tree: RenderedTree) -> _Scan:
+    """Every string of the tree looked at once, depth first in document order (as
+    `yamlio.iter_paths`): the hot loop of the rule. Plain types are told apart by `type()`, and a
+    path is built only for a string that has a secret's shape or is an `env[].value`."""
     findings: list[Finding] = []
     values: set[str] = set()
     allowed = tree.not_secrets
     find = secret_finder()
+    found: list[tuple[tuple[str | int, ...], str]] = []
+
+    def walk(node: dict[Any, Any] | list[Any], path: tuple[str | int, ...]) -> None:
+        env_values = len(path) >= 2 and path[-2] == "env"
+        for key, value in node.items() if type(node) is dict else enumerate(node):
+            kind = type(value)
+            if kind is str:
+                if (find(value) is not None or (env_values and key == "value")) and value not in allowed:
+                    found.append(((*path, key), value))
+            elif kind is dict or kind is list:
+                walk(value, (*path, key))
+            elif value is None or kind is int or kind is bool or kind is float:
+                continue
+            elif isinstance(value, str):  # subclasses of the plain types
+                if (find(value) is not None or (env_values and key == "value")) and value not in allowed:
+                    found.append(((*path, key), value))
+            elif isinstance(value, _CONTAINERS):
+                walk(value, (*path, key))
+
     for doc in tree.documents():
+        data = doc.data
         ident = doc.identity
         if ident is not None and ident.kind == "Secret" and ident.api_version == "v1":
             for key in ("data", "stringData"):
-                if doc.data.get(key):
+                if data.get(key):
                     findings.append(Finding(doc, (key,), "a Secret with literal values is rendered",
                                             hint="declare an ExternalSecret that fetches the value from Doppler"))
-                values.update(v for _, v in iter_paths(doc.data.get(key)) if isinstance(v, str))
-        data = doc.data
+                values.update(v for _, v in iter_paths(data.get(key)) if isinstance(v, str))
         if isinstance(data, _CONTAINERS):
-            _walk(doc, data, (), allowed, find, findings, values)
-        elif isinstance(data, str) and data not in allowed:
-            _leaf(doc, (), data, find, findings, values)
+            walk(data, ())
+        elif isinstance(data, str) and find(data) is not None and data not in allowed:
+            found.append(((), data))
+        if found:
+            for path, value in found:
+                _leaf(doc, path, value, findings, values)
+            found.clear()
     return _Scan(tuple(findings), frozenset(values))
 
 
 _CONTAINERS = (dict, list)
 
 
-def _walk(doc: Document, node: dict[Any, Any] | list[Any], path: tuple[str | int, ...], allowed: frozenset[str],
-          find: Callable[[str], str | None], findings: list[Finding], values: set[str]) -> None:
-    """Every string under `node`, depth first in document order (as `yamlio.iter_paths`); a path is
-    built only for a string that is reported."""
-    env_values = len(path) >= 2 and path[-2] == "env"
-    for key, value in node.items() if isinstance(node, dict) else enumerate(node):
-        if isinstance(value, str):
-            if value in allowed:
-                continue
-            if find(value) is not None or (env_values and key == "value"):
-                _leaf(doc, (*path, key), value, find, findings, values)
-        elif isinstance(value, _CONTAINERS):
-            _walk(doc, value, (*path, key), allowed, find, findings, values)
-
-
-def _leaf(doc: Document, path: tuple[str | int, ...], value: str, find: Callable[[str], str | None],
-          findings: list[Finding], values: set[str]) -> None:
-    if (what := find(value)) is not None:
+def _leaf(doc: Document, path: tuple[str | int, ...], value: str, findings: list[Finding], values: set[str]) -> None:
+    if (what := find_secret(value)) is not None:
         findings.append(Finding(doc, path, f"looks like {what}",
                                 hint="secret values never go into rendered/; reference them from Doppler"))
         values.add(value)

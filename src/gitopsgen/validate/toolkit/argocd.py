@@ -137,7 +137,8 @@ def _parents(tree: RenderedTree) -> dict[tuple[str, int], Manifest]:
 
 def deployed_kinds(tree: RenderedTree, app: Document) -> set[tuple[str, str]]:
     """(API group, kind) of what the Application's Git sources deploy."""
-    return {(doc.identity.group, doc.identity.kind) for doc in deployed(tree, app) if doc.identity is not None}
+    return set(per_document(tree, "deployed-kinds", app, lambda: frozenset(
+        (doc.identity.group, doc.identity.kind) for doc in deployed(tree, app) if doc.identity is not None)))
 
 
 @dataclass(frozen=True)
