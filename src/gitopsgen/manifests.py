@@ -7,13 +7,18 @@ documents and their canonical text. Documents that carry apiVersion/kind/metadat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from gitopsgen import yamlio
+from gitopsgen import fastpath, yamlio
 from gitopsgen.layout import rendered_dir
+
+if TYPE_CHECKING:
+    from gitopsgen.treeindex import TreeIndex
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, order=True)
@@ -63,6 +68,20 @@ class Document:
     @property
     def identity(self) -> Identity | None:
         return None
+
+    def memo(self, key: Any, make: Callable[[], T]) -> T:
+        """`make()` once per key for this document (facts read off its data, which is never edited
+        in place once parsed); every time with the fast path off."""
+        if not fastpath.enabled():
+            return make()
+        memo: dict[Any, Any] = self.__dict__.setdefault("_memo", {})
+        if key not in memo:
+            memo[key] = make()
+        value: T = memo[key]
+        return value
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
 
 
 @dataclass(frozen=True)
@@ -170,6 +189,48 @@ class RenderedFile:
             return {}
 
 
+class TrackedFiles(dict[str, RenderedFile]):
+    """`RenderedTree.files`: a dict that counts its changes, so that the tree's index knows it is stale."""
+
+    version = 0
+
+    def _changed(self) -> None:
+        self.version += 1
+
+    def __setitem__(self, key: str, value: RenderedFile) -> None:
+        super().__setitem__(key, value)
+        self._changed()
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self._changed()
+
+    def __ior__(self, other: Any) -> TrackedFiles:  # type: ignore[override,misc]
+        super().__ior__(other)
+        self._changed()
+        return self
+
+    def pop(self, *args: Any) -> Any:
+        self._changed()
+        return super().pop(*args)
+
+    def popitem(self) -> tuple[str, RenderedFile]:
+        self._changed()
+        return super().popitem()
+
+    def clear(self) -> None:
+        super().clear()
+        self._changed()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        super().update(*args, **kwargs)
+        self._changed()
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        self._changed()
+        return super().setdefault(key, default)
+
+
 @dataclass
 class RenderedTree:
     env: str
@@ -182,16 +243,49 @@ class RenderedTree:
     shown as the user named them)."""
     not_secrets: frozenset[str] = frozenset()
     """Spec values marked `# gitopsgen: not-a-secret`: the no-secret-values rule lets them pass."""
+    _index: tuple[dict[str, RenderedFile], int, TreeIndex] | None = field(default=None, init=False, repr=False,
+                                                                          compare=False)
+    """The index and the files (and their version) it was built from; see `index`."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.files, TrackedFiles):
+            self.files = TrackedFiles(self.files)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_index": None}
+
+    @property
+    def index(self) -> TreeIndex:
+        """The tree's index, built on first use and again after its files change."""
+        files = self.files
+        version = files.version if isinstance(files, TrackedFiles) else -1  # -1: a plain dict, never trusted
+        cached = self._index
+        if cached is None or cached[0] is not files or cached[1] != version or version < 0:
+            from gitopsgen.treeindex import TreeIndex
+
+            cached = self._index = (files, version, TreeIndex(files))
+        return cached[2]
 
     def add(self, rendered: RenderedFile) -> None:
         self.files[rendered.path] = rendered
 
     def documents(self) -> Iterator[Document]:
-        for path in sorted(self.files):
-            yield from self.files[path].documents
+        if not fastpath.enabled():
+            return (doc for path in sorted(self.files) for doc in self.files[path].documents)
+        return iter(self.index.documents)
 
     def manifests(self, kind: str | None = None, api_version: str | None = None) -> Iterator[Manifest]:
         """Kubernetes objects (documents with an identity), optionally of one kind (and apiVersion)."""
+        if not fastpath.enabled():
+            return self._scan(kind, api_version)
+        if kind is None:
+            if api_version is None:
+                return iter(self.index.manifests)
+            return (doc for doc in self.index.manifests if doc.ident.api_version == api_version)
+        return iter(self.index.of_kind(kind, api_version))
+
+    def _scan(self, kind: str | None, api_version: str | None) -> Iterator[Manifest]:
+        """`manifests()` without the index: every document looked at (the reference path)."""
         for doc in self.documents():
             if not isinstance(doc, Manifest):
                 continue

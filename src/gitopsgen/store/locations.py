@@ -12,7 +12,9 @@
 
 A location that does not exist is an error (exit 2), reported before anything is rendered.
 `SchemaStore.lookup()` and `.chart()` are what validators ask; `memo()` keeps what they compile
-(one validator per (apiVersion, kind)) for the life of the store.
+(one validator per (apiVersion, kind)) for the life of the store, and `Found.compiled()` /
+`ChartFiles.compiled()` with the schema itself, so that the packaged store's schemas (read once
+per process) are compiled once per process.
 """
 
 from __future__ import annotations
@@ -38,15 +40,29 @@ REPOSITORY_STORE = "schemas"
 _TEMPLATE_VARS = re.compile(r"\{\{\s*\.(Group|ResourceKind|ResourceAPIVersion|KindSuffix)\s*\}\}")
 
 
+class _Compiled:
+    """What validators compile from a schema, kept with it: for the packaged store, whose reads
+    live as long as the process, that is once per process rather than once per store."""
+
+    _compiled: dict[Any, Any]
+
+    def compiled(self, key: Any, make: Callable[[], T]) -> T:
+        if key not in self._compiled:
+            self._compiled[key] = make()
+        value: T = self._compiled[key]
+        return value
+
+
 @dataclass(frozen=True)
-class Found:
+class Found(_Compiled):
     schema: dict[str, Any]
     origin: str
     """Where it came from, for messages: a path, a URL, or `gitopsgen default store: <path>`."""
+    _compiled: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
-class ChartFiles:
+class ChartFiles(_Compiled):
     name: str
     version: str | None
     """`version` of the chart's Chart.yaml, when there is one."""
@@ -54,6 +70,7 @@ class ChartFiles:
     """The chart's default values (empty when the store has no values.yaml)."""
     values_schema: dict[str, Any] | None
     origin: str
+    _compiled: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 def _json(node: Traversable, origin: str) -> dict[str, Any]:

@@ -24,6 +24,9 @@ def validate_tree(tree: RenderedTree, options: SchemaOptions, *, cross_resource:
     problems.extend(charts.validate_tree(tree, store))
     if cross_resource:
         problems.extend(rules.run(tree))
+    if not problems:
+        return []
+    # The rule's scan of the tree, done once (kept in the tree's index) and shared with the rule.
     known = sorted(no_secret_values.secret_values(tree), key=len, reverse=True)
     problems = [replace(p, message=redact(p.message, known), hint=p.hint and redact(p.hint, known))
                 for p in problems]

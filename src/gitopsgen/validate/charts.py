@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 from gitopsgen.manifests import Document, RenderedTree
 from gitopsgen.problems import Problem, Severity, dotted
-from gitopsgen.validate import toolkit
+from gitopsgen.validate import compiled, toolkit
 from gitopsgen.validate.schemas import best_error, error_path, short_message
-from gitopsgen.validate.toolkit import coalesce, dig
+from gitopsgen.validate.toolkit import dig, overlay
 
 if TYPE_CHECKING:
     from gitopsgen.store.locations import SchemaStore
@@ -43,7 +43,7 @@ class ChartSchema:
     """`version` of the store's Chart.yaml, when there is one."""
     defaults: dict[str, Any]
     """The chart's own values.yaml (empty when the store has none)."""
-    validator: Any | None
+    validator: compiled.Validator | None
     """Compiled values.schema.json, None when the chart has no schema."""
 
 
@@ -57,11 +57,12 @@ def find_chart(store: SchemaStore, chart: str) -> ChartSchema | None:
         if found is None:
             return None
         validator = None
-        if found.values_schema is not None:
+        schema = found.values_schema
+        if schema is not None:
             # Helm accepts draft-04..2020-12; a `$schema` jsonschema does not know (Reloader's
             # "http://json-schema.org/schema#") is read as draft-07, the common ground.
-            schema = found.values_schema
-            validator = validators.validator_for(schema, default=Draft7Validator)(schema)
+            validator = found.compiled("validator", lambda: compiled.compile_validator(
+                validators.validator_for(schema, default=Draft7Validator)(schema)))
         return ChartSchema(chart, found.origin, found.version, found.values, validator)
 
     return store.memo(("chart-validator", chart), make)
@@ -79,10 +80,10 @@ def _check_source(tree: RenderedTree, app: Document, source: toolkit.Source, sto
     if not paths:
         return []  # no values of ours to check (a missing file is argocd-value-files' finding)
     app_file = tree.display(app.file)
-    app_line = tree.files[app.file].line_of(app.index, (*source.path, "chart"))
     found = find_chart(store, source.chart)
     if found is None or found.validator is None:
         what = "no schema location has it" if found is None else "it has no values.schema.json"
+        app_line = tree.files[app.file].line_of(app.index, (*source.path, "chart"))
         return [Problem(app_file, app_line, None, dotted((*source.path, "chart")),
                         f"values for chart {source.chart} not checked: {what}", rule=RULE,
                         severity=Severity.INFO)]
@@ -98,12 +99,14 @@ def _check_source(tree: RenderedTree, app: Document, source: toolkit.Source, sto
             hint=f"update the schema store (`gitopsgen schemas sync`; it has {found.origin}) or the pinned version"))
 
     layers = [doc.data if (doc := tree.first(p)) is not None else None for p in paths]
+    # `overlay`, not `coalesce`: the merged values are only read, so they share what they do not
+    # change with the chart's defaults and our files instead of copying them.
     merged: Any = found.defaults
     for layer in layers:
-        merged = coalesce(merged, layer if layer is not None else {})
+        merged = overlay(merged, layer if layer is not None else {})
     values_object = dig(source.data, "helm", "valuesObject")
     if isinstance(values_object, dict):
-        merged = coalesce(merged, values_object)
+        merged = overlay(merged, values_object)
 
     for raw in sorted(found.validator.iter_errors(merged), key=lambda e: list(map(str, e.absolute_path))):
         error = best_error(raw)

@@ -8,7 +8,9 @@
   compiled validator per (apiVersion, kind), kept for the life of the store.
 
 Every error becomes a `Problem` at the line of the offending node in the rendered file. For
-`anyOf`/`oneOf` failures the best-matching branch is reported, not the whole tree.
+`anyOf`/`oneOf` failures the best-matching branch is reported, not the whole tree. A compiled
+validator is two (`gitopsgen.validate.compiled`): jsonschema-rs decides whether a document is
+valid, and only a document it rejects is walked by jsonschema for the errors.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from gitopsgen.manifests import Document, Identity, Manifest, RenderedTree
 from gitopsgen.problems import Problem, Severity, dotted
-from gitopsgen.validate import admission, cel, objectmeta
+from gitopsgen.validate import admission, cel, compiled, objectmeta
 from gitopsgen.validate.findings import Finding
 
 if TYPE_CHECKING:
@@ -37,6 +39,7 @@ def supported_kubernetes_versions() -> tuple[str, ...]:
     return tuple(kv.major_minor(v) for v in kv.all_versions())
 
 
+@cache
 def resolve_kubernetes_version(requested: str) -> tuple[str, str | None]:
     """The newest bundled schema version not newer than `requested` (+ a note if it differs)."""
     versions = supported_kubernetes_versions()
@@ -53,7 +56,9 @@ def resolve_kubernetes_version(requested: str) -> tuple[str, str | None]:
 
 
 @cache
-def _core_registry(version: str, strict: bool) -> tuple[Any, Path]:
+def _core_registry(version: str, strict: bool) -> tuple[Any, Any, Path]:
+    """(jsonschema registry, jsonschema-rs registry, folder) of a version's core schemas: every
+    kind's schema `$ref`s into the shared `_definitions.json`."""
     import importlib.resources
 
     from referencing import Registry, Resource
@@ -62,34 +67,48 @@ def _core_registry(version: str, strict: bool) -> tuple[Any, Path]:
     folder = Path(str(base / f"v{version}.0-local{'-strict' if strict else ''}"))
     definitions = json.loads((folder / "_definitions.json").read_text())
     registry = Resource.from_contents(definitions) @ Registry()
-    return registry, folder
+    uri = definitions.get("$id")
+
+    @cache
+    def fast() -> Any | None:  # built when a first core kind is compiled by jsonschema-rs
+        return compiled.registry([(uri, definitions)]) if isinstance(uri, str) else None
+
+    return registry, fast, folder
 
 
 @cache
-def _core_validator(version: str, strict: bool, api_version: str, kind: str) -> Any | None:
+def _core_validator(version: str, strict: bool, api_version: str, kind: str) -> compiled.Validator | None:
+    """The compiled schema of a built-in (apiVersion, kind), None when kubernetes-validate has none."""
     from jsonschema import Draft202012Validator
     from referencing import Resource
 
-    registry, folder = _core_registry(version, strict)
+    registry, fast_registry, folder = _core_registry(version, strict)
     # kubernetes-validate's file naming: rbac.authorization.k8s.io/v1 -> rbac-v1; v1 -> v1
     group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
     path = folder / f"{kind.lower()}-{group_version}.json"
     if not path.is_file():
         return None
     schema = json.loads(path.read_text())
-    return Draft202012Validator(schema, registry=Resource.from_contents(schema) @ registry)
+    reference = Draft202012Validator(schema, registry=Resource.from_contents(schema) @ registry)
+    return compiled.compile_validator(reference, fast_registry)
 
 
-def crd_validator(store: SchemaStore, ident: Identity) -> Any | None:
+def core_validator(version: str, api_version: str, kind: str) -> compiled.Validator | None:
+    """The strict schema of a built-in kind for Kubernetes `version` (like "1.33"), as validation uses it."""
+    return _core_validator(version, True, api_version, kind)
+
+
+def crd_validator(store: SchemaStore, ident: Identity) -> compiled.Validator | None:
     """The compiled schema of a custom resource's (apiVersion, kind), None when no location has one."""
 
-    def make() -> Any | None:
+    def make() -> compiled.Validator | None:
         from jsonschema import Draft7Validator, validators
 
         found = store.lookup(ident.group, ident.version, ident.kind)
         if found is None:
             return None
-        return validators.validator_for(found.schema, default=Draft7Validator)(found.schema)
+        return found.compiled("validator", lambda: compiled.compile_validator(
+            validators.validator_for(found.schema, default=Draft7Validator)(found.schema)))
 
     return store.memo(("validator", ident.api_version, ident.kind), make)
 

@@ -22,7 +22,6 @@ from typing import Any
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding
-from gitopsgen.yamlio import iter_paths
 
 ID = "argocd-load-balancer-wave"
 
@@ -30,10 +29,21 @@ ID = "argocd-load-balancer-wave"
 LOAD_BALANCER_CHARTS = {"tailscale": "tailscale-operator"}
 
 
-def _classes(data: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    for path, value in iter_paths(data):
-        if path and path[-1] == "loadBalancerClass" and isinstance(value, str):
-            yield path, value
+def _classes(data: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    """(path, class) of every `loadBalancerClass: <string>` in `data`, in document order."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    if isinstance(data, dict | list):
+        _collect(data, (), found)
+    return found
+
+
+def _collect(node: dict[Any, Any] | list[Any], path: tuple[str | int, ...],
+             found: list[tuple[tuple[str | int, ...], str]]) -> None:
+    for key, value in node.items() if isinstance(node, dict) else enumerate(node):
+        if isinstance(value, dict | list):
+            _collect(value, (*path, key), found)
+        elif key == "loadBalancerClass" and isinstance(value, str) and isinstance(node, dict):
+            found.append(((*path, key), value))
 
 
 def check(tree: RenderedTree) -> Iterator[Finding]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
+from functools import lru_cache
 from typing import Any
 
 from gitopsgen import domain
@@ -39,11 +40,23 @@ from gitopsgen.validate.toolkit import Finding, dig
 ID = "argocd-project"
 
 
+@lru_cache(maxsize=4096)
+def _match(value: str, pattern: str) -> bool:
+    # An environment asks the same few (value, pattern) pairs for every object it deploys.
+    return fnmatchcase(value, pattern)
+
+
 def permitted(value: str, patterns: list[Any]) -> bool:
     """Argo CD's rule: some allowing pattern matches and no `!` pattern matches."""
-    allow = [str(p) for p in patterns if not str(p).startswith("!")]
-    deny = [str(p)[1:] for p in patterns if str(p).startswith("!")]
-    return any(fnmatchcase(value, p) for p in allow) and not any(fnmatchcase(value, p) for p in deny)
+    allowed = False
+    for pattern in patterns:
+        text = str(pattern)
+        if text.startswith("!"):
+            if _match(value, text[1:]):
+                return False
+        elif not allowed and _match(value, text):
+            allowed = True
+    return allowed
 
 
 def _destination_ok(destinations: list[Any], target: dict[str, Any], namespace: str) -> bool:
@@ -62,8 +75,8 @@ def _whitelisted(whitelist: list[Any], group: str, kind: str, name: str | None) 
     for entry in whitelist:
         if not isinstance(entry, dict):
             continue
-        if fnmatchcase(group, str(entry.get("group", ""))) and fnmatchcase(kind, str(entry.get("kind", ""))) and \
-                (entry.get("name") is None or (name is not None and fnmatchcase(name, str(entry["name"])))):
+        if _match(group, str(entry.get("group", ""))) and _match(kind, str(entry.get("kind", ""))) and \
+                (entry.get("name") is None or (name is not None and _match(name, str(entry["name"])))):
             return True
     return False
 

@@ -111,11 +111,13 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
             waves[i] = wave
     staged = [(i, app, stages(tree, app)) for i, app in enumerate(apps) if i in waves]
     for j, later, later_stages in staged:
+        needs = set().union(*(NEEDS[ls] for ls in later_stages))
         for i, earlier, earlier_stages in staged:
-            if i == j:
+            if i == j or waves[i] < waves[j]:
                 continue
-            needed = sorted({s.value for ls in later_stages for s in NEEDS[ls] & earlier_stages})
-            if needed and waves[i] >= waves[j]:
+            common = needs & earlier_stages
+            if common:
+                needed = sorted({s.value for s in common})
                 what = ", ".join(sorted(s.value for s in later_stages))
                 yield Finding(
                     later, WAVE_PATH,

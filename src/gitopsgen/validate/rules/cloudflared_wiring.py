@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from gitopsgen import layout, yamlio
-from gitopsgen.manifests import Document, Manifest, RenderedTree
+from gitopsgen.manifests import Document, Manifest, RenderedFile, RenderedTree
 from gitopsgen.validate.cloudflared import metrics_port
 from gitopsgen.validate.toolkit import Finding, containers, dig, es_keys, es_target
 
@@ -62,11 +62,19 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         for cpath, container in containers(doc):
             arg = _config_arg(container)
             if arg is not None:
-                yield from _check_one(tree, doc, cpath, container, arg, committed.text if committed else None)
+                yield from _check_one(tree, doc, cpath, container, arg, committed)
+
+
+def _parse(text: str, committed: RenderedFile | None) -> Any:
+    """The config in the ConfigMap, parsed; the committed file's document when the text is the same."""
+    if committed is not None and text == committed.text and committed.first is not None:
+        return committed.first.data
+    return (yamlio.load_all(text) or [{}])[0]
 
 
 def _check_one(tree: RenderedTree, doc: Manifest, cpath: tuple[str | int, ...], container: dict[str, Any],
-               arg: str, committed: str | None) -> Iterator[Finding]:
+               arg: str, committed_file: RenderedFile | None) -> Iterator[Finding]:
+    committed = committed_file.text if committed_file is not None else None
     ns = doc.ident.namespace
     directory, file = posixpath.split(arg)
     found = _mounted(doc, container, directory)
@@ -86,7 +94,7 @@ def _check_one(tree: RenderedTree, doc: Manifest, cpath: tuple[str | int, ...], 
     if committed is not None and text != committed:
         yield Finding(configmap, ("data", files[file]), f"differs from the committed {layout.CLOUDFLARED_CONFIG}",
                       hint=f'embed output("{layout.CLOUDFLARED_CONFIG}") unchanged')
-    config = (yamlio.load_all(text) or [{}])[0]
+    config = _parse(text, committed_file)
     annotation = dig(doc.data, "spec", "template", "metadata", "annotations", "checksum/config")
     if annotation != hashlib.sha256(text.encode("utf-8")).hexdigest():
         yield Finding(doc, ("spec", "template", "metadata"), "checksum/config is not the sha256 of the "

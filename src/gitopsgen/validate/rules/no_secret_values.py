@@ -11,22 +11,122 @@ contain:
   JWTs, credentials in URLs, a tunnel secret), unless the spec marked that value
   `# gitopsgen: not-a-secret` (`RenderedTree.not_secrets`).
 
-`secret_values` lists what this rule recognises, so that no other finding echoes it.
+`secret_values` lists what this rule recognises, so that no other finding echoes it. Both come
+from one walk over every string of the tree, done once per tree (`RenderedTree.index`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.secret_shapes import SECRET_NAME, find_secret
+from gitopsgen import fastpath
+from gitopsgen.manifests import Document, RenderedTree
+from gitopsgen.secret_shapes import SECRET_NAME, find_secret, secret_finder
 from gitopsgen.validate.toolkit import Finding, dig
 from gitopsgen.yamlio import iter_paths
 
 ID = "no-secret-values"
 
 
+@dataclass(frozen=True)
+class _Scan:
+    findings: tuple[Finding, ...]
+    values: frozenset[str]
+
+
 def check(tree: RenderedTree) -> Iterator[Finding]:
+    if not fastpath.enabled():
+        yield from _reference_check(tree)
+        return
+    yield from _scan(tree).findings
+
+
+def secret_values(tree: RenderedTree) -> set[str]:
+    """The values this rule recognises as secrets in `tree` (to redact from every message)."""
+    if not fastpath.enabled():
+        return _reference_values(tree)
+    return set(_scan(tree).values)
+
+
+def _scan(tree: RenderedTree) -> _Scan:
+    return tree.index.memo((ID, tree.not_secrets), lambda: _walk_tree(tree))
+
+
+def _walk_tree(tree: RenderedTree) -> _Scan:
+    """Every string of the tree looked at once, depth first in document order (as
+    `yamlio.iter_paths`): the hot loop of the rule. Plain types are told apart by `type()`, and a
+    path is built only for a string that has a secret's shape or is an `env[].value`."""
+    findings: list[Finding] = []
+    values: set[str] = set()
+    allowed = tree.not_secrets
+    find = secret_finder()
+    found: list[tuple[tuple[str | int, ...], str]] = []
+
+    def walk(node: dict[Any, Any] | list[Any], path: tuple[str | int, ...]) -> None:
+        env_values = len(path) >= 2 and path[-2] == "env"
+        for key, value in node.items() if type(node) is dict else enumerate(node):
+            kind = type(value)
+            if kind is str:
+                if (find(value) is not None or (env_values and key == "value")) and value not in allowed:
+                    found.append(((*path, key), value))
+            elif kind is dict or kind is list:
+                walk(value, (*path, key))
+            elif value is None or kind is int or kind is bool or kind is float:
+                continue
+            elif isinstance(value, str):  # subclasses of the plain types
+                if (find(value) is not None or (env_values and key == "value")) and value not in allowed:
+                    found.append(((*path, key), value))
+            elif isinstance(value, _CONTAINERS):
+                walk(value, (*path, key))
+
+    for doc in tree.documents():
+        data = doc.data
+        ident = doc.identity
+        if ident is not None and ident.kind == "Secret" and ident.api_version == "v1":
+            for key in ("data", "stringData"):
+                if data.get(key):
+                    findings.append(Finding(doc, (key,), "a Secret with literal values is rendered",
+                                            hint="declare an ExternalSecret that fetches the value from Doppler"))
+                values.update(v for _, v in iter_paths(data.get(key)) if isinstance(v, str))
+        if isinstance(data, _CONTAINERS):
+            walk(data, ())
+        elif isinstance(data, str) and find(data) is not None and data not in allowed:
+            found.append(((), data))
+        if found:
+            for path, value in found:
+                _leaf(doc, path, value, findings, values)
+            found.clear()
+    return _Scan(tuple(findings), frozenset(values))
+
+
+_CONTAINERS = (dict, list)
+
+
+def _leaf(doc: Document, path: tuple[str | int, ...], value: str, findings: list[Finding], values: set[str]) -> None:
+    if (what := find_secret(value)) is not None:
+        findings.append(Finding(doc, path, f"looks like {what}",
+                                hint="secret values never go into rendered/; reference them from Doppler"))
+        values.add(value)
+    elif len(path) >= 3 and path[-1] == "value" and path[-3] == "env":
+        name = _env_name(doc.data, path)
+        if name and SECRET_NAME.search(name):
+            values.add(value)
+            if isinstance(path[-2], int):
+                findings.append(Finding(doc, path, f"env {name} has a literal value",
+                                        hint="use valueFrom.secretKeyRef"))
+
+
+def _env_name(data: object, path: tuple[str | int, ...]) -> str | None:
+    name = dig(data, *path[:-1], "name")
+    return name if isinstance(name, str) else None
+
+
+# -- the reference path: each question answered on its own, every leaf looked at (`fastpath.disabled()`) ----
+
+
+def _reference_check(tree: RenderedTree) -> Iterator[Finding]:
     allowed = tree.not_secrets
     for doc in tree.documents():
         ident = doc.identity
@@ -51,13 +151,7 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
                                   hint="use valueFrom.secretKeyRef")
 
 
-def _env_name(data: object, path: tuple[str | int, ...]) -> str | None:
-    name = dig(data, *path[:-1], "name")
-    return name if isinstance(name, str) else None
-
-
-def secret_values(tree: RenderedTree) -> set[str]:
-    """The values this rule recognises as secrets in `tree` (to redact from every message)."""
+def _reference_values(tree: RenderedTree) -> set[str]:
     found: set[str] = set()
     for doc in tree.documents():
         ident = doc.identity

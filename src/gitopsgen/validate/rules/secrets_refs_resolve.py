@@ -30,7 +30,6 @@ from gitopsgen.validate.toolkit import (
     known_secrets,
     pod_spec_path,
 )
-from gitopsgen.yamlio import iter_paths
 
 ID = "secret-refs-resolve"
 
@@ -82,15 +81,29 @@ def _references(doc: Document) -> Iterator[tuple[tuple[str | int, ...], Any, Any
 
 
 def _values_refs(data: Any) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
-    seen = set()
-    for path, _ in iter_paths(data):
-        if "secretKeyRef" in path:
-            cut = path[: path.index("secretKeyRef") + 1]
-            if cut not in seen:
-                seen.add(cut)
-                node = dig(data, *cut)
-                if isinstance(node, dict):
-                    yield cut, node
+    """Every `secretKeyRef` mapping of a values document (the outermost one on a path; one holding
+    no value at all, only empty mappings and lists, is not a reference), in document order."""
+    if isinstance(data, dict | list):
+        yield from _refs_under(data, ())
+
+
+def _refs_under(node: dict[Any, Any] | list[Any], path: tuple[str | int, ...]) -> Iterator[
+        tuple[tuple[str | int, ...], dict[str, Any]]]:
+    for key, value in node.items() if isinstance(node, dict) else enumerate(node):
+        if isinstance(node, dict) and key == "secretKeyRef":
+            if isinstance(value, dict) and _holds_a_value(value):
+                yield (*path, key), value
+        elif isinstance(value, dict | list):
+            yield from _refs_under(value, (*path, key))
+
+
+def _holds_a_value(node: Any) -> bool:
+    """Whether `yamlio.iter_paths(node)` yields anything: a scalar somewhere inside."""
+    if isinstance(node, dict):
+        return any(_holds_a_value(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_holds_a_value(v) for v in node)
+    return True
 
 
 def _resolve(tree: RenderedTree, doc: Document, path: tuple[str | int, ...], namespace: str | None,

@@ -61,6 +61,7 @@ from gitopsgen.validate.toolkit.findings import (
 from gitopsgen.validate.toolkit.helm import (
     coalesce,
     merged_values,
+    overlay,
 )
 from gitopsgen.validate.toolkit.secrets import (
     KnownSecret,
@@ -128,6 +129,7 @@ __all__ = [
     "name_of",
     "namespace_labels",
     "nginx_class",
+    "overlay",
     "parents",
     "pod_host",
     "pod_spec_path",

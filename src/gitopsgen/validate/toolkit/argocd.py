@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from gitopsgen import domain, layout
+from gitopsgen import domain, fastpath, layout
 from gitopsgen.manifests import Document, Manifest, RenderedTree
 from gitopsgen.validate.toolkit.findings import YamlPath
+from gitopsgen.validate.toolkit.memo import per_document, per_tree
 from gitopsgen.yamlio import dig
 
 
@@ -47,6 +48,10 @@ class Source:
 
 def sources(app: Document) -> list[Source]:
     """`spec.sources` when present (Argo CD then ignores `spec.source`), else `spec.source`."""
+    return app.memo("argocd-sources", lambda: _sources(app))
+
+
+def _sources(app: Document) -> list[Source]:
     spec = app.data.get("spec")
     if not isinstance(spec, dict):
         return []
@@ -95,6 +100,10 @@ def tree_path(tree: RenderedTree, repo_path: str) -> str | None:
 def deployed(tree: RenderedTree, app: Document) -> list[Document]:
     """Documents that an Application's Git sources deploy from this tree (the folder of the
     source's `path`, not recursive: Argo CD's directory default)."""
+    return per_document(tree, "deployed", app, lambda: _deployed(tree, app))
+
+
+def _deployed(tree: RenderedTree, app: Document) -> list[Document]:
     folders = set()
     for source in sources(app):
         path = source.data.get("path")
@@ -102,6 +111,12 @@ def deployed(tree: RenderedTree, app: Document) -> list[Document]:
             folder = tree_path(tree, path)
             if folder is not None:
                 folders.add(folder)
+    if not folders:
+        return []
+    if fastpath.enabled():
+        if len(folders) == 1:
+            return list(tree.index.in_folder(folders.pop()))
+        return [doc for doc in tree.index.documents if doc.file.rpartition("/")[0] in folders]
     return [doc for path in sorted(tree.files) if path.rpartition("/")[0] in folders
             for doc in tree.files[path].documents]
 
@@ -109,6 +124,10 @@ def deployed(tree: RenderedTree, app: Document) -> list[Document]:
 def parents(tree: RenderedTree) -> dict[tuple[str, int], Manifest]:
     """(file, index) of each document an Application's Git source deploys -> that Application
     (for child Applications: their parent in the app of apps)."""
+    return per_tree(tree, "parents", lambda: _parents(tree))
+
+
+def _parents(tree: RenderedTree) -> dict[tuple[str, int], Manifest]:
     found: dict[tuple[str, int], Manifest] = {}
     for app in applications(tree):
         for doc in deployed(tree, app):
@@ -118,7 +137,8 @@ def parents(tree: RenderedTree) -> dict[tuple[str, int], Manifest]:
 
 def deployed_kinds(tree: RenderedTree, app: Document) -> set[tuple[str, str]]:
     """(API group, kind) of what the Application's Git sources deploy."""
-    return {(doc.identity.group, doc.identity.kind) for doc in deployed(tree, app) if doc.identity is not None}
+    return set(per_document(tree, "deployed-kinds", app, lambda: frozenset(
+        (doc.identity.group, doc.identity.kind) for doc in deployed(tree, app) if doc.identity is not None)))
 
 
 @dataclass(frozen=True)
@@ -174,10 +194,16 @@ def values_doc(tree: RenderedTree, chart: str) -> Document | None:
 
 def application_for_values(tree: RenderedTree, chart: str) -> Manifest | None:
     """The Argo CD Application whose Helm valueFiles include `values/<chart>.yaml`."""
+    return per_tree(tree, "application-for-values", lambda: _readers(tree)).get(layout.values_file(chart))
+
+
+def _readers(tree: RenderedTree) -> dict[str, Manifest]:
+    """Tree path of each values file -> the first Application that reads it."""
+    found: dict[str, Manifest] = {}
     for doc in applications(tree):
-        if layout.values_file(chart) in values_paths(tree, doc):
-            return doc
-    return None
+        for path in values_paths(tree, doc):
+            found.setdefault(path, doc)
+    return found
 
 
 def chart_namespace(tree: RenderedTree, chart: str) -> str | None:

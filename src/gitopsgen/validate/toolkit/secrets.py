@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from gitopsgen import domain
 from gitopsgen.manifests import Document, Manifest, RenderedTree
+from gitopsgen.validate.toolkit.memo import per_tree
 from gitopsgen.yamlio import dig
 
 
@@ -38,6 +39,10 @@ def es_keys(doc: Document) -> frozenset[str]:
 
 def known_secrets(tree: RenderedTree) -> dict[tuple[str | None, str], KnownSecret]:
     """Secrets created by ExternalSecrets and by CloudNativePG, by (namespace, name)."""
+    return per_tree(tree, "known-secrets", lambda: _known_secrets(tree))
+
+
+def _known_secrets(tree: RenderedTree) -> dict[tuple[str | None, str], KnownSecret]:
     found: dict[tuple[str | None, str], KnownSecret] = {}
     for doc in tree.manifests("ExternalSecret"):
         ns = doc.ident.namespace

@@ -8,6 +8,7 @@ from typing import Any
 from gitopsgen import domain
 from gitopsgen.manifests import Document, Manifest, RenderedTree
 from gitopsgen.validate.toolkit.findings import YamlPath
+from gitopsgen.validate.toolkit.memo import per_tree
 from gitopsgen.yamlio import dig
 
 PodPath = YamlPath
@@ -39,6 +40,10 @@ def pod_spec_path(doc: Document) -> PodPath | None:
 
 def workloads(tree: RenderedTree) -> Iterator[tuple[Manifest, PodPath]]:
     """Every workload of the tree with the path of its pod spec."""
+    return iter(per_tree(tree, "workloads", lambda: tuple(_workloads(tree))))
+
+
+def _workloads(tree: RenderedTree) -> Iterator[tuple[Manifest, PodPath]]:
     for doc in tree.manifests():
         path = pod_spec_path(doc)
         if path is not None:
