@@ -136,14 +136,16 @@ class Renderer:
         except ValueError:
             return str(path)
 
-    def _template_file(self, name: str) -> str:
-        """How a template is named to users: `templates/x.j2` in the repository, else the
-        packaged one as `gitopsgen:templates/x.j2`."""
-        if (self.templates_dir / name).is_file() or self.packaged_dir is None:
-            return self._shown(self.templates_dir / name)
+    @property
+    def _prefix(self) -> str:
+        """How templates are named to users: `templates/` of the repository, or the packaged
+        ones as `gitopsgen:templates/`."""
         from gitopsgen.packaged import PACKAGED
 
-        return f"{PACKAGED}{TEMPLATES}/{name}"
+        return f"{PACKAGED}{TEMPLATES}/" if self.packaged_dir is not None else self._shown(self.templates_dir) + "/"
+
+    def _template_file(self, name: str) -> str:
+        return self._prefix + name
 
     def compile_all(self) -> None:
         """Check every output path and compile every template, reporting all problems at once."""
@@ -237,7 +239,7 @@ class Renderer:
             raise
         except Exception as exc:
             raise TemplateError(self._render_problem(exc, name)) from exc
-        return text, SourceMap(spans, tracer.joined, self._template_file)
+        return text, SourceMap(spans, tracer.joined, self._prefix)
 
     def _render_problem(self, exc: Exception, name: str) -> Problem:
         """What a template did wrong while rendering `name`, at the template line."""

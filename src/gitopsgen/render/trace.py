@@ -18,7 +18,7 @@ The cost is one method call per piece of output and a tuple per span; the line m
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -189,11 +189,10 @@ class SourceMap:
     """Output line (1-based) -> `Origin`, from the spans of one template's output. Built on the
     first question: renders that raise no finding never pay for it."""
 
-    def __init__(self, spans: list[Span], joined: dict[str, tuple[Span, ...]],
-                 shown: Callable[[str], str] = lambda name: name) -> None:
+    def __init__(self, spans: list[Span], joined: dict[str, tuple[Span, ...]], prefix: str = "") -> None:
         self._spans = spans
         self._joined = joined
-        self._shown = shown
+        self._prefix = prefix
         self._lines: dict[int, Origin] | None = None
 
     def origin(self, line: int) -> Origin | None:
@@ -230,7 +229,7 @@ class SourceMap:
                     continue
                 if line not in first and part.strip():
                     where = span.line if span.line is None or not span.literal else span.line + i
-                    first[line] = (None if span.template is None else self._shown(span.template), where)
+                    first[line] = (None if span.template is None else self._prefix + span.template, where)
                 if span.spec:
                     spec.setdefault(line, []).extend(span.spec)
         return {number: Origin(*first.get(number, (None, None)), tuple(dict.fromkeys(spec.get(number, ()))))
