@@ -94,3 +94,15 @@ def test_each_broken_input_is_caught_by_its_layer_at_its_line(rendered: dict[str
 def test_the_real_trees_are_clean_through_every_layer(rendered: dict[str, RenderedTree]) -> None:
     for tree in rendered.values():
         assert [p.format() for p in validate_tree(tree, SchemaOptions("1.33")) if p.severity >= Severity.WARNING] == []
+
+
+def test_a_document_of_the_wrong_shape_is_a_schema_error_and_never_ends_the_run(
+        rendered: dict[str, RenderedTree]) -> None:
+    """A hand-edited file can hold anything: a rule that meets a shape the schema forbids says it
+    could not check (a warning) while the schema layer reports the cause."""
+    tree = mutate(rendered["prd"], "apps/project.yaml", lambda d: d[0].update(spec=7))
+    problems = validate_tree(tree, SchemaOptions("1.33"))
+    schema = [p for p in problems if p.rule == "schema" and p.severity is Severity.ERROR]
+    assert ("apps/project.yaml", line_with(tree, "apps/project.yaml", "spec: 7")) in places(schema)
+    skipped = [p for p in problems if p.message.startswith("not checked: a value has a shape")]
+    assert skipped and all(p.severity is Severity.WARNING for p in skipped)

@@ -30,7 +30,7 @@ from types import ModuleType
 from typing import Protocol
 
 from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem, dotted
+from gitopsgen.problems import Problem, Severity, dotted
 from gitopsgen.validate.toolkit import CrossFinding, Finding
 
 __all__ = ["CrossRuleModule", "RuleModule", "all_rules", "cross_rules", "every_rule", "problem", "run", "run_across",
@@ -79,8 +79,24 @@ def problem(tree: RenderedTree, rule: str, finding: Finding) -> Problem:
                    hint=finding.hint)
 
 
+SHAPE_ERRORS = (AttributeError, TypeError, KeyError, IndexError, ValueError)
+"""What a rule raises when a document has a shape its schema forbids (a number where a mapping
+belongs, in a hand-edited file checked with `validate --path`): the schema layer reports the
+cause; the rule says it could not check, instead of ending the run as a bug."""
+
+
 def run_rule(module: ModuleType | RuleModule, tree: RenderedTree) -> list[Problem]:
-    return [problem(tree, module.ID, f) for f in module.check(tree)]
+    found: list[Problem] = []
+    try:
+        for item in module.check(tree):
+            found.append(problem(tree, module.ID, item))
+    except SHAPE_ERRORS as exc:
+        found.append(Problem(tree.root_path or next(iter(sorted(tree.files)), "gitopsgen"), rule=module.ID,
+                             severity=Severity.WARNING,
+                             message=f"not checked: a value has a shape the rule does not expect "
+                                     f"({type(exc).__name__}: {exc})",
+                             hint="fix the schema findings first; this rule checks the tree again then"))
+    return found
 
 
 def run(tree: RenderedTree, modules: Iterable[ModuleType] | None = None) -> list[Problem]:
