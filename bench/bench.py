@@ -85,6 +85,7 @@ def _vary(text: str, kind: str, name: str, index: int) -> str:
     text = text.replace("example-api-dev", f"example-api-{name}")  # tailnet hostname
     text = text.replace("api.example.com", f"{name}.example.com")
     text = re.sub(r"tunnelId: [0-9a-f-]{36}", f"tunnelId: {tunnel}", text)
+    text = re.sub(rf"(destination:\n\s+name:) {kind}\b", rf"\1 {name}", text)  # each its own cluster
     return re.sub(rf"config: {kind}\b", f"config: {name}", text)
 
 
