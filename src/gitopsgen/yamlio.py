@@ -104,6 +104,8 @@ def _is_printable_char(ch: str) -> bool:
 
 def double_quoted(value: str) -> str:
     """A YAML double-quoted scalar (JSON-compatible escapes) for any string."""
+    if value.isprintable() and '"' not in value and "\\" not in value:
+        return f'"{value}"'  # nothing to escape (NEL, the line separators and BOM are not printable)
     out = ['"']
     for ch in value:
         if ch == '"':

@@ -35,6 +35,7 @@ from gitopsgen.errors import TemplateError
 from gitopsgen.layout import TEMPLATES, generated_header, output_path_problem
 from gitopsgen.manifests import RenderedFile, RenderedTree, make_document
 from gitopsgen.problems import Problem
+from gitopsgen.render import bytecode
 from gitopsgen.render.filters import FILTERS, HelpfulUndefined, finalize
 from gitopsgen.render.trace import OutputTooLarge, SourceMap, Tracer, TracingCodeGenerator
 
@@ -94,6 +95,16 @@ class _Environment(SandboxedEnvironment):
         super().__init__(**options)
         self.tracer = Tracer(self.finalize)
         self.concat = self.tracer.concat  # type: ignore[method-assign]
+        self._safe_attributes: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """The sandbox's decision, memoised: it depends only on the object's type and the name
+        (`jinja2.sandbox.is_internal_attribute` tests `isinstance` of the object and the name)."""
+        key = (type(obj), attr)
+        safe = self._safe_attributes.get(key)
+        if safe is None:
+            safe = self._safe_attributes[key] = super().is_safe_attribute(obj, attr, value)
+        return safe
 
 
 class Renderer:
@@ -127,8 +138,11 @@ class Renderer:
             extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"],
         )
         self.env.filters.update(FILTERS)
+        bytecode.attach(self.env)  # compiled templates kept across runs, keyed by their content
         self.names = discover(*self.folders)
         self._compiled: dict[str, jinja2.Template] = {}
+        self._shown_templates: dict[str, str] = {}
+        self._checked = False
 
     def _shown(self, path: Path) -> str:
         try:
@@ -138,15 +152,23 @@ class Renderer:
 
     def _template_file(self, name: str) -> str:
         """How a template is named to users: `templates/x.j2` in the repository, else the
-        packaged one as `gitopsgen:templates/x.j2`."""
-        if (self.templates_dir / name).is_file() or self.packaged_dir is None:
-            return self._shown(self.templates_dir / name)
-        from gitopsgen.packaged import PACKAGED
+        packaged one as `gitopsgen:templates/x.j2` (memoised: templates do not move during a run)."""
+        shown = self._shown_templates.get(name)
+        if shown is None:
+            if (self.templates_dir / name).is_file() or self.packaged_dir is None:
+                shown = self._shown(self.templates_dir / name)
+            else:
+                from gitopsgen.packaged import PACKAGED
 
-        return f"{PACKAGED}{TEMPLATES}/{name}"
+                shown = f"{PACKAGED}{TEMPLATES}/{name}"
+            self._shown_templates[name] = shown
+        return shown
 
     def compile_all(self) -> None:
-        """Check every output path and compile every template, reporting all problems at once."""
+        """Check every output path and compile every template, reporting all problems at once
+        (once per run: a second call finds them compiled)."""
+        if self._checked:
+            return
         problems = []
         for name in self.names:
             why = output_path_problem(name[: -len(SUFFIX)])
@@ -160,6 +182,7 @@ class Renderer:
                 problems.extend(exc.problems)
         if problems:
             raise TemplateError(problems)
+        self._checked = True
 
     def _get(self, name: str) -> jinja2.Template:
         template = self._compiled.get(name)
