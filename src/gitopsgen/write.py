@@ -158,51 +158,94 @@ def unsafe_paths(tree: RenderedTree) -> list[str]:
 def write_tree(tree: RenderedTree, target: Path, changes: list[FileChange] | None = None) -> list[FileChange]:
     """Make `target` hold exactly `tree`. Returns what changed; touches nothing if nothing did.
     `changes`, when the caller already compared the tree with the disk, saves reading it again."""
+    staged = stage_tree(tree, target, changes)
+    if staged is None:
+        return []
+    staged.swap()
+    return staged.changes
+
+
+@dataclass
+class Staged:
+    """A new tree written in full beside `target` (`.<env>.new-XXXX`), waiting to be swapped in.
+
+    A run stages every environment's tree first and swaps them in only when none is invalid
+    (`pipeline`); `discard` removes a staged tree that will not be used."""
+
+    target: Path
+    staging: Path
+    changes: list[FileChange]
+
+    def swap(self) -> None:
+        """Exchange the staged tree with `target` atomically (or rename it into place)."""
+        target, staging = self.target, self.staging
+        retired = target.parent / f".{target.name}.old-{staging.name.rsplit('-', 1)[-1]}"
+        try:
+            _checkpoint("staged")
+            if not target.exists():
+                os.rename(staging, target)
+            elif not exchange(staging, target):
+                os.rename(target, retired)
+                try:
+                    _checkpoint("retired")
+                    os.rename(staging, target)
+                except BaseException:
+                    os.rename(retired, target)
+                    raise
+            _checkpoint("swapped")
+        except OSError as exc:  # name the path the user knows, not the temporary one
+            raise _as_target(exc, staging, target) from exc
+        finally:
+            for leftover in (staging, retired):
+                if leftover.exists() and leftover != target:
+                    shutil.rmtree(leftover, ignore_errors=True)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def stage_tree(tree: RenderedTree, target: Path, changes: list[FileChange] | None = None,
+               *, clean: bool = True) -> Staged | None:
+    """Write `tree` in full into a new folder beside `target`, or None when `target` already holds
+    exactly `tree`. `clean`: first remove what killed runs left in `target`'s parent (a run does
+    it once, before its first environment)."""
     bad = unsafe_paths(tree)
     if bad:  # the renderer refuses these; never write outside `target` whoever built the tree
         raise ValueError(f"refusing to write outside {target}: {'; '.join(bad)}")
     expected = tree.bytes_by_path()
-    clean_leftovers(target.parent)
+    if clean:
+        clean_leftovers(target.parent)
     if changes is None:
         changes = compare(expected, read_tree(target))
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise NotADirectoryError(errno.ENOTDIR, "not a folder gitopsgen can replace", str(target))
     if not changes and target.is_dir():
-        return []
+        return None
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     except OSError as exc:  # name the folder the user knows, not a temporary name
         raise OSError(exc.errno, exc.strerror, str(target.parent)) from exc
-    retired = target.parent / f".{target.name}.old-{staging.name.rsplit('-', 1)[-1]}"
     try:
+        made: set[Path] = {staging}
         for rel, data in expected.items():
             dest = staging / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(data)
+            if dest.parent not in made:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                made.update(p for p in dest.parents if p not in made and p.is_relative_to(staging))
+            with open(dest, "wb") as handle:
+                handle.write(data)
             os.chmod(dest, 0o644)
             _checkpoint("file")
-        for directory in [staging, *(p for p in staging.rglob("*") if p.is_dir())]:
+        for directory in made:
             os.chmod(directory, 0o755)
-        _checkpoint("staged")
-        if not target.exists():
-            os.rename(staging, target)
-        elif not exchange(staging, target):
-            os.rename(target, retired)
-            try:
-                _checkpoint("retired")
-                os.rename(staging, target)
-            except BaseException:
-                os.rename(retired, target)
-                raise
-        _checkpoint("swapped")
     except OSError as exc:  # name the path the user knows, not the temporary one
+        shutil.rmtree(staging, ignore_errors=True)
         raise _as_target(exc, staging, target) from exc
-    finally:
-        for leftover in (staging, retired):
-            if leftover.exists() and leftover != target:
-                shutil.rmtree(leftover, ignore_errors=True)
-    return changes
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return Staged(target, staging, changes)
 
 
 def remove_tree(target: Path) -> None:

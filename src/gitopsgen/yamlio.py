@@ -143,7 +143,7 @@ def _literal_ok(value: str) -> bool:
 _string_texts: dict[str, str] = {}
 """Memo: a string's canonical single-line text (the quoting decision costs a few regex matches,
 and rendered trees repeat the same keys and values over and over)."""
-_MAX_STRING_TEXTS = 100_000
+_MAX_STRING_TEXTS = 20_000
 
 
 def _string_text(value: str) -> str:
@@ -363,7 +363,9 @@ STR_TAG = "tag:yaml.org,2002:str"
 MAP_TAG = "tag:yaml.org,2002:map"
 SEQ_TAG = "tag:yaml.org,2002:seq"
 _CONSTRUCTED = frozenset(f"tag:yaml.org,2002:{t}" for t in ("int", "float", "bool", "null", "timestamp"))
-_MAX_MEMO = 200_000
+_MAX_MEMO = 20_000
+"""Entries of each memo of the fast loader (tags, scalars); a full memo starts again: it holds
+what repeats within an environment, and memory must not grow with the number of environments."""
 
 
 @functools.cache

@@ -379,6 +379,7 @@ _OTHER_BREAKS = ("\x85", "\u2028", "\u2029")
 """Line breaks to libyaml (YAML 1.1), not to the round-trip parser (1.2): lines would differ."""
 
 _rt_scalars: dict[tuple[str, str], Any] = {}
+_MAX_RT_SCALARS = 5_000
 
 
 def _rt_scalar(tag: str, value: str) -> Any:
@@ -386,6 +387,9 @@ def _rt_scalar(tag: str, value: str) -> Any:
     key = (tag, value)
     if key not in _rt_scalars:
         from gitopsgen import yamlio
+
+        if len(_rt_scalars) > _MAX_RT_SCALARS:
+            _rt_scalars.clear()
 
         node = yamlio.construct_scalar(_rt_constructor(), tag, value)
         _rt_scalars[key] = _plain(node, (), "", SpecSource("", {}, []), _Budget())

@@ -1,0 +1,197 @@
+"""One environment through the render pipeline, the unit a run streams: load the spec, render,
+validate, compare with the disk, stage the new tree beside the old one.
+
+A run (`pipeline.render`) hands environments to `EnvWorker.run` one at a time, in this process or
+in worker processes (`--jobs`), and keeps of each only an `EnvOutcome`: the findings (as they read
+when the tree is written and when it is not), the file changes, the staged folder, and the
+`cross_view` of the tree, the documents the cross-environment rules read. So memory grows with
+one environment's tree, not with all of them; the all-or-nothing rule holds because nothing is
+swapped in before every environment is staged and none is invalid (`write.Staged`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gitopsgen import domain
+from gitopsgen.errors import GitopsgenError, TemplateError, UsageError
+from gitopsgen.manifests import RenderedFile, RenderedTree
+from gitopsgen.problems import Problem, has_errors
+
+if TYPE_CHECKING:
+    from gitopsgen.render.engine import Renderer
+    from gitopsgen.store.locations import SchemaStore
+    from gitopsgen.write import FileChange, Staged
+
+
+@dataclass(frozen=True)
+class EnvJob:
+    """What every environment of a run shares; sent once to each worker process."""
+
+    root: Path
+    target: Path
+    """Where the trees go: `rendered/`, or the --output folder."""
+    check: bool = False
+    stream: bool = False
+    keep_trees: bool = True
+    """Keep each environment's whole tree in its result (else its `cross_view`)."""
+    schema_locations: tuple[str, ...] = ()
+    chart_schema_locations: tuple[str, ...] = ()
+    kubernetes_version: str | None = None
+    """The flag's or gitopsgen.toml's; None: each spec's."""
+    strict: bool = False
+
+    @property
+    def writes(self) -> bool:
+        return not (self.check or self.stream)
+
+
+@dataclass
+class EnvOutcome:
+    """What a run keeps of one environment (picklable: worker processes send it back)."""
+
+    env: str
+    error: tuple[type[GitopsgenError], list[Problem]] | None = None
+    """Bad input (spec, template): the error's type and problems."""
+    tree: RenderedTree | None = None
+    warnings: list[Problem] = field(default_factory=list)
+    pins: list[Problem] = field(default_factory=list)
+    """Chart pins the store does not hold; the run reports each once, for the first environment."""
+    found: list[Problem] = field(default_factory=list)
+    """Findings on the rendered tree, located on the rendered lines (as they read once written)."""
+    found_unwritten: list[Problem] = field(default_factory=list)
+    """The same findings when the tree is not written: files that differ on disk point at their template."""
+    files: int = 0
+    changes: list[FileChange] = field(default_factory=list)
+    stale: dict[str, bytes] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+    """With --check: the rendered text of each file that differs from the disk."""
+    staged: Staged | None = None
+    documents: int = 0
+
+    def raise_error(self) -> None:
+        if self.error is not None:
+            cls, problems = self.error
+            raise cls(problems)
+
+
+CROSS_KINDS = frozenset({
+    (domain.ARGOCD_API_VERSION.rpartition("/")[0], "Application"),
+    (domain.ARGOCD_API_VERSION.rpartition("/")[0], "AppProject"),
+    (domain.ARGOCD_API_VERSION.rpartition("/")[0], "ApplicationSet"),
+    ("networking.k8s.io", "Ingress"),
+}) | domain.CLUSTER_SCOPED_KINDS
+"""Kinds the cross-environment rules look at (`validate.rules.cross_*`): Argo CD objects, Ingress
+hosts and every cluster-scoped object (ClusterSecretStores included)."""
+
+
+def cross_view(tree: RenderedTree) -> RenderedTree:
+    """The part of `tree` the cross-environment rules read, without the template trace: every
+    file holding a document of `CROSS_KINDS` and every data file (Helm values, the tunnel config).
+    Files are kept whole, so lines and document indexes are those of the full tree."""
+    kept = {}
+    for path, rendered in tree.files.items():
+        if any(doc.identity is None or (doc.identity.group, doc.identity.kind) in CROSS_KINDS
+               for doc in rendered.documents):
+            kept[path] = _untraced(rendered)
+    return RenderedTree(tree.env, kept, tree.prefix, dict(tree.shown), tree.not_secrets)
+
+
+def _untraced(rendered: RenderedFile) -> RenderedFile:
+    """A file without what only relocating a finding needs (the raw output and its line trace)."""
+    return dataclasses.replace(rendered, raw=None, trace=None)
+
+
+def untraced_tree(tree: RenderedTree) -> RenderedTree:
+    return RenderedTree(tree.env, {p: _untraced(f) for p, f in tree.files.items()}, tree.prefix, dict(tree.shown),
+                        tree.not_secrets)
+
+
+class EnvWorker:
+    """Per-process state of a run: the renderer (templates compiled once) and the schema store."""
+
+    def __init__(self, job: EnvJob, store: SchemaStore | None = None) -> None:
+        from gitopsgen.store.locations import open_store
+
+        self.job = job
+        self.store = store if store is not None else open_store(job.root, job.schema_locations,
+                                                               job.chart_schema_locations)
+        self._renderer: Renderer | None = None
+
+    def renderer(self) -> Renderer:
+        if self._renderer is None:
+            from gitopsgen.render.engine import Renderer
+
+            self._renderer = Renderer(self.job.root)
+        return self._renderer
+
+    def run(self, env: str, *, validate: bool = True, portable: bool = False) -> EnvOutcome:
+        """One environment, start to staged. `validate=False` (bad input elsewhere already stops the
+        run) only loads and renders it, for its own input problems. `portable`: the outcome goes to
+        another process (its trees carry no template trace)."""
+        from gitopsgen.render.provenance import located_context
+        from gitopsgen.spec import load
+
+        try:
+            loaded = load(self.job.root, env)
+            tree = self.renderer().render(env, located_context(loaded))
+            tree.not_secrets = loaded.not_secrets
+        except GitopsgenError as exc:
+            return EnvOutcome(env, error=(type(exc), exc.problems))
+        if not validate:
+            return EnvOutcome(env)
+        return self._validated(loaded, tree, portable)
+
+    def _validated(self, loaded: object, tree: RenderedTree, portable: bool) -> EnvOutcome:
+        from gitopsgen.provenance import relocate
+        from gitopsgen.spec import LoadedSpec
+        from gitopsgen.store.pins import chart_pins, check_pins
+        from gitopsgen.validate import SchemaOptions, validate_tree
+        from gitopsgen.write import compare, read_tree, stage_tree
+
+        assert isinstance(loaded, LoadedSpec)
+        job = self.job
+        version = job.kubernetes_version or loaded.model.kubernetes_version
+        found = validate_tree(tree, SchemaOptions(version, strict=job.strict, store=self.store))
+        outcome = EnvOutcome(tree.env, warnings=list(loaded.warnings), pins=check_pins(chart_pins(loaded), self.store),
+                             found=found, files=len(tree.files),
+                             documents=sum(len(f.documents) for f in tree.files.values()))
+        if not job.stream:
+            on_disk = read_tree(job.target / tree.env)
+            outcome.changes = compare(tree.bytes_by_path(), on_disk)
+            if job.check:
+                outcome.stale = {c.path: on_disk[c.path] for c in outcome.changes if c.path in on_disk}
+                outcome.texts = {c.path: tree.files[c.path].text for c in outcome.changes if c.path in tree.files}
+        changed = {c.path for c in outcome.changes}
+        outcome.found_unwritten = relocate(tree, found, {p for p in tree.files if p not in changed})
+        if job.writes and not has_errors(found):
+            # the run removed what killed runs left before its first environment (`pipeline`): a
+            # worker cleaning here could remove another worker's staged tree
+            outcome.staged = stage_tree(tree, job.target / tree.env, outcome.changes, clean=False)
+        if job.keep_trees or job.stream:
+            outcome.tree = untraced_tree(tree) if portable else tree
+        else:
+            outcome.tree = cross_view(tree)
+        return outcome
+
+
+def stops_the_run(outcome: EnvOutcome) -> bool:
+    """A template or usage error fails every environment alike: say it once."""
+    return outcome.error is not None and issubclass(outcome.error[0], (TemplateError, UsageError))
+
+
+def combined_error(outcomes: list[EnvOutcome]) -> GitopsgenError | None:
+    """One error holding every input problem of the run's environments, or None."""
+    errors = [o.error for o in outcomes if o.error is not None]
+    if not errors:
+        return None
+    if len(errors) == 1:
+        cls, problems = errors[0]
+        return cls(problems)
+    kinds = {cls for cls, _ in errors}
+    cls = kinds.pop() if len(kinds) == 1 else GitopsgenError
+    return cls(sorted({p for _, problems in errors for p in problems}))
+
