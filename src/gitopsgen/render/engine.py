@@ -119,6 +119,10 @@ class Renderer:
 
         self.root = root
         self.templates_dir = templates_dir or root / TEMPLATES
+        if (self.templates_dir.exists() or self.templates_dir.is_symlink()) and not self.templates_dir.is_dir():
+            raise TemplateError(Problem(self._shown(self.templates_dir), message="is not a folder", rule="template",
+                                        hint="make it a folder of templates, or remove it to render with the "
+                                             "templates packaged with gitopsgen"))
         self.packaged_dir = packaged.templates_dir() if templates_dir is None and not self.templates_dir.is_dir() \
             else None
         self.folders = [f for f in (self.templates_dir, self.packaged_dir) if f is not None and f.is_dir()]
