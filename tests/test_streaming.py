@@ -147,9 +147,10 @@ def test_jobs_give_the_same_bytes_messages_and_exit_code_as_one_process(project:
     for jobs in ("1", "3"):
         root = tmp_path / f"jobs-{jobs}"
         shutil.copytree(project, root)
+        validated = _cli_run(root, "validate", "--all", "--format", "json", "-v", "--jobs", jobs)
         written = _cli_run(root, "render", "--all", "--jobs", jobs)
         check = _cli_run(root, "render", "--all", "--check", "--jobs", jobs)
-        copies[jobs] = (written, check)
+        copies[jobs] = (validated, written, check)
     assert copies["3"] == copies["1"]
 
 

@@ -65,7 +65,7 @@ SchemaLocationOption = Annotated[
 
 JobsOption = Annotated[
     str, typer.Option("--jobs", "-j", metavar="N|auto",
-                      help="Environments rendered in parallel processes. auto: one process below "
+                      help="Environments processed in parallel processes. auto: one process below "
                            "8 environments, else one per CPU. Output is the same as with 1.")]
 
 
@@ -262,6 +262,7 @@ def validate(
         "--strict", help="A custom resource without a schema is an error.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show notes (what was not checked).")] = False,
     debug: DebugOption = False,
+    jobs: JobsOption = "auto",
 ) -> None:
     """Check specs, a fresh in-memory render and every validation layer, or files on disk; write nothing.
 
@@ -281,7 +282,7 @@ def validate(
             root=(root or _global_root) if paths else _root(root, envs),
             envs=tuple(envs or ()), all_envs=all_envs, paths=tuple(paths or ()),
             schema_locations=tuple(schema_location or ()), kubernetes_version=kubernetes_version,
-            strict=strict, chart_schema_locations=tuple(chart_schema_location or ()),
+            strict=strict, chart_schema_locations=tuple(chart_schema_location or ()), jobs=_jobs(jobs),
         )
         result = validation.validate(options)
         minimum = Severity.INFO if verbose else Severity.WARNING

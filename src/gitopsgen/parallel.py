@@ -10,26 +10,47 @@ cover the workers' start (`AUTO_MIN_ENVIRONMENTS`, measured with bench/bench.py 
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from gitopsgen.envrun import EnvJob, EnvOutcome, EnvWorker, stops_the_run
+
+W = TypeVar("W")
+R = TypeVar("R")
 
 AUTO_MIN_ENVIRONMENTS = 8
 """`--jobs auto` runs in one process below this many environments."""
 
-_worker: EnvWorker | None = None
+_state: tuple[Any, Callable[[Any, str], Any]] | None = None
+"""In a worker process: its worker (built once) and the function applied to each item."""
 
 
-def _start(job: EnvJob) -> None:
-    global _worker  # noqa: PLW0603 - one worker per process, built once by the pool's initializer
-    _worker = EnvWorker(job)
+def _start(make_worker: Callable[[], Any], work: Callable[[Any, str], Any]) -> None:
+    global _state  # noqa: PLW0603 - one worker per process, built once by the pool's initializer
+    _state = (make_worker(), work)
 
 
-def _run(env: str) -> EnvOutcome:
-    assert _worker is not None
-    return _worker.run(env, portable=True)
+def _run(item: str) -> Any:
+    assert _state is not None
+    worker, work = _state
+    return work(worker, item)
+
+
+def ordered_map(make_worker: Callable[[], W], work: Callable[[W, str], R], items: list[str],
+                jobs: int) -> Iterator[R]:
+    """`work(worker, item)` for every item, in `jobs` processes (each with its own `make_worker()`),
+    results in the order of `items`. Both callables must be module-level (a spawned worker
+    imports them by name)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    chunk = max(1, min(8, len(items) // (jobs * 4)))
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method), initializer=_start,
+                             initargs=(make_worker, work)) as pool:
+        yield from pool.map(_run, items, chunksize=chunk)
 
 
 def available_cpus() -> int:
@@ -63,17 +84,15 @@ def outcomes(job: EnvJob, envs: list[str], jobs: int, worker: EnvWorker | None =
                 return
             failed = failed or outcome.error is not None
         return
-    from concurrent.futures import ProcessPoolExecutor
+    stopped = False
+    for outcome in ordered_map(functools.partial(EnvWorker, job), _portable_run, envs, jobs):
+        if stopped:
+            if outcome.staged is not None:
+                outcome.staged.discard()
+            continue
+        yield outcome
+        stopped = stops_the_run(outcome)
 
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    chunk = max(1, min(8, len(envs) // (jobs * 4)))
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method), initializer=_start,
-                             initargs=(job,)) as pool:
-        stopped = False
-        for outcome in pool.map(_run, envs, chunksize=chunk):
-            if stopped:
-                if outcome.staged is not None:
-                    outcome.staged.discard()
-                continue
-            yield outcome
-            stopped = stops_the_run(outcome)
+
+def _portable_run(worker: EnvWorker, env: str) -> EnvOutcome:
+    return worker.run(env, portable=True)
