@@ -94,3 +94,24 @@ def test_a_cache_that_cannot_be_written_only_costs_the_compile(project: Path, tm
     expected = _render(project)
     monkeypatch.setenv("GITOPSGEN_CACHE_DIR", str(tmp_path / "cache"))
     assert _render(project) == expected
+
+
+def test_the_same_templates_in_another_folder_share_the_cache_and_name_their_own_file(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from gitopsgen.errors import TemplateError
+
+    broken = tmp_path / "broken"
+    shutil.copytree(project, broken)
+    template = broken / "templates" / "manifests" / "example-api" / "service.yaml.j2"
+    replace_in(template, "type: ClusterIP", "type: {{ spec.app.nothing }}")
+    with pytest.raises(TemplateError) as first:
+        _render(broken)
+    other = tmp_path / "other"
+    shutil.copytree(broken, other)
+    _no_compiling(monkeypatch)
+    with pytest.raises(TemplateError) as second:
+        _render(other)  # every template from the cache, compiled in `broken`
+    assert [(p.file, p.line) for p in second.value.problems] == [(p.file, p.line) for p in first.value.problems]
+    assert second.value.problems[0].line == 10

@@ -8,8 +8,10 @@ objects between runs, in `<cache root>/templates/<fingerprint>/<key>.bc`:
   the gitopsgen version and the source of the modules that generate or frame the code (the
   tracing code generator, the engine, the filters), the Jinja version, the Python bytecode
   version (`sys.implementation.cache_tag`) and the environment's syntax options;
-* the key is the SHA-256 of the template's name, its file and its source, so an edited template
-  is a new entry and is never served stale (Jinja checks the source checksum again on load);
+* the key is the SHA-256 of the template's name and source, so an edited template is a new entry
+  and is never served stale (Jinja checks the source checksum again on load); the same template
+  in another folder (the base side of `diff --base`, materialised in a temporary folder) shares
+  the entry, its code objects given that folder's file name on load;
 * an entry is `MAGIC`, the SHA-256 of the payload, then Jinja's payload: one that does not match
   its checksum (a torn or corrupted file) is ignored and compiled again; entries are written
   through `write.atomic_write` (a temporary file in the same folder, then `os.replace`), and a
@@ -24,6 +26,7 @@ import contextlib
 import functools
 import hashlib
 import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +51,13 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def _refiled(code: types.CodeType, filename: str) -> types.CodeType:
+    """`code` (and the functions inside it) as compiled from `filename`: tracebacks, which map a
+    render error to its template line (`engine._template_line`), name the file in use."""
+    consts = tuple(_refiled(c, filename) if isinstance(c, types.CodeType) else c for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
+
+
 def fingerprint(environment: jinja2.Environment) -> str:
     """The cache folder's name for templates compiled by `environment`."""
     options = (environment.block_start_string, environment.block_end_string, environment.variable_start_string,
@@ -68,9 +78,12 @@ class TemplateCache(BytecodeCache):
 
     def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
                    source: str) -> Bucket:
-        key = hashlib.sha256(f"{name}\0{filename}\0{source}".encode()).hexdigest()
+        key = hashlib.sha256(f"{name}\0{source}".encode()).hexdigest()
         bucket = Bucket(environment, key, self.get_source_checksum(source))
         self.load_bytecode(bucket)
+        code = bucket.code
+        if code is not None and filename is not None and code.co_filename != filename:
+            bucket.code = _refiled(code, filename)  # the same template in another folder (diff --base)
         return bucket
 
     def _path(self, bucket: Bucket) -> Path:
