@@ -87,8 +87,9 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     service.unlink()
     commit(repo, "Service moves into deployment.yaml", tag="move")
 
-    edit(tpl / "apps" / "_application.j2", "name: {{ names.argocd.apps[component] }}",
-         'name: {{ names.argocd.apps[component] | replace("reloader", "stakater-reloader") }}')
+    app_name = "names.argocd.apps[chart.chart if chart is not none else component]"
+    edit(tpl / "apps" / "_application.j2", f"name: {{{{ {app_name} }}}}",
+         f'name: {{{{ {app_name} | replace("reloader", "stakater-reloader") }}}}')
     commit(repo, "rename the reloader Application", tag="rename")
 
     edit(env / "defaults.yaml", "releaseName: cnpg", "releaseName: cloudnative-pg")

@@ -43,6 +43,8 @@ class EnvJob:
     kubernetes_version: str | None = None
     """The flag's or gitopsgen.toml's; None: each spec's."""
     strict: bool = False
+    fleet: bool = False
+    """Fleet mode with --all: every environment also renders `rendered/_fleet/` (`fleet.py`)."""
 
     @property
     def writes(self) -> bool:
@@ -71,6 +73,9 @@ class EnvOutcome:
     """With --check: the rendered text of each file that differs from the disk."""
     staged: Staged | None = None
     documents: int = 0
+    kubernetes_version: str | None = None
+    fleet: RenderedTree | None = None
+    """Fleet mode, with --all: `rendered/_fleet/` as this environment renders it."""
 
     def raise_error(self) -> None:
         if self.error is not None:
@@ -135,47 +140,71 @@ class EnvWorker:
         from gitopsgen.render.provenance import located_context
         from gitopsgen.spec import load
 
+        fleet: RenderedTree | None = None
         try:
             loaded = load(self.job.root, env)
-            tree = self.renderer().render(env, located_context(loaded))
+            context = located_context(loaded)
+            tree = self.renderer().render(env, context)
             tree.not_secrets = loaded.not_secrets
+            if self.job.fleet:
+                fleet = self.renderer().render_fleet(context)
         except GitopsgenError as exc:
             return EnvOutcome(env, error=(type(exc), exc.problems))
         if not validate:
             return EnvOutcome(env)
-        return self._validated(loaded, tree, portable)
+        outcome = self._validated(loaded, tree, portable)
+        if fleet is not None:
+            outcome.fleet = untraced_tree(fleet) if portable else fleet
+        return outcome
+
+    def render_fleet(self, env: str) -> RenderedTree:
+        """`rendered/_fleet/` as `env` renders it, with its template trace (for findings)."""
+        from gitopsgen.render.provenance import located_context
+        from gitopsgen.spec import load
+
+        return self.renderer().render_fleet(located_context(load(self.job.root, env)))
 
     def _validated(self, loaded: object, tree: RenderedTree, portable: bool) -> EnvOutcome:
-        from gitopsgen.provenance import relocate
         from gitopsgen.spec import LoadedSpec
         from gitopsgen.store.pins import chart_pins, check_pins
         from gitopsgen.validate import SchemaOptions, validate_tree
-        from gitopsgen.write import compare, read_tree, stage_tree
 
         assert isinstance(loaded, LoadedSpec)
         job = self.job
         version = job.kubernetes_version or loaded.model.kubernetes_version
         found = validate_tree(tree, SchemaOptions(version, strict=job.strict, store=self.store))
         outcome = EnvOutcome(tree.env, warnings=list(loaded.warnings), pins=check_pins(chart_pins(loaded), self.store),
-                             found=found, files=len(tree.files),
-                             documents=sum(len(f.documents) for f in tree.files.values()))
-        if not job.stream:
-            on_disk = read_tree(job.target / tree.env)
-            outcome.changes = compare(tree.bytes_by_path(), on_disk)
-            if job.check:
-                outcome.stale = {c.path: on_disk[c.path] for c in outcome.changes if c.path in on_disk}
-                outcome.texts = {c.path: tree.files[c.path].text for c in outcome.changes if c.path in tree.files}
-        changed = {c.path for c in outcome.changes}
-        outcome.found_unwritten = relocate(tree, found, {p for p in tree.files if p not in changed})
-        if job.writes and not has_errors(found):
-            # the run removed what killed runs left before its first environment (`pipeline`): a
-            # worker cleaning here could remove another worker's staged tree
-            outcome.staged = stage_tree(tree, job.target / tree.env, outcome.changes, clean=False)
+                             found=found, kubernetes_version=version)
+        settle(job, tree, outcome)
         if job.keep_trees or job.stream:
             outcome.tree = untraced_tree(tree) if portable else tree
         else:
             outcome.tree = cross_view(tree)
         return outcome
+
+
+def settle(job: EnvJob, tree: RenderedTree, outcome: EnvOutcome) -> None:
+    """Fill `outcome` for a validated `tree` (its findings in `outcome.found`): what differs on
+    disk, the findings as they read if it is not written, and its staged folder when it may be."""
+    from gitopsgen.provenance import relocate
+    from gitopsgen.write import compare, read_tree, stage_tree
+
+    found = outcome.found
+    outcome.files = len(tree.files)
+    outcome.documents = sum(len(f.documents) for f in tree.files.values())
+    if not job.stream:
+        on_disk = read_tree(job.target / tree.env)
+        outcome.changes = compare(tree.bytes_by_path(), on_disk)
+        if job.check:
+            outcome.stale = {c.path: on_disk[c.path] for c in outcome.changes if c.path in on_disk}
+            outcome.texts = {c.path: tree.files[c.path].text for c in outcome.changes if c.path in tree.files}
+    changed = {c.path for c in outcome.changes}
+    outcome.found_unwritten = relocate(tree, found, {p for p in tree.files if p not in changed})
+    if job.writes and not has_errors(found):
+        # the run removed what killed runs left before its first environment (`pipeline`): a
+        # worker cleaning here could remove another worker's staged tree
+        outcome.staged = stage_tree(tree, job.target / tree.env, outcome.changes, clean=False)
+    outcome.tree = tree
 
 
 def stops_the_run(outcome: EnvOutcome) -> bool:

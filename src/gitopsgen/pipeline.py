@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gitopsgen.errors import GitopsgenError, TemplateError, UsageError
-from gitopsgen.layout import ENVIRONMENTS, RENDERED, TEMPLATES
+from gitopsgen.layout import ENVIRONMENTS, FLEET, RENDERED, TEMPLATES
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem, has_errors
 from gitopsgen.spec import LoadedSpec
@@ -195,7 +195,8 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
     target = options.output if options.output is not None else root / RENDERED
     job = EnvJob(root, target, check=options.check, stream=options.stream, keep_trees=options.keep_trees,
                  schema_locations=locations, chart_schema_locations=options.chart_schema_locations,
-                 kubernetes_version=options.kubernetes_version or settings.kubernetes_version, strict=bool(strict))
+                 kubernetes_version=options.kubernetes_version or settings.kubernetes_version, strict=bool(strict),
+                 fleet=settings.fleet and options.all_envs)
     created = [p for p in (target, *target.parents) if not p.exists()]  # folders staging may create
     if job.writes:
         clean_leftovers(target)  # what killed runs left, before anything is read or staged
@@ -206,24 +207,46 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
     staged: list[Staged] = []
     failed: list[EnvOutcome] = []
     reported: set[Problem] = set()  # a pin in defaults.yaml is reported once, not once per environment
+    fleet_renders: list[tuple[str, RenderedTree]] = []  # fleet mode: rendered/_fleet/ as each environment renders it
     swapped = False
+
+    def keep(outcome: EnvOutcome) -> None:
+        assert outcome.tree is not None
+        pins = [p for p in outcome.pins if p not in reported]
+        reported.update(pins)
+        results.append(EnvResult(outcome.env, outcome.tree, [*outcome.warnings, *pins, *outcome.found],
+                                 outcome.changes, stale=outcome.stale, texts=outcome.texts, files=outcome.files))
+        unwritten[outcome.env] = [*outcome.warnings, *pins, *outcome.found_unwritten]
+
     try:
-        for outcome in outcomes(job, envs, jobs, EnvWorker(job, store) if jobs == 1 else None):
+        first_version = None
+        serial = EnvWorker(job, store) if jobs == 1 else None
+        for outcome in outcomes(job, envs, jobs, serial):
             if outcome.staged is not None:
                 staged.append(outcome.staged)
             if outcome.error is not None:
                 failed.append(outcome)
             if failed or outcome.tree is None:
                 continue  # bad input: nothing will be written; the other environments only report theirs
-            pins = [p for p in outcome.pins if p not in reported]
-            reported.update(pins)
-            result = EnvResult(outcome.env, outcome.tree, [*outcome.warnings, *pins, *outcome.found],
-                               outcome.changes, stale=outcome.stale, texts=outcome.texts, files=outcome.files)
-            unwritten[outcome.env] = [*outcome.warnings, *pins, *outcome.found_unwritten]
-            results.append(result)
+            keep(outcome)
+            first_version = first_version or outcome.kubernetes_version
+            if outcome.fleet is not None:
+                fleet_renders.append((outcome.env, outcome.fleet))
         error = combined_error(failed)
         if error is not None:
             raise error
+        if fleet_renders and first_version is not None:  # one ApplicationSet for every environment
+            from gitopsgen import fleet
+            from gitopsgen.render.engine import fleet_info
+
+            with_apps = [r.env for r in results if any(p.startswith("apps/") for p in r.tree.files)]
+            first_env, first = fleet_renders[0]
+            if any(f.trace is None for f in first.files.values()):  # from a worker process: render it here, traced
+                fleet_renders[0] = (first_env, (serial or EnvWorker(job, store)).render_fleet(first_env))
+            produced = fleet.outcome(job, store, fleet_renders, with_apps, fleet_info(root), first_version)
+            if produced.staged is not None:
+                staged.append(produced.staged)
+            keep(produced)
 
         extra: dict[str, list[Problem]] = {result.env: [] for result in results}
         if results:  # templates copied from another gitopsgen version: say what changed upstream, once
@@ -241,7 +264,8 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
 
         # Only rendered/ belongs to gitopsgen as a whole: never prune folders of an --output folder.
         prune = options.all_envs and options.output is None and not options.stream
-        outcome_ = RenderResult(options.check, results, _orphans(root / RENDERED, envs) if prune else [],
+        produced_folders = [*envs, FLEET] if job.fleet else envs
+        outcome_ = RenderResult(options.check, results, _orphans(root / RENDERED, produced_folders) if prune else [],
                                 target=RENDERED if options.output is None else str(options.output),
                                 stream=options.stream)
         if job.writes and outcome_.exit_code == 0:  # every environment staged and valid: swap them all in

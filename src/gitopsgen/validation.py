@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gitopsgen.errors import SpecError, TemplateError, UsageError
-from gitopsgen.layout import RENDERED, TEMPLATES
+from gitopsgen.layout import FLEET, RENDERED, TEMPLATES
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem, has_errors
 from gitopsgen.validate.schemas import SchemaOptions
@@ -124,6 +124,9 @@ class _EnvFindings:
     documents: int = 0
     view: RenderedTree | None = None
     """The part of the tree the cross-environment rules read (`envrun.cross_view`)."""
+    fleet: RenderedTree | None = None
+    """Fleet mode, with --all: `rendered/_fleet/` as this environment renders it."""
+    kubernetes_version: str | None = None
 
 
 class _EnvValidator:
@@ -135,10 +138,11 @@ class _EnvValidator:
         self.options = options if options.store is not None else _settings(options)
         self.root = root
         self.renderer = Renderer(root)
+        self.fleet = self.renderer.fleet.enabled and options.all_envs
 
     def run(self, env: str) -> _EnvFindings:
         from gitopsgen.context import build_context
-        from gitopsgen.envrun import cross_view
+        from gitopsgen.envrun import cross_view, untraced_tree
         from gitopsgen.provenance import relocate
         from gitopsgen.spec import load
         from gitopsgen.validate import validate_tree
@@ -152,7 +156,10 @@ class _EnvValidator:
             out.problems.extend(exc.problems)
             return out
         try:
-            tree = self.renderer.render(env, build_context(loaded))
+            context = build_context(loaded)
+            tree = self.renderer.render(env, context)
+            if self.fleet:
+                out.fleet = untraced_tree(self.renderer.render_fleet(context))
         except TemplateError as exc:
             out.template_problems.extend(exc.problems)  # the same template usually fails for every env
             return out
@@ -161,6 +168,7 @@ class _EnvValidator:
             from gitopsgen.store.pins import chart_pins, check_pins
 
             out.problems.extend(check_pins(chart_pins(loaded), options.store))
+        out.kubernetes_version = loaded.model.kubernetes_version
         found = validate_tree(tree, _schema_options(options, loaded.model.kubernetes_version))
         # A finding's rendered line means something only where the file on disk is the render.
         on_disk = read_tree(root / RENDERED / env)
@@ -169,6 +177,13 @@ class _EnvValidator:
         out.documents = _count(tree)
         out.view = cross_view(tree)
         return out
+
+
+    def render_fleet(self, env: str) -> RenderedTree:
+        from gitopsgen.context import build_context
+        from gitopsgen.spec import load
+
+        return self.renderer.render_fleet(build_context(load(self.root, env)))
 
 
 def _validate_env(worker: _EnvValidator, env: str) -> _EnvFindings:
@@ -196,12 +211,33 @@ def _validate_locked(options: ValidateOptions, root: Path, envs: list[str]) -> V
         Renderer(root)  # a missing templates folder is bad input here, not a broken worker
         portable = replace(options, store=None)
         found = ordered_map(functools.partial(_EnvValidator, portable, root), _validate_env, envs, jobs)
-    for item in found:
+    fleet_renders: list[tuple[str, RenderedTree]] = []
+    version = None
+    for env, item in zip(envs, found, strict=False):
         result.problems.extend(item.problems)
         template_problems.update(item.template_problems)
         result.documents += item.documents
         if item.view is not None:
             views.append(item.view)
+        if item.fleet is not None:
+            fleet_renders.append((env, item.fleet))
+            version = version or item.kubernetes_version
+    if fleet_renders and len(fleet_renders) == len(views):  # fleet mode: the one ApplicationSet, as render writes it
+        from gitopsgen import fleet
+        from gitopsgen.provenance import relocate
+        from gitopsgen.render.engine import fleet_info
+        from gitopsgen.write import read_tree
+
+        first_env = fleet_renders[0][0]
+        fleet_renders[0] = (first_env, _EnvValidator(options, root).render_fleet(first_env))  # with its trace
+        tree = fleet_renders[0][1]
+        with_apps = [v.env for v in views if any(p.startswith("apps/") for p in v.files)]
+        problems = fleet.findings(fleet_renders, with_apps, fleet_info(root), _schema_options(options, version))
+        on_disk = read_tree(root / RENDERED / FLEET)
+        same = {path for path, data in tree.bytes_by_path().items() if on_disk.get(path) == data}
+        result.problems.extend(relocate(tree, problems, same))
+        result.documents += _count(tree)
+        views.append(tree)
     from gitopsgen.scaffold import template_drift
 
     result.problems.extend(template_drift(root / TEMPLATES))

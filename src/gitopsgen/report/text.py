@@ -42,6 +42,11 @@ def render_result(result: RenderResult, out: TextIO, err: TextIO, *, verbose: bo
         if not env.changes:
             print(f"{where}: up to date ({env.files} files)", file=out)
             continue
+        if not env.written:  # valid, but another environment is not: a run writes all of them or none
+            count = len(env.changes)
+            print(f"{where}: not written ({count} file{'s' if count != 1 else ''} would change): the run writes "
+                  "every environment or none", file=out)
+            continue
         counts = {c: sum(1 for x in env.changes if x.change is c) for c in Change}
         detail = ", ".join(f"{n} {c.value}" for c, n in counts.items() if n)
         print(f"{where}: {env.files} files written ({detail})", file=out)
