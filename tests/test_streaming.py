@@ -179,3 +179,12 @@ def test_jobs_in_process_write_what_one_process_writes(project: Path, tmp_path: 
     shutil.copytree(project, other)
     assert _facts(other, jobs=2, keep_trees=False) == _facts(project, jobs=1, keep_trees=False)
     assert _snapshot(other) == _snapshot(project)
+
+
+def test_jobs_help_states_the_automatic_threshold() -> None:
+    from gitopsgen.parallel import AUTO_MIN_ENVIRONMENTS, resolve_jobs
+
+    result = cli("render", "--help")
+    assert f"one process below {AUTO_MIN_ENVIRONMENTS} environments" in " ".join(result.stdout.split())
+    assert resolve_jobs(None, AUTO_MIN_ENVIRONMENTS - 1) == 1
+    assert resolve_jobs(3, 2) == 2 and resolve_jobs(1, 100) == 1

@@ -66,7 +66,7 @@ SchemaLocationOption = Annotated[
 JobsOption = Annotated[
     str, typer.Option("--jobs", "-j", metavar="N|auto",
                       help="Environments processed in parallel processes. auto: one process below "
-                           "8 environments, else one per CPU. Output is the same as with 1.")]
+                           "4 environments, else one per CPU. Output is the same as with 1.")]
 
 
 def _jobs(value: str) -> int | None:
