@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitopsgen import domain
+from gitopsgen import domain, yamlio
 from gitopsgen.errors import GitopsgenError, TemplateError, UsageError
-from gitopsgen.manifests import RenderedFile, RenderedTree
+from gitopsgen.manifests import Document, RenderedFile, RenderedTree
 from gitopsgen.problems import Problem, has_errors
 
 if TYPE_CHECKING:
@@ -94,15 +95,39 @@ hosts and every cluster-scoped object (ClusterSecretStores included)."""
 
 
 def cross_view(tree: RenderedTree) -> RenderedTree:
-    """The part of `tree` the cross-environment rules read, without the template trace: every
-    file holding a document of `CROSS_KINDS` and every data file (Helm values, the tunnel config).
-    Files are kept whole, so lines and document indexes are those of the full tree."""
+    """The part of `tree` the cross-environment rules read: the documents of `CROSS_KINDS` and the
+    data documents (Helm values, the tunnel config), each at its index and its lines in the full
+    file (`ViewFile`), without text or template trace."""
     kept = {}
     for path, rendered in tree.files.items():
-        if any(doc.identity is None or (doc.identity.group, doc.identity.kind) in CROSS_KINDS
-               for doc in rendered.documents):
-            kept[path] = _untraced(rendered)
+        documents = tuple(doc for doc in rendered.documents
+                          if doc.identity is None or (doc.identity.group, doc.identity.kind) in CROSS_KINDS)
+        if documents:
+            kept[path] = ViewFile.of(rendered, documents)
     return RenderedTree(tree.env, kept, tree.prefix, dict(tree.shown), tree.not_secrets)
+
+
+@dataclass(frozen=True)
+class ViewFile(RenderedFile):
+    """Some documents of a rendered file, with the line each starts on in the file: `line_of` gives
+    the lines of the whole file (the canonical text writes each document on its own)."""
+
+    starts: tuple[int, ...] = ()
+    """The first line of each of `documents` in the file, header included."""
+
+    @classmethod
+    def of(cls, rendered: RenderedFile, documents: tuple[Document, ...]) -> ViewFile:
+        starts = tuple(rendered.line_of(doc.index, ()) or 1 for doc in documents)
+        return cls(rendered.path, rendered.template, documents, "", starts=starts)
+
+    @cached_property
+    def _positions(self) -> yamlio.Positions:
+        positions: yamlio.Positions = {}
+        for doc, start in zip(self.documents, self.starts, strict=True):
+            mine: yamlio.Positions = {}
+            yamlio.dump([doc.data], mine)
+            positions.update({(doc.index, path): line + start - 1 for (_, path), line in mine.items()})
+        return positions
 
 
 def _untraced(rendered: RenderedFile) -> RenderedFile:

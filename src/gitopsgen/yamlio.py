@@ -30,6 +30,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -482,6 +483,7 @@ def _fast_load_all(text: str) -> list[Any] | None:
     import yaml
 
     scalar_node, mapping_node = yaml.ScalarNode, yaml.MappingNode
+    intern = sys.intern
     memo: dict[int, Any] | None = {} if "&" in text else None  # aliases share nodes
     building: set[int] = set()
 
@@ -489,7 +491,8 @@ def _fast_load_all(text: str) -> list[Any] | None:
         cls = type(node)
         if cls is scalar_node:
             tag = node.tag
-            return node.value if tag == STR_TAG else _construct_scalar(tag, node.value)
+            # interned: trees repeat the same keys and values over and over, one object serves them all
+            return intern(node.value) if tag == STR_TAG else _construct_scalar(tag, node.value)
         if memo is not None:
             key = id(node)
             if key in memo:

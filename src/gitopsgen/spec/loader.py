@@ -304,7 +304,7 @@ def _layer(env: str, shown: str, text: str) -> tuple[SpecSource, Any]:
 
 
 _layers: dict[tuple[str, str], tuple[SpecSource, Any]] = {}
-_MAX_LAYERS = 64
+_MAX_LAYERS = 8
 _SLOW = object()
 
 
