@@ -98,7 +98,7 @@ def cross_view(tree: RenderedTree) -> RenderedTree:
     """The part of `tree` the cross-environment rules read: the documents of `CROSS_KINDS` and the
     data documents (Helm values, the tunnel config), each at its index and its lines in the full
     file (`ViewFile`), without text or template trace."""
-    kept = {}
+    kept: dict[str, RenderedFile] = {}
     for path, rendered in tree.files.items():
         documents = tuple(doc for doc in rendered.documents
                           if doc.identity is None or (doc.identity.group, doc.identity.kind) in CROSS_KINDS)
