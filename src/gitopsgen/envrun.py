@@ -117,8 +117,14 @@ class ViewFile(RenderedFile):
 
     @classmethod
     def of(cls, rendered: RenderedFile, documents: tuple[Document, ...]) -> ViewFile:
-        starts = tuple(rendered.line_of(doc.index, ()) or 1 for doc in documents)
-        return cls(rendered.path, rendered.template, documents, "", starts=starts)
+        # The canonical text puts `---` alone on the line between documents and nowhere else (a
+        # multi-line string is an indented literal block or escaped): document k starts after the
+        # k-th such line, the first one after the header.
+        first = rendered.header.count("\n") + 1
+        separators = [n for n, line in enumerate(rendered.text.split("\n"), start=1) if line == "---"]
+        starts = [first, *(n + 1 for n in separators)]
+        return cls(rendered.path, rendered.template, documents, "",
+                   starts=tuple(starts[doc.index] if doc.index < len(starts) else 1 for doc in documents))
 
     @cached_property
     def _positions(self) -> yamlio.Positions:

@@ -227,18 +227,20 @@ def stage_tree(tree: RenderedTree, target: Path, changes: list[FileChange] | Non
     except OSError as exc:  # name the folder the user knows, not a temporary name
         raise OSError(exc.errno, exc.strerror, str(target.parent)) from exc
     try:
-        made: set[Path] = {staging}
+        made = {""}  # folders of the tree, relative to it
         for rel, data in expected.items():
+            folder = rel.rpartition("/")[0]
+            if folder not in made:
+                os.makedirs(staging / folder, exist_ok=True)
+                parts = folder.split("/")
+                made.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
             dest = staging / rel
-            if dest.parent not in made:
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                made.update(p for p in dest.parents if p not in made and p.is_relative_to(staging))
             with open(dest, "wb") as handle:
                 handle.write(data)
             os.chmod(dest, 0o644)
             _checkpoint("file")
-        for directory in made:
-            os.chmod(directory, 0o755)
+        for folder in made:
+            os.chmod(staging / folder if folder else staging, 0o755)
     except OSError as exc:  # name the path the user knows, not the temporary one
         shutil.rmtree(staging, ignore_errors=True)
         raise _as_target(exc, staging, target) from exc
