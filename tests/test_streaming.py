@@ -100,10 +100,12 @@ def test_bad_input_in_one_environment_writes_nothing_and_leaves_no_folder(projec
 
 def test_an_exception_while_swapping_leaves_each_tree_old_or_new_and_no_staging(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _add_staging(project, "qa", collide=False)
     assert render(RenderOptions(root=project, all_envs=True)).exit_code == 0
     old = _snapshot(project)
-    replace_in(project / "environments" / "dev.yaml", "replicas: 1", "replicas: 3")
-    replace_in(project / "environments" / "prd.yaml", "replicas: 2", "replicas: 3")
+    for env, before, after in (("dev", "replicas: 1", "replicas: 3"), ("prd", "replicas: 2", "replicas: 3"),
+                               ("qa", "replicas: 2", "replicas: 4")):
+        replace_in(project / "environments" / f"{env}.yaml", before, after)
     swaps: list[str] = []
 
     def fail_second_swap(name: str) -> None:
@@ -118,8 +120,10 @@ def test_an_exception_while_swapping_leaves_each_tree_old_or_new_and_no_staging(
     now = _snapshot(project)
     assert {k: v for k, v in now.items() if k.startswith("prd/")} == \
            {k: v for k, v in old.items() if k.startswith("prd/")}  # not swapped: the old tree
+    assert {k: v for k, v in now.items() if k.startswith("qa/")} == \
+           {k: v for k, v in old.items() if k.startswith("qa/")}  # staged, never swapped in
     assert now != old  # dev was swapped in whole
-    assert sorted(p.name for p in (project / "rendered").iterdir()) == ["dev", "prd"]
+    assert sorted(p.name for p in (project / "rendered").iterdir()) == ["dev", "prd", "qa"]  # no staging left
 
 
 # --- --jobs ------------------------------------------------------------------------------------

@@ -277,9 +277,9 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
             for orphan in outcome_.orphans:
                 remove_tree(root / RENDERED / orphan)
     finally:
+        for item in staged:  # not swapped in (a swapped one left nothing behind): never leave it lying
+            item.discard()
         if not swapped:
-            for item in staged:
-                item.discard()
             for folder in created:  # a run that writes nothing leaves no new empty folder either
                 with contextlib.suppress(OSError):
                     folder.rmdir()
