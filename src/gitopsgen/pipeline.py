@@ -5,6 +5,12 @@ an environment name, a template) raises a `GitopsgenError` before anything is wr
 environment of the run: either all environments are written or none is. The whole run holds the
 repository lock (`gitopsgen.lock`): exclusive to write, shared for `--check`.
 
+Environments are streamed (`envrun`): each is loaded, rendered, validated, compared with the disk
+and staged beside its old tree one at a time, in this process or in worker processes (`--jobs`,
+`parallel`); the run keeps of each only its findings, changes, staged folder and the part of its
+tree the cross-environment rules read, and swaps the staged trees in when every environment is
+staged and none is invalid. In fleet mode `render --all` adds `rendered/_fleet/` (`fleet`).
+
 Findings on rendered output point at the rendered line when that file is on disk as rendered, and
 at the template line that wrote it otherwise (`provenance.relocate`).
 """

@@ -21,6 +21,7 @@ import functools
 import os
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -204,10 +205,25 @@ class Staged:
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
+def _linked(existing: Path, dest: Path) -> bool:
+    """Hard-link a file the render leaves unchanged into the staged tree: it is not written again
+    (same inode, same modification time), and the swap still exchanges whole folders. False when
+    the file system refuses (the caller writes it)."""
+    try:
+        info = existing.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:  # a file linked elsewhere too is written anew
+            return False
+        os.link(existing, dest)
+        os.chmod(dest, 0o644)
+        return True
+    except OSError:
+        return False
+
+
 def stage_tree(tree: RenderedTree, target: Path, changes: list[FileChange] | None = None,
                *, clean: bool = True) -> Staged | None:
-    """Write `tree` in full into a new folder beside `target`, or None when `target` already holds
-    exactly `tree`. `clean`: first remove what killed runs left in `target`'s parent (a run does
+    """Write `tree` in full into a new folder beside `target` (files it leaves unchanged are hard
+    links to the ones in `target`), or None when `target` already holds exactly `tree`. `clean`: first remove what killed runs left in `target`'s parent (a run does
     it once, before its first environment)."""
     bad = unsafe_paths(tree)
     if bad:  # the renderer refuses these; never write outside `target` whoever built the tree
@@ -226,6 +242,7 @@ def stage_tree(tree: RenderedTree, target: Path, changes: list[FileChange] | Non
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     except OSError as exc:  # name the folder the user knows, not a temporary name
         raise OSError(exc.errno, exc.strerror, str(target.parent)) from exc
+    changed = {c.path for c in changes}
     try:
         made = {""}  # folders of the tree, relative to it
         for rel, data in expected.items():
@@ -235,9 +252,12 @@ def stage_tree(tree: RenderedTree, target: Path, changes: list[FileChange] | Non
                 parts = folder.split("/")
                 made.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
             dest = staging / rel
-            with open(dest, "wb") as handle:
-                handle.write(data)
-            os.chmod(dest, 0o644)
+            if rel not in changed and not _linked(target / rel, dest):
+                changed.add(rel)
+            if rel in changed:
+                with open(dest, "wb") as handle:
+                    handle.write(data)
+                os.chmod(dest, 0o644)
             _checkpoint("file")
         for folder in made:
             os.chmod(staging / folder if folder else staging, 0o755)
