@@ -223,8 +223,9 @@ def _linked(existing: Path, dest: Path) -> bool:
 def stage_tree(tree: RenderedTree, target: Path, changes: list[FileChange] | None = None,
                *, clean: bool = True) -> Staged | None:
     """Write `tree` in full into a new folder beside `target` (files it leaves unchanged are hard
-    links to the ones in `target`), or None when `target` already holds exactly `tree`. `clean`: first remove what killed runs left in `target`'s parent (a run does
-    it once, before its first environment)."""
+    links to the ones in `target`), or None when `target` already holds exactly `tree`. `clean`:
+    first remove what killed runs left in `target`'s parent (a run does it once, before its first
+    environment)."""
     bad = unsafe_paths(tree)
     if bad:  # the renderer refuses these; never write outside `target` whoever built the tree
         raise ValueError(f"refusing to write outside {target}: {'; '.join(bad)}")
