@@ -3,27 +3,34 @@ Kapitan peer kit at N = 100 in the same run. Not a test: nothing is asserted.
 
     make bench                                   # N = 1, 10, 100, 1000; 5 runs each
     .venv/bin/python bench/bench.py --sizes 1,10,100 --runs 3 --no-peer
+    .venv/bin/python bench/bench.py --sizes 1000 --runs 5 --no-peer --no-extras   # one size alone
 
 For each N a repository is generated on tmpfs (/dev/shm when present, so disk noise stays out):
 this checkout's templates/, environments/defaults.yaml and N environments made from the dev and
 prd examples (alternately) with every value that must be unique per environment varied (names,
-namespaces, hostnames, tunnel ids, DNS owner ids, Doppler configs). Then, as separate processes:
+namespaces, hostnames, clusters, tunnel ids, DNS owner ids, Doppler configs). Then, as separate
+processes (the compiled-template cache warmed once, as on a developer's machine or in a cached CI):
 
-* `render --all` into an empty rendered/ (the tree is removed between runs, outside the timing);
-* `validate --all` (spec, in-memory render, every validation layer);
-* `render --all --check` on the written tree;
+* `render --all -j 1` into an empty rendered/ (removed between runs, outside the timing); and
+  `render --all -j 2` (parallel processes) where the machine has 2 CPUs or more;
+* `validate --all -j 1` (spec, in-memory render, every validation layer);
+* `render --all --check -j 1` on the written tree;
 * `diff --all --base HEAD` with one environment's spec changed in the working tree.
 
 Printed per N and command: median wall seconds of `--runs` runs, per environment, documents per
-second, and the largest peak RSS. The machine is shared and noisy: compare ratios measured in the
-same run. The peer kit (`../shared/bench/kapitan-peer`) is copied to a scratch folder, Kapitan is
-installed once into bench-out/peer-venv, and its compile of 100 targets is timed beside ours.
+second, and the largest peak RSS. Then (unless --no-extras): where `--jobs 2` starts to pay (render
+of 1..32 environments, -j 1 against -j 2), `gitopsgen --help` against `python -c "import typer"`,
+and `diff --all --base` of the two example environments. The peer kit (`../shared/bench/kapitan-peer`)
+is copied to a scratch folder, Kapitan installed once into bench-out/peer-venv from PyPI, and its
+compile of 100 targets timed beside ours, with the floor script (render + write only) as the bound.
+The machine is shared and noisy: compare ratios measured in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import platform
 import re
 import shutil
 import statistics
@@ -50,7 +57,7 @@ class Sample:
 
 
 def run_process(args: list[str], cwd: Path) -> tuple[float, int, int]:
-    """(wall seconds, peak RSS KiB, exit code) of one process."""
+    """(wall seconds, peak RSS KiB, exit code) of one process (its waited-for children included)."""
     start = time.perf_counter()
     proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert proc.stderr is not None
@@ -74,6 +81,19 @@ def measure(args: list[str], cwd: Path, runs: int, before: list[list[str]] | Non
     return Sample(statistics.median(times), max(peaks))
 
 
+def machine() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{model}, {cpus} CPUs, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
 # --- generated repositories ----------------------------------------------------------------
 
 
@@ -89,8 +109,8 @@ def _vary(text: str, kind: str, name: str, index: int) -> str:
     return re.sub(rf"config: {kind}\b", f"config: {name}", text)
 
 
-def generate(base: Path, n: int) -> Path:
-    root = base / f"n{n}"
+def generate(base: Path, n: int, name: str | None = None) -> Path:
+    root = base / (name or f"n{n}")
     shutil.rmtree(root, ignore_errors=True)
     (root / "environments").mkdir(parents=True)
     shutil.copytree(ROOT / "templates", root / "templates")
@@ -104,12 +124,17 @@ def generate(base: Path, n: int) -> Path:
     sources = {kind: (examples / f"{kind}.yaml").read_text() for kind in ("dev", "prd")}
     for i in range(n):
         kind = ("prd", "dev")[i % 2]
-        name = f"{kind}{i:04d}"
-        (root / "environments" / f"{name}.yaml").write_text(_vary(sources[kind], kind, name, i))
-    env = {**os.environ, **GIT_ENV}
-    for step in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "generated"]):
-        subprocess.run(["git", *step], cwd=root, env=env, check=True)
+        env = f"{kind}{i:04d}"
+        (root / "environments" / f"{env}.yaml").write_text(_vary(sources[kind], kind, env, i))
+    _git_commit(root, "generated", init=True)
     return root
+
+
+def _git_commit(root: Path, message: str, *, init: bool = False) -> None:
+    env = {**os.environ, **GIT_ENV}
+    steps = [["init", "-q", "-b", "main"]] if init else []
+    for step in (*steps, ["add", "-A"], ["commit", "-q", "-m", message]):
+        subprocess.run(["git", *step], cwd=root, env=env, check=True, capture_output=True)
 
 
 def documents(root: Path) -> int:
@@ -120,23 +145,65 @@ def documents(root: Path) -> int:
     return int(json.loads(out.stdout)["summary"]["documents"])
 
 
-def bench_size(base: Path, n: int, runs: int) -> list[tuple[str, Sample, int]]:
+def bench_size(base: Path, n: int, runs: int) -> tuple[list[tuple[str, Sample]], int, int]:
+    """Rows (command, sample), documents and files of N generated environments."""
     root = generate(base, n)
     g = str(GITOPSGEN)
-    results: list[tuple[str, Sample, int]] = []
+    rows: list[tuple[str, Sample]] = []
     clear = ["rm", "-rf", str(root / "rendered")]
-    results.append(("render", measure([g, "render", "--all"], root, runs, before=[clear]), 0))
+    subprocess.run([g, "render", "--all", "--check"], cwd=root, capture_output=True, check=False)  # warm the caches
+    rows.append(("render", measure([g, "render", "--all", "-j", "1"], root, runs, before=[clear])))
+    if (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1) >= 2 and n >= 2:
+        rows.append(("render -j2", measure([g, "render", "--all", "-j", "2"], root, runs, before=[clear])))
     subprocess.run([g, "render", "--all"], cwd=root, capture_output=True, check=True)
+    files = sum(1 for p in (root / "rendered").rglob("*") if p.is_file())
     docs = documents(root)
-    results.append(("validate", measure([g, "validate", "--all"], root, runs), 0))
-    results.append(("render --check", measure([g, "render", "--all", "--check"], root, runs), 0))
-    env = {**os.environ, **GIT_ENV}
-    subprocess.run(["git", "add", "-A"], cwd=root, env=env, check=True)
-    subprocess.run(["git", "commit", "-q", "-m", "rendered"], cwd=root, env=env, check=True)
+    rows.append(("validate", measure([g, "validate", "--all", "-j", "1"], root, runs)))
+    rows.append(("render --check", measure([g, "render", "--all", "--check", "-j", "1"], root, runs)))
+    _git_commit(root, "rendered")
     first = sorted((root / "environments").glob("prd*.yaml"))[0]
     first.write_text(first.read_text().replace("replicas: 2", "replicas: 3", 1))
-    results.append(("diff --base", measure([g, "diff", "--all", "--base", "HEAD"], root, runs), 0))
-    return [(name, sample, docs) for name, sample, _ in results]
+    rows.append(("diff --base", measure([g, "diff", "--all", "--base", "HEAD"], root, runs)))
+    shutil.rmtree(root, ignore_errors=True)  # 1,000 environments take room on tmpfs
+    return rows, docs, files
+
+
+def jobs_crossover(base: Path, runs: int,
+                   sizes: tuple[int, ...] = (1, 2, 4, 8, 16, 32)) -> list[tuple[int, float, float]]:
+    """(N, render -j 1, render -j 2) medians for small N: where parallel processes start to pay."""
+    out = []
+    g = str(GITOPSGEN)
+    for n in sizes:
+        root = generate(base, n, name=f"jobs{n}")
+        subprocess.run([g, "render", "--all", "--check"], cwd=root, capture_output=True, check=False)
+        clear = ["rm", "-rf", str(root / "rendered")]
+        one = measure([g, "render", "--all", "-j", "1"], root, runs, before=[clear]).median
+        two = measure([g, "render", "--all", "-j", "2"], root, runs, before=[clear]).median
+        out.append((n, one, two))
+        shutil.rmtree(root, ignore_errors=True)
+    return out
+
+
+def startup(runs: int) -> tuple[float, float]:
+    """(`gitopsgen --help`, `python -c "import typer"`) medians."""
+    cwd = Path(tempfile.gettempdir())
+    help_ = measure([str(GITOPSGEN), "--help"], cwd, max(runs, 7)).median
+    typer = measure([sys.executable, "-c", "import typer"], cwd, max(runs, 7)).median
+    return help_, typer
+
+
+def example_diff(base: Path, runs: int) -> float:
+    """`diff --all --base HEAD` of the two example environments (dev, prd), one spec value changed."""
+    root = base / "examples"
+    shutil.rmtree(root, ignore_errors=True)
+    for name in ("environments", "templates", "rendered"):
+        shutil.copytree(ROOT / name, root / name)
+    _git_commit(root, "examples", init=True)
+    prd = root / "environments" / "prd.yaml"
+    prd.write_text(prd.read_text().replace("replicas: 2", "replicas: 3", 1))
+    g = str(GITOPSGEN)
+    subprocess.run([g, "diff", "--all", "--base", "HEAD"], cwd=root, capture_output=True, check=False)  # warm
+    return measure([g, "diff", "--all", "--base", "HEAD"], root, runs).median
 
 
 # --- the peer kit ----------------------------------------------------------------------------
@@ -149,6 +216,7 @@ def peer(base: Path, runs: int) -> tuple[Sample, Sample, int] | None:
         return None
     venv = BENCH_OUT / "peer-venv"
     if not (venv / "bin" / "kapitan").exists():
+        print("installing kapitan into bench-out/peer-venv (once) ...", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "kapitan", "pyyaml", "ruamel.yaml",
                         "jinja2"], check=True)
@@ -172,35 +240,46 @@ def main() -> None:
     parser.add_argument("--sizes", default="1,10,100,1000")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-peer", action="store_true", help="skip the Kapitan comparison")
+    parser.add_argument("--no-extras", action="store_true",
+                        help="skip the --jobs crossover, the start-up and the example diff")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
     scratch = Path("/dev/shm") if Path("/dev/shm").is_dir() else None
     with tempfile.TemporaryDirectory(prefix="gitopsgen-bench-", dir=scratch) as tmp:
         base = Path(tmp)
-        print(f"gitopsgen bench: {os.cpu_count()} cores, runs={args.runs}, scratch={base}")
-        print(f"{'N':>5} {'command':<15} {'median s':>9} {'s/env':>8} {'docs/s':>9} {'peak MiB':>9}")
-        per_file: dict[int, float] = {}
+        print(f"gitopsgen bench: {machine()}; runs={args.runs}, median of each; scratch={base}")
+        print(f"{'N':>5} {'command':<15} {'median s':>9} {'ms/env':>9} {'ms/file':>8} {'docs/s':>9} {'peak MiB':>9}")
+        per_file: dict[tuple[int, str], float] = {}
         for n in sizes:
-            rows = bench_size(base, n, args.runs)
-            files = sum(1 for p in (base / f"n{n}" / "rendered").rglob("*") if p.is_file())
-            for name, sample, docs in rows:
-                print(f"{n:>5} {name:<15} {sample.median:>9.3f} {sample.median / n:>8.4f} "
-                      f"{docs / sample.median:>9.0f} {sample.peak_kib / 1024:>9.1f}")
-                if name == "render":
-                    per_file[n] = sample.median / files
+            rows, docs, files = bench_size(base, n, args.runs)
+            for name, sample in rows:
+                print(f"{n:>5} {name:<15} {sample.median:>9.3f} {sample.median / n * 1000:>9.1f} "
+                      f"{sample.median / files * 1000:>8.3f} {docs / sample.median:>9.0f} "
+                      f"{sample.peak_kib / 1024:>9.1f}")
+                per_file[(n, name)] = sample.median / files
+            print(f"{n:>5} ({docs} documents, {files} files)")
+            sys.stdout.flush()
+        if not args.no_extras:
+            print("render -j 1 against -j 2 (median s):", "  ".join(
+                f"N={n}: {one:.2f}/{two:.2f}" for n, one, two in jobs_crossover(base, args.runs)))
+            help_, typer = startup(args.runs)
+            print(f"gitopsgen --help {help_:.3f} s; python -c 'import typer' {typer:.3f} s; "
+                  f"ratio {help_ / typer:.2f}x")
+            print(f"diff --all --base HEAD of the two example environments: {example_diff(base, args.runs):.3f} s")
             sys.stdout.flush()
         if not args.no_peer:
             found = peer(base, args.runs)
             if found is not None:
                 kapitan, floor, files = found
+                kap, flo = kapitan.median / files, floor.median / files
                 print(f"peer (100 targets, {files} files): kapitan compile {kapitan.median:.3f} s "
-                      f"({kapitan.median / files * 1000:.2f} ms/file), floor script {floor.median:.3f} s "
-                      f"({floor.median / files * 1000:.2f} ms/file)")
-                if 100 in per_file:
-                    ours = per_file[100]
-                    print(f"render+validate per file at N=100: {ours * 1000:.2f} ms; "
-                          f"kapitan/ours = {kapitan.median / files / ours:.1f}x; "
-                          f"ours/floor = {ours / (floor.median / files):.2f}x")
+                      f"({kap * 1000:.2f} ms/file, {kapitan.peak_kib / 1024:.0f} MiB), floor script "
+                      f"{floor.median:.3f} s ({flo * 1000:.3f} ms/file)")
+                for name in ("render", "render -j2"):
+                    ours = per_file.get((100, name))
+                    if ours is not None:
+                        print(f"{name} (render + validate + write) at N=100: {ours * 1000:.3f} ms/file; "
+                              f"kapitan/ours = {kap / ours:.1f}x; ours/floor = {ours / flo:.2f}x")
 
 
 if __name__ == "__main__":

@@ -191,6 +191,14 @@ def defaults_is_not_an_environment(root: Path) -> Setup:
 # --- item 4: templates -----------------------------------------------------------------------------
 
 
+def templates_is_not_a_folder(root: Path) -> Setup:
+    # Without templates/ a repository renders with the templates packaged with gitopsgen (see
+    # test_init); something else in its place is bad input, not a reason to fall back silently.
+    shutil.rmtree(root / "templates")
+    (root / "templates").write_text("not a folder\n")
+    return Setup(["render", "prd", "--root", str(root)], "templates", "is not a folder")
+
+
 def template_syntax_error(root: Path) -> Setup:
     _template(root, "bad.yaml.j2", "a: 1\nb: {% if %}\n")
     return Setup(["render", "prd"], "templates/bad.yaml.j2:2", "syntax error")
@@ -268,7 +276,7 @@ CASES: list[Case] = [
     scalar_where_a_mapping_belongs, top_level_list, billion_laughs, nesting_too_deep, file_too_large,
     invalid_utf8, spec_is_a_fifo, env_name_with_separator, env_name_dotdot, env_path_traversal,
     defaults_is_not_an_environment,
-    template_syntax_error, template_undefined_variable, template_invalid_utf8,
+    templates_is_not_a_folder, template_syntax_error, template_undefined_variable, template_invalid_utf8,
     template_reaches_python_internals, template_includes_a_file_outside_templates,
     template_output_path_leaves_the_tree, template_runaway_output, template_renders_invalid_yaml,
     rendered_is_a_file, rendered_env_is_a_file, rendered_env_is_a_symlink, output_folder_is_read_only,
@@ -340,7 +348,7 @@ def test_the_corpus_covers_every_case_named_by_the_issue() -> None:
         "scalar for mapping": scalar_where_a_mapping_belongs, "alias expansion": billion_laughs,
         "size limit": file_too_large, "invalid UTF-8": invalid_utf8, "path separators": env_name_with_separator,
         "..": env_name_dotdot, "missing environments/": root_without_environments,
-        "template syntax": template_syntax_error,
+        "missing templates/": templates_is_not_a_folder, "template syntax": template_syntax_error,
         "undefined variable": template_undefined_variable, "output path leaves": template_output_path_leaves_the_tree,
         "rendered not a folder": rendered_is_a_file, "unwritable output": output_folder_is_read_only,
     }

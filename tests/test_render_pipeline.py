@@ -297,3 +297,17 @@ def test_every_rendered_file_starts_with_its_deterministic_generated_header(repo
                                  f"edit those and run: gitopsgen render {env}"), path
     trees = [render_trees(repo_root, ["prd"])[0].tree for _ in range(2)]
     assert trees[0].bytes_by_path() == trees[1].bytes_by_path()
+
+
+def test_files_a_render_leaves_unchanged_are_not_written_again(project: Path) -> None:
+    assert run(project) == 0
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (project / "rendered").rglob("*") if p.is_file()}
+    replace_in(project / "environments" / "prd.yaml", "replicas: 2\n  hostname", "replicas: 3\n  hostname")
+    result = render(RenderOptions(root=project, envs=("prd",)))
+    assert [(c.path, c.change) for c in result.envs[0].changes] == [
+        ("manifests/example-api/deployment.yaml", Change.MODIFIED)]
+    after = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (project / "rendered").rglob("*") if p.is_file()}
+    assert after.keys() == before.keys()
+    rewritten = sorted(p.relative_to(project / "rendered").as_posix() for p in after if after[p] != before[p])
+    assert rewritten == ["prd/manifests/example-api/deployment.yaml"]  # the rest: the same inode, the same time
+    assert all(oct(p.stat().st_mode & 0o777) == "0o644" for p in after)

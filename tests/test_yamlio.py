@@ -8,6 +8,7 @@ default YAML 1.2 loader.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -120,3 +121,84 @@ def test_any_json_document_round_trips_through_yaml_11_and_12(docs: list[Any]) -
     assert _load_11(text) == docs
     assert _load_12(text) == docs
     assert yamlio.dump(yamlio.load_all(text)) == text  # canonical form is a fixed point
+
+
+# --- the fast loader (libyaml through PyYAML, ruamel's YAML 1.1 rules) -------------------------
+
+def _ruamel_load_all(text: str) -> list[Any]:
+    """What `load_all` returned before its fast path: ruamel's C safe loader, YAML 1.1."""
+    return [doc for doc in yamlio._safe_loader().load_all(text) if doc is not None]
+
+
+FAST_CASES = [
+    "a: yes\nb: 010\nc: 2001-12-14\nd: 1:20\ne: 0x1F\nf: 0b101\ng: 1_000\nh: -.5\ni: .inf\nj: ~\nk:\n",
+    "a: 2001-12-14t21:59:43.10-05:00\nb: 1e3\nc: 1.0e+3\nd: +1\ne: 190:20:30.15\nf: NO\ng: Off\n",
+    "'quoted': \"010\"\nplain: '1.0'\n? complex\n: value\n",
+    "- a\n- [b, {c: d}]\n- !!str 123\n- !!int \"7\"\n- !!float '1'\n",
+    "---\n---\na: 1\n--- ~\n---\n- null\n",
+    "a: &x {b: [1, 2]}\nc: *x\n",
+    "base: &b {x: 1}\nover:\n  <<: *b\n  y: 2\n",
+    "a: 1\na: 2\n",
+    "%YAML 1.2\n---\na: yes\n",
+    "a: !custom x\n",
+    "a: ! 123\n",
+    "a: !!binary aGk=\n",
+    "a: =\n",
+    "{a: 1, 1: a, true: b, null: c, 1.5: d}\n",
+    "a: |\n  line\n  next\nb: >-\n  folded\n  text\n",
+    "a: [1, [2, [3]]]\n",
+    "a: &r [*r]\n",
+    "a: 1\n  b: 2\n",
+    "a: [1, 2\n",
+    "a: \"\\u2028\\x85\"\nb: 'it''s'\n",
+]
+
+
+# ruamel warns about YAML 1.1 floats without a dot (1e3): the case is there on purpose.
+@pytest.mark.filterwarnings("ignore::ruamel.yaml.error.MantissaNoDotYAML1_1Warning")
+@pytest.mark.parametrize("text", FAST_CASES)
+def test_fast_loader_gives_what_ruamels_loader_gives_or_the_same_error(text: str) -> None:
+    try:
+        expected: Any = _ruamel_load_all(text)
+    except Exception as exc:  # the fast path hands every error to ruamel: same type, same words
+        with pytest.raises(type(exc)) as caught:
+            yamlio.load_all(text)
+        assert str(caught.value) == str(exc)
+        return
+    assert repr(yamlio.load_all(text)) == repr(expected)  # types too: 1 is not 1.0, True is not 1
+
+
+def test_fast_loader_takes_plain_rendered_output_itself(repo_root: Path) -> None:
+    texts = [p.read_text() for p in sorted((repo_root / "rendered").rglob("*.yaml"))]
+    assert texts
+    for text in texts:
+        fast = yamlio._fast_load_all(text)
+        assert fast is not None and repr(fast) == repr(_ruamel_load_all(text))
+
+
+def test_fast_loader_leaves_aliases_of_recursive_structures_to_ruamel() -> None:
+    assert yamlio._fast_load_all("a: &r [*r]\n") is None
+    assert yamlio._fast_load_all("a: &x [1]\nb: *x\n---\nc: &x [2]\nd: *x\n") == [
+        {"a": [1], "b": [1]}, {"c": [2], "d": [2]}]
+
+
+json_trees = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+              st.sampled_from(AMBIGUOUS + STRUCTURAL), st.text(max_size=8)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=6), inner, max_size=3)),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(json_trees, st.sampled_from(["block", "flow"]))
+def test_fast_loader_agrees_with_ruamel_on_generated_yaml(tree: Any, style: str) -> None:
+    if style == "block":
+        text = pyyaml.safe_dump(tree, default_flow_style=False, allow_unicode=True)
+    else:
+        text = pyyaml.safe_dump(tree, default_flow_style=True, allow_unicode=True)
+    try:
+        expected = _ruamel_load_all(text)
+    except Exception:
+        return  # what ruamel refuses, the error test above covers
+    assert repr(yamlio.load_all(text)) == repr(expected)

@@ -9,6 +9,10 @@
     crd-urls = ["https://raw.githubusercontent.com/argoproj/argo-cd/v3.5.1/manifests/crds/application-crd.yaml"]
     mirrors = { "https://charts.example.org" = "https://artifactory.example.org/helm" }
 
+    [fleet]
+    enabled = true          # one ApplicationSet (rendered/_fleet/) instead of a root Application per environment
+    generator = "git"       # "git": a directory generator over rendered/*/apps; "list": the environments, listed
+
 A missing file means defaults. Unknown keys and values of the wrong type are errors located at
 their line (tomllib keeps no positions; a text search for the key finds it, which is good enough
 for a hand-written settings file). Relative paths are relative to the repository root.
@@ -44,6 +48,9 @@ class Config:
     """Extra CRD sources for `schemas sync`: URLs, or paths (resolved against the root)."""
     mirrors: tuple[tuple[str, str], ...] = ()
     """(Helm repository URL as the spec writes it, URL to fetch it from instead)."""
+    fleet: bool = False
+    """Fleet mode: Argo CD's ApplicationSet controller creates each environment's root Application."""
+    fleet_generator: str = "git"
 
     def mirror(self, repo_url: str) -> str | None:
         return dict(self.mirrors).get(repo_url)
@@ -133,8 +140,16 @@ def _mirrors(value: Any) -> str | None:
     return 'must map repository URLs to http(s) URLs: { "https://charts.example.org" = "https://mirror/helm" }'
 
 
+FLEET_GENERATORS = ("git", "list")
+
+
+def _generator(value: Any) -> str | None:
+    return None if value in FLEET_GENERATORS else f"must be one of {', '.join(map(repr, FLEET_GENERATORS))}"
+
+
 _VALIDATE = {"schema-locations": _strings, "kubernetes-version": _kubernetes_version, "strict": _boolean}
 _SCHEMAS = {"crd-urls": _strings, "mirrors": _mirrors}
+_FLEET = {"enabled": _boolean, "generator": _generator}
 
 
 def load(root: Path) -> Config:
@@ -156,10 +171,11 @@ def load(root: Path) -> Config:
 
     reader = _Reader(shown, text)
     for key in data:
-        if key not in ("validate", "schemas"):
-            reader.error("", key, f"unknown key or table {key!r}", hint="known tables: [validate], [schemas]")
+        if key not in ("validate", "schemas", "fleet"):
+            reader.error("", key, f"unknown key or table {key!r}", hint="known tables: [validate], [schemas], [fleet]")
     validate = reader.table(data, "validate", _VALIDATE)
     schemas = reader.table(data, "schemas", _SCHEMAS)
+    fleet = reader.table(data, "fleet", _FLEET)
     if reader.problems:
         raise ConfigError(reader.problems)
     return Config(
@@ -169,4 +185,6 @@ def load(root: Path) -> Config:
         strict=validate.get("strict"),
         crd_urls=tuple(resolve(root, v) for v in schemas.get("crd-urls", [])),
         mirrors=tuple(sorted(schemas.get("mirrors", {}).items())),
+        fleet=fleet.get("enabled", False),
+        fleet_generator=fleet.get("generator", "git"),
     )

@@ -5,22 +5,29 @@ an environment name, a template) raises a `GitopsgenError` before anything is wr
 environment of the run: either all environments are written or none is. The whole run holds the
 repository lock (`gitopsgen.lock`): exclusive to write, shared for `--check`.
 
+Environments are streamed (`envrun`): each is loaded, rendered, validated, compared with the disk
+and staged beside its old tree one at a time, in this process or in worker processes (`--jobs`,
+`parallel`); the run keeps of each only its findings, changes, staged folder and the part of its
+tree the cross-environment rules read, and swaps the staged trees in when every environment is
+staged and none is invalid. In fleet mode `render --all` adds `rendered/_fleet/` (`fleet`).
+
 Findings on rendered output point at the rendered line when that file is on disk as rendered, and
 at the template line that wrote it otherwise (`provenance.relocate`).
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gitopsgen.errors import GitopsgenError, TemplateError, UsageError
-from gitopsgen.layout import ENVIRONMENTS, RENDERED, TEMPLATES
+from gitopsgen.layout import ENVIRONMENTS, FLEET, RENDERED, TEMPLATES
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem, has_errors
 from gitopsgen.spec import LoadedSpec
-from gitopsgen.write import FileChange, compare, read_tree, remove_tree, write_tree
+from gitopsgen.write import FileChange, remove_tree
 
 
 @dataclass(frozen=True)
@@ -44,17 +51,31 @@ class RenderOptions:
     """Seconds to wait for another run on the repository; None: GITOPSGEN_LOCK_TIMEOUT or 60."""
     on_wait: Callable[[str], None] | None = field(default=None, compare=False)
     """Called once with a sentence when the run has to wait for another one."""
+    jobs: int | None = 1
+    """Processes rendering environments in parallel; None: automatic (`parallel.resolve_jobs`)."""
+    keep_trees: bool = True
+    """Keep every environment's whole rendered tree in the result. False (the CLI) keeps only what
+    the cross-environment rules read, so memory grows with one environment, not with all."""
 
 
 @dataclass
 class EnvResult:
     env: str
     tree: RenderedTree
+    """The rendered tree; with `keep_trees=False`, only the files the cross-environment rules read."""
     problems: list[Problem] = field(default_factory=list)
     changes: list[FileChange] = field(default_factory=list)
     written: bool = False
     stale: dict[str, bytes] = field(default_factory=dict)
     """With --check: what is on disk for each changed file that exists there."""
+    texts: dict[str, str] = field(default_factory=dict)
+    """With --check: the rendered text of each changed file that the render produces."""
+    files: int = -1
+    """How many files the render produced (-1: count `tree.files`)."""
+
+    def __post_init__(self) -> None:
+        if self.files < 0:
+            self.files = len(self.tree.files)
 
     @property
     def invalid(self) -> bool:
@@ -167,61 +188,111 @@ def render(options: RenderOptions) -> RenderResult:
 
 def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
     from gitopsgen import config
-    from gitopsgen.provenance import relocate
+    from gitopsgen.envrun import EnvJob, EnvOutcome, EnvWorker, combined_error
+    from gitopsgen.parallel import outcomes, resolve_jobs
     from gitopsgen.store.locations import open_store
-    from gitopsgen.store.pins import chart_pins, check_pins
-    from gitopsgen.validate import SchemaOptions, validate_tree
+    from gitopsgen.write import Staged, clean_leftovers
 
     root = options.root
     settings = config.load(root)
-    store = open_store(root, options.schema_locations or settings.schema_locations, options.chart_schema_locations)
+    locations = options.schema_locations or settings.schema_locations
+    store = open_store(root, locations, options.chart_schema_locations)  # a bad location fails before any work
     strict = settings.strict if options.strict is None else options.strict
     target = options.output if options.output is not None else root / RENDERED
+    job = EnvJob(root, target, check=options.check, stream=options.stream, keep_trees=options.keep_trees,
+                 schema_locations=locations, chart_schema_locations=options.chart_schema_locations,
+                 kubernetes_version=options.kubernetes_version or settings.kubernetes_version, strict=bool(strict),
+                 fleet=settings.fleet and options.all_envs)
+    created = [p for p in (target, *target.parents) if not p.exists()]  # folders staging may create
+    if job.writes:
+        clean_leftovers(target)  # what killed runs left, before anything is read or staged
+    jobs = 1 if options.stream else resolve_jobs(options.jobs, len(envs))
 
-    results = []
+    results: list[EnvResult] = []
+    unwritten: dict[str, list[Problem]] = {}  # each environment's findings as they read if it is not written
+    staged: list[Staged] = []
+    failed: list[EnvOutcome] = []
     reported: set[Problem] = set()  # a pin in defaults.yaml is reported once, not once per environment
-    for item in render_trees(root, envs):
-        tree = item.tree
-        version = options.kubernetes_version or settings.kubernetes_version or item.spec.model.kubernetes_version
-        schema_options = SchemaOptions(version, strict=bool(strict), store=store)
-        pins = [p for p in check_pins(chart_pins(item.spec), store) if p not in reported]
+    fleet_renders: list[tuple[str, RenderedTree]] = []  # fleet mode: rendered/_fleet/ as each environment renders it
+    swapped = False
+
+    def keep(outcome: EnvOutcome) -> None:
+        assert outcome.tree is not None
+        pins = [p for p in outcome.pins if p not in reported]
         reported.update(pins)
-        problems = [*item.spec.warnings, *pins, *validate_tree(tree, schema_options)]
-        result = EnvResult(tree.env, tree, problems)
-        if not options.stream:
-            on_disk = read_tree(target / tree.env)
-            result.changes = compare(tree.bytes_by_path(), on_disk)
-            if options.check:
-                result.stale = {c.path: on_disk[c.path] for c in result.changes if c.path in on_disk}
-        results.append(result)
-    if results:  # templates copied from another gitopsgen version: say what changed upstream, once
-        from gitopsgen.scaffold import template_drift
+        results.append(EnvResult(outcome.env, outcome.tree, [*outcome.warnings, *pins, *outcome.found],
+                                 outcome.changes, stale=outcome.stale, texts=outcome.texts, files=outcome.files))
+        unwritten[outcome.env] = [*outcome.warnings, *pins, *outcome.found_unwritten]
 
-        results[0].problems.extend(template_drift(root / TEMPLATES))
-    if options.all_envs:  # environments must not collide (one tunnel, DNS owner, Argo CD name, host each)
-        from gitopsgen.validate.rules import run_across
+    try:
+        first_version = None
+        serial = EnvWorker(job, store) if jobs == 1 else None
+        for outcome in outcomes(job, envs, jobs, serial):
+            if outcome.staged is not None:
+                staged.append(outcome.staged)
+            if outcome.error is not None:
+                failed.append(outcome)
+            if failed or outcome.tree is None:
+                continue  # bad input: nothing will be written; the other environments only report theirs
+            keep(outcome)
+            first_version = first_version or outcome.kubernetes_version
+            if outcome.fleet is not None:
+                fleet_renders.append((outcome.env, outcome.fleet))
+        error = combined_error(failed)
+        if error is not None:
+            raise error
+        if fleet_renders and first_version is not None:  # one ApplicationSet for every environment
+            from gitopsgen import fleet
+            from gitopsgen.render.engine import fleet_info
 
-        across = run_across([result.tree for result in results])
+            with_apps = [r.env for r in results if any(p.startswith("apps/") for p in r.tree.files)]
+            first_env, first = fleet_renders[0]
+            if any(f.trace is None for f in first.files.values()):  # from a worker process: render it here, traced
+                fleet_renders[0] = (first_env, (serial or EnvWorker(job, store)).render_fleet(first_env))
+            produced = fleet.outcome(job, store, fleet_renders, with_apps, fleet_info(root), first_version)
+            if produced.staged is not None:
+                staged.append(produced.staged)
+            keep(produced)
+
+        extra: dict[str, list[Problem]] = {result.env: [] for result in results}
+        if results:  # templates copied from another gitopsgen version: say what changed upstream, once
+            from gitopsgen.scaffold import template_drift
+
+            extra[results[0].env].extend(template_drift(root / TEMPLATES))
+        if options.all_envs:  # environments must not collide (one tunnel, DNS owner, Argo CD name, host each)
+            from gitopsgen.validate.rules import run_across
+
+            for env, found in run_across([result.tree for result in results]).items():
+                extra[env].extend(found)
         for result in results:
-            result.problems.extend(across[result.env])
+            result.problems.extend(extra[result.env])
+            unwritten[result.env].extend(extra[result.env])
 
-    # Only rendered/ belongs to gitopsgen as a whole: never prune folders of an --output folder.
-    prune = options.all_envs and options.output is None and not options.stream
-    outcome = RenderResult(options.check, results, _orphans(root / RENDERED, envs) if prune else [],
-                           target=RENDERED if options.output is None else str(options.output),
-                           stream=options.stream)
-    if not options.check and not options.stream and outcome.exit_code == 0:
-        for result in results:
-            result.changes = write_tree(result.tree, target / result.env, result.changes)
-            result.written = True
-        for orphan in outcome.orphans:
-            remove_tree(root / RENDERED / orphan)
+        # Only rendered/ belongs to gitopsgen as a whole: never prune folders of an --output folder.
+        prune = options.all_envs and options.output is None and not options.stream
+        produced_folders = [*envs, FLEET] if job.fleet else envs
+        outcome_ = RenderResult(options.check, results, _orphans(root / RENDERED, produced_folders) if prune else [],
+                                target=RENDERED if options.output is None else str(options.output),
+                                stream=options.stream)
+        if job.writes and outcome_.exit_code == 0:  # every environment staged and valid: swap them all in
+            swapped = True
+            for item in staged:
+                item.swap()
+            for result in results:
+                result.written = True
+            for orphan in outcome_.orphans:
+                remove_tree(root / RENDERED / orphan)
+    finally:
+        for item in staged:  # not swapped in (a swapped one left nothing behind): never leave it lying
+            item.discard()
+        if not swapped:
+            for folder in created:  # a run that writes nothing leaves no new empty folder either
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
     for result in results:
         if not result.written:  # the rendered lines of a file not on disk mean nothing there
-            stale = {c.path for c in result.changes}
-            result.problems = relocate(result.tree, result.problems,
-                                       {p for p in result.tree.files if p not in stale})
-    return outcome
+            result.problems = unwritten[result.env]
+    return outcome_
 
 
 def _orphans(rendered: Path, envs: list[str]) -> list[str]:

@@ -16,12 +16,13 @@ print.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gitopsgen.errors import SpecError, TemplateError, UsageError
-from gitopsgen.layout import RENDERED, TEMPLATES
+from gitopsgen.layout import FLEET, RENDERED, TEMPLATES
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem, has_errors
 from gitopsgen.validate.schemas import SchemaOptions
@@ -42,6 +43,8 @@ class ValidateOptions:
     chart_schema_locations: tuple[str, ...] = ()
     store: SchemaStore | None = field(default=None, compare=False)
     """Opened by `validate()` from the locations above, gitopsgen.toml and the packaged store."""
+    jobs: int | None = 1
+    """Processes validating environments in parallel; None: automatic (`parallel.resolve_jobs`)."""
 
 
 @dataclass
@@ -70,8 +73,6 @@ def validate(options: ValidateOptions) -> ValidateResult:
 def _settings(options: ValidateOptions) -> ValidateOptions:
     """The options with gitopsgen.toml (at the root) filling what no flag gave, and the schema store
     opened once for the run (a location that does not exist is bad input, before any work)."""
-    from dataclasses import replace
-
     from gitopsgen import config
     from gitopsgen.store.locations import open_store
 
@@ -114,48 +115,136 @@ def _validate_envs(options: ValidateOptions) -> ValidateResult:
         return _validate_locked(options, root, envs)
 
 
-def _validate_locked(options: ValidateOptions, root: Path, envs: list[str]) -> ValidateResult:
-    from gitopsgen.context import build_context
-    from gitopsgen.provenance import relocate
-    from gitopsgen.render.engine import Renderer
-    from gitopsgen.spec import load
-    from gitopsgen.validate import validate_tree
-    from gitopsgen.write import read_tree
+@dataclass
+class _EnvFindings:
+    """What `validate` keeps of one environment (picklable: worker processes send it back)."""
 
-    renderer = Renderer(root)
-    result = ValidateResult(targets=envs)
-    template_problems: set[Problem] = set()
-    trees: list[RenderedTree] = []
-    for env in envs:
+    problems: list[Problem] = field(default_factory=list)
+    template_problems: list[Problem] = field(default_factory=list)
+    documents: int = 0
+    view: RenderedTree | None = None
+    """The part of the tree the cross-environment rules read (`envrun.cross_view`)."""
+    fleet: RenderedTree | None = None
+    """Fleet mode, with --all: `rendered/_fleet/` as this environment renders it."""
+    kubernetes_version: str | None = None
+
+
+class _EnvValidator:
+    """Per-process state of `validate`: the renderer (templates compiled once) and the options."""
+
+    def __init__(self, options: ValidateOptions, root: Path) -> None:
+        from gitopsgen.render.engine import Renderer
+
+        self.options = options if options.store is not None else _settings(options)
+        self.root = root
+        self.renderer = Renderer(root)
+        self.fleet = self.renderer.fleet.enabled and options.all_envs
+
+    def run(self, env: str) -> _EnvFindings:
+        from gitopsgen.context import build_context
+        from gitopsgen.envrun import cross_view, untraced_tree
+        from gitopsgen.provenance import relocate
+        from gitopsgen.spec import load
+        from gitopsgen.validate import validate_tree
+        from gitopsgen.write import read_tree
+
+        options, root = self.options, self.root
+        out = _EnvFindings()
         try:
             loaded = load(root, env)
         except SpecError as exc:
-            result.problems.extend(exc.problems)
-            continue
+            out.problems.extend(exc.problems)
+            return out
         try:
-            tree = renderer.render(env, build_context(loaded))
+            context = build_context(loaded)
+            tree = self.renderer.render(env, context)
+            if self.fleet:
+                out.fleet = untraced_tree(self.renderer.render_fleet(context))
         except TemplateError as exc:
-            template_problems.update(exc.problems)  # the same template usually fails for every env
-            continue
-        result.problems.extend(loaded.warnings)
+            out.template_problems.extend(exc.problems)  # the same template usually fails for every env
+            return out
+        out.problems.extend(loaded.warnings)
         if options.store is not None:
             from gitopsgen.store.pins import chart_pins, check_pins
 
-            result.problems.extend(check_pins(chart_pins(loaded), options.store))
+            out.problems.extend(check_pins(chart_pins(loaded), options.store))
+        out.kubernetes_version = loaded.model.kubernetes_version
         found = validate_tree(tree, _schema_options(options, loaded.model.kubernetes_version))
         # A finding's rendered line means something only where the file on disk is the render.
         on_disk = read_tree(root / RENDERED / env)
         same = {path for path, data in tree.bytes_by_path().items() if on_disk.get(path) == data}
-        result.problems.extend(relocate(tree, found, same))
+        out.problems.extend(relocate(tree, found, same))
+        out.documents = _count(tree)
+        out.view = cross_view(tree)
+        return out
+
+
+    def render_fleet(self, env: str) -> RenderedTree:
+        from gitopsgen.context import build_context
+        from gitopsgen.spec import load
+
+        return self.renderer.render_fleet(build_context(load(self.root, env)))
+
+
+def _validate_env(worker: _EnvValidator, env: str) -> _EnvFindings:
+    return worker.run(env)
+
+
+def _validate_locked(options: ValidateOptions, root: Path, envs: list[str]) -> ValidateResult:
+    """Environments one at a time (or in `options.jobs` processes), keeping of each its findings
+    and the part of its tree the cross-environment rules read."""
+    import functools
+
+    from gitopsgen.parallel import ordered_map, resolve_jobs
+
+    result = ValidateResult(targets=envs)
+    template_problems: set[Problem] = set()
+    views: list[RenderedTree] = []
+    jobs = resolve_jobs(options.jobs, len(envs))
+    found: Iterator[_EnvFindings]
+    if jobs <= 1:
+        worker = _EnvValidator(options, root)
+        found = (worker.run(env) for env in envs)
+    else:  # each worker opens the schema store itself
+        from gitopsgen.render.engine import Renderer
+
+        Renderer(root)  # a missing templates folder is bad input here, not a broken worker
+        portable = replace(options, store=None)
+        found = ordered_map(functools.partial(_EnvValidator, portable, root), _validate_env, envs, jobs)
+    fleet_renders: list[tuple[str, RenderedTree]] = []
+    version = None
+    for env, item in zip(envs, found, strict=False):
+        result.problems.extend(item.problems)
+        template_problems.update(item.template_problems)
+        result.documents += item.documents
+        if item.view is not None:
+            views.append(item.view)
+        if item.fleet is not None:
+            fleet_renders.append((env, item.fleet))
+            version = version or item.kubernetes_version
+    if fleet_renders and len(fleet_renders) == len(views):  # fleet mode: the one ApplicationSet, as render writes it
+        from gitopsgen import fleet
+        from gitopsgen.provenance import relocate
+        from gitopsgen.render.engine import fleet_info
+        from gitopsgen.write import read_tree
+
+        first_env = fleet_renders[0][0]
+        fleet_renders[0] = (first_env, _EnvValidator(options, root).render_fleet(first_env))  # with its trace
+        tree = fleet_renders[0][1]
+        with_apps = [v.env for v in views if any(p.startswith("apps/") for p in v.files)]
+        problems = fleet.findings(fleet_renders, with_apps, fleet_info(root), _schema_options(options, version))
+        on_disk = read_tree(root / RENDERED / FLEET)
+        same = {path for path, data in tree.bytes_by_path().items() if on_disk.get(path) == data}
+        result.problems.extend(relocate(tree, problems, same))
         result.documents += _count(tree)
-        trees.append(tree)
+        views.append(tree)
     from gitopsgen.scaffold import template_drift
 
     result.problems.extend(template_drift(root / TEMPLATES))
     if options.all_envs:  # environments must not collide (tunnel, DNS owner, Argo CD names, hosts), as in render
         from gitopsgen.validate.rules import run_across
 
-        result.problems.extend(p for found in run_across(trees).values() for p in found)
+        result.problems.extend(p for found in run_across(views).values() for p in found)
     result.problems = sorted({*result.problems, *template_problems})
     return result
 

@@ -21,6 +21,7 @@ import functools
 import os
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -158,51 +159,116 @@ def unsafe_paths(tree: RenderedTree) -> list[str]:
 def write_tree(tree: RenderedTree, target: Path, changes: list[FileChange] | None = None) -> list[FileChange]:
     """Make `target` hold exactly `tree`. Returns what changed; touches nothing if nothing did.
     `changes`, when the caller already compared the tree with the disk, saves reading it again."""
+    staged = stage_tree(tree, target, changes)
+    if staged is None:
+        return []
+    staged.swap()
+    return staged.changes
+
+
+@dataclass
+class Staged:
+    """A new tree written in full beside `target` (`.<env>.new-XXXX`), waiting to be swapped in.
+
+    A run stages every environment's tree first and swaps them in only when none is invalid
+    (`pipeline`); `discard` removes a staged tree that will not be used."""
+
+    target: Path
+    staging: Path
+    changes: list[FileChange]
+
+    def swap(self) -> None:
+        """Exchange the staged tree with `target` atomically (or rename it into place)."""
+        target, staging = self.target, self.staging
+        retired = target.parent / f".{target.name}.old-{staging.name.rsplit('-', 1)[-1]}"
+        try:
+            _checkpoint("staged")
+            if not target.exists():
+                os.rename(staging, target)
+            elif not exchange(staging, target):
+                os.rename(target, retired)
+                try:
+                    _checkpoint("retired")
+                    os.rename(staging, target)
+                except BaseException:
+                    os.rename(retired, target)
+                    raise
+            _checkpoint("swapped")
+        except OSError as exc:  # name the path the user knows, not the temporary one
+            raise _as_target(exc, staging, target) from exc
+        finally:
+            for leftover in (staging, retired):
+                if leftover.exists() and leftover != target:
+                    shutil.rmtree(leftover, ignore_errors=True)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _linked(existing: Path, dest: Path) -> bool:
+    """Hard-link a file the render leaves unchanged into the staged tree: it is not written again
+    (same inode, same modification time), and the swap still exchanges whole folders. False when
+    the file system refuses (the caller writes it)."""
+    try:
+        info = existing.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:  # a file linked elsewhere too is written anew
+            return False
+        os.link(existing, dest)
+        os.chmod(dest, 0o644)
+        return True
+    except OSError:
+        return False
+
+
+def stage_tree(tree: RenderedTree, target: Path, changes: list[FileChange] | None = None,
+               *, clean: bool = True) -> Staged | None:
+    """Write `tree` in full into a new folder beside `target` (files it leaves unchanged are hard
+    links to the ones in `target`), or None when `target` already holds exactly `tree`. `clean`:
+    first remove what killed runs left in `target`'s parent (a run does it once, before its first
+    environment)."""
     bad = unsafe_paths(tree)
     if bad:  # the renderer refuses these; never write outside `target` whoever built the tree
         raise ValueError(f"refusing to write outside {target}: {'; '.join(bad)}")
     expected = tree.bytes_by_path()
-    clean_leftovers(target.parent)
+    if clean:
+        clean_leftovers(target.parent)
     if changes is None:
         changes = compare(expected, read_tree(target))
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise NotADirectoryError(errno.ENOTDIR, "not a folder gitopsgen can replace", str(target))
     if not changes and target.is_dir():
-        return []
+        return None
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     except OSError as exc:  # name the folder the user knows, not a temporary name
         raise OSError(exc.errno, exc.strerror, str(target.parent)) from exc
-    retired = target.parent / f".{target.name}.old-{staging.name.rsplit('-', 1)[-1]}"
+    changed = {c.path for c in changes}
     try:
+        made = {""}  # folders of the tree, relative to it
         for rel, data in expected.items():
+            folder = rel.rpartition("/")[0]
+            if folder not in made:
+                os.makedirs(staging / folder, exist_ok=True)
+                parts = folder.split("/")
+                made.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
             dest = staging / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(data)
-            os.chmod(dest, 0o644)
+            if rel not in changed and not _linked(target / rel, dest):
+                changed.add(rel)
+            if rel in changed:
+                with open(dest, "wb") as handle:
+                    handle.write(data)
+                os.chmod(dest, 0o644)
             _checkpoint("file")
-        for directory in [staging, *(p for p in staging.rglob("*") if p.is_dir())]:
-            os.chmod(directory, 0o755)
-        _checkpoint("staged")
-        if not target.exists():
-            os.rename(staging, target)
-        elif not exchange(staging, target):
-            os.rename(target, retired)
-            try:
-                _checkpoint("retired")
-                os.rename(staging, target)
-            except BaseException:
-                os.rename(retired, target)
-                raise
-        _checkpoint("swapped")
+        for folder in made:
+            os.chmod(staging / folder if folder else staging, 0o755)
     except OSError as exc:  # name the path the user knows, not the temporary one
+        shutil.rmtree(staging, ignore_errors=True)
         raise _as_target(exc, staging, target) from exc
-    finally:
-        for leftover in (staging, retired):
-            if leftover.exists() and leftover != target:
-                shutil.rmtree(leftover, ignore_errors=True)
-    return changes
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return Staged(target, staging, changes)
 
 
 def remove_tree(target: Path) -> None:

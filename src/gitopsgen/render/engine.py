@@ -22,6 +22,7 @@ the same render (e.g. a ConfigMap embedding the cloudflared config file, plus it
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -32,9 +33,10 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from gitopsgen import limits, yamlio
 from gitopsgen.errors import TemplateError
-from gitopsgen.layout import TEMPLATES, generated_header, output_path_problem
+from gitopsgen.layout import FLEET, RENDERED, TEMPLATES, fleet_header, generated_header, output_path_problem
 from gitopsgen.manifests import RenderedFile, RenderedTree, make_document
 from gitopsgen.problems import Problem
+from gitopsgen.render import bytecode
 from gitopsgen.render.filters import FILTERS, HelpfulUndefined, finalize
 from gitopsgen.render.trace import OutputTooLarge, SourceMap, Tracer, TracingCodeGenerator
 
@@ -63,6 +65,32 @@ def _template_line(tb: TracebackType | None, folders: list[Path]) -> tuple[str |
             found = (filename[len(prefix):], tb.tb_lineno)
         tb = tb.tb_next
     return found
+
+
+@dataclass(frozen=True)
+class FleetInfo:
+    """The template variable `fleet` (gitopsgen.toml's `[fleet]`): whether Argo CD's ApplicationSet
+    controller creates each environment's root Application (`templates/_fleet/`), and what it needs."""
+
+    enabled: bool = False
+    generator: str = "git"
+    """`git`: a directory generator over `apps_glob`; `list`: one element per environment."""
+    environments: tuple[str, ...] = ()
+    """Every environment of the repository (environments/*.yaml), sorted."""
+    name: str = "gitopsgen-fleet"
+    """The ApplicationSet's name, and its AppProject's."""
+    apps_glob: str = f"{RENDERED}/*/apps"
+    """The folders the git directory generator selects: each environment's child Applications."""
+
+
+def fleet_info(root: Path) -> FleetInfo:
+    from gitopsgen import config
+    from gitopsgen.spec.loader import list_environments
+
+    settings = config.load(root)
+    if not settings.fleet:
+        return FleetInfo()
+    return FleetInfo(True, settings.fleet_generator, tuple(list_environments(root)))
 
 
 class _Loader(jinja2.FileSystemLoader):
@@ -94,6 +122,16 @@ class _Environment(SandboxedEnvironment):
         super().__init__(**options)
         self.tracer = Tracer(self.finalize)
         self.concat = self.tracer.concat  # type: ignore[method-assign]
+        self._safe_attributes: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """The sandbox's decision, memoised: it depends only on the object's type and the name
+        (`jinja2.sandbox.is_internal_attribute` tests `isinstance` of the object and the name)."""
+        key = (type(obj), attr)
+        safe = self._safe_attributes.get(key)
+        if safe is None:
+            safe = self._safe_attributes[key] = super().is_safe_attribute(obj, attr, value)
+        return safe
 
 
 class Renderer:
@@ -108,6 +146,10 @@ class Renderer:
 
         self.root = root
         self.templates_dir = templates_dir or root / TEMPLATES
+        if (self.templates_dir.exists() or self.templates_dir.is_symlink()) and not self.templates_dir.is_dir():
+            raise TemplateError(Problem(self._shown(self.templates_dir), message="is not a folder", rule="template",
+                                        hint="make it a folder of templates, or remove it to render with the "
+                                             "templates packaged with gitopsgen"))
         self.packaged_dir = packaged.templates_dir() if templates_dir is None and not self.templates_dir.is_dir() \
             else None
         self.folders = [f for f in (self.templates_dir, self.packaged_dir) if f is not None and f.is_dir()]
@@ -127,8 +169,12 @@ class Renderer:
             extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"],
         )
         self.env.filters.update(FILTERS)
+        self.fleet = fleet_info(root)
+        self.env.globals["fleet"] = self.fleet
+        bytecode.attach(self.env)  # compiled templates kept across runs, keyed by their content
         self.names = discover(*self.folders)
         self._compiled: dict[str, jinja2.Template] = {}
+        self._checked = False
 
     def _shown(self, path: Path) -> str:
         try:
@@ -148,7 +194,10 @@ class Renderer:
         return self._prefix + name
 
     def compile_all(self) -> None:
-        """Check every output path and compile every template, reporting all problems at once."""
+        """Check every output path and compile every template, reporting all problems at once
+        (once per run: a second call finds them compiled)."""
+        if self._checked:
+            return
         problems = []
         for name in self.names:
             why = output_path_problem(name[: -len(SUFFIX)])
@@ -162,6 +211,7 @@ class Renderer:
                 problems.extend(exc.problems)
         if problems:
             raise TemplateError(problems)
+        self._checked = True
 
     def _get(self, name: str) -> jinja2.Template:
         template = self._compiled.get(name)
@@ -184,6 +234,33 @@ class Renderer:
                                             rule="template")) from exc
             self._compiled[name] = template
         return template
+
+    def fleet_templates(self) -> list[str]:
+        """The templates of `rendered/_fleet/` (`templates/_fleet/*.j2`), by template name."""
+        folders = [folder / FLEET for folder in self.folders if (folder / FLEET).is_dir()]
+        return [f"{FLEET}/{name}" for name in discover(*folders)]
+
+    def render_fleet(self, context: Mapping[str, Any]) -> RenderedTree:
+        """`rendered/_fleet/` rendered with one environment's context (every environment must
+        render it alike: `fleet.check_agreement`). Raises TemplateError."""
+        self.env.tracer.reset()
+        tree = RenderedTree(FLEET)
+
+        def output(path: str) -> str:
+            raise KeyError(f"output({path!r}): the fleet's templates cannot read an environment's outputs")
+
+        for name in self.fleet_templates():
+            path = name[len(FLEET) + 1: -len(SUFFIX)]
+            why = output_path_problem(path)
+            if why is not None:
+                raise TemplateError(Problem(self._template_file(name), message=f"output path {why}", rule="template",
+                                            hint="rename the template"))
+            text, source_map = self._run(name, context, output)
+            rendered = self._parse(name, text, source_map, FLEET, path=path,
+                                   header=fleet_header(self._template_file(name)))
+            if rendered is not None:
+                tree.add(rendered)
+        return tree
 
     def render(self, env: str, context: Mapping[str, Any]) -> RenderedTree:
         """Render every template for one environment. Raises TemplateError."""
@@ -266,7 +343,8 @@ class Renderer:
         return Problem(self._template_file(file or name), line, None, message=message, rule="template",
                        hint=None if file in (None, name) else f"while rendering {name}", spec_locations=spec)
 
-    def _parse(self, name: str, text: str, source_map: SourceMap, env: str) -> RenderedFile | None:
+    def _parse(self, name: str, text: str, source_map: SourceMap, env: str, *, path: str | None = None,
+               header: str | None = None) -> RenderedFile | None:
         from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
         if not text.strip():
@@ -301,13 +379,13 @@ class Renderer:
                                         rule="template")) from exc
         if not data:
             return None
-        path = name[: -len(SUFFIX)]
+        path = path or name[: -len(SUFFIX)]
         documents = tuple(make_document(path, i, doc) for i, doc in enumerate(data))
         try:
             canonical = yamlio.dump([d.data for d in documents])
         except TypeError as exc:
             raise TemplateError(Problem(self._template_file(name), message=f"renders unsupported YAML: {exc}",
                                         rule="template")) from exc
-        header = generated_header(env, self._template_file(name))
+        header = header or generated_header(env, self._template_file(name))
         return RenderedFile(path=path, template=self._template_file(name), documents=documents,
                             text=header + canonical, raw=text, trace=source_map, header=header)

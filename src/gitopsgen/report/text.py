@@ -40,11 +40,16 @@ def render_result(result: RenderResult, out: TextIO, err: TextIO, *, verbose: bo
             print(f"{where}: {state}", file=out)
             continue
         if not env.changes:
-            print(f"{where}: up to date ({len(env.tree.files)} files)", file=out)
+            print(f"{where}: up to date ({env.files} files)", file=out)
+            continue
+        if not env.written:  # valid, but another environment is not: a run writes all of them or none
+            count = len(env.changes)
+            print(f"{where}: not written ({count} file{'s' if count != 1 else ''} would change): the run writes "
+                  "every environment or none", file=out)
             continue
         counts = {c: sum(1 for x in env.changes if x.change is c) for c in Change}
         detail = ", ".join(f"{n} {c.value}" for c, n in counts.items() if n)
-        print(f"{where}: {len(env.tree.files)} files written ({detail})", file=out)
+        print(f"{where}: {env.files} files written ({detail})", file=out)
     for orphan in result.orphans:
         state = f"no environments/{orphan}.yaml produces it"
         print(f"{RENDERED}/{orphan}: {state}" + ("" if result.check else "; removed"), file=out)
@@ -63,10 +68,12 @@ def _drift_preview(env: EnvResult, path: str, where: str) -> list[str]:
     """A few lines of unified diff (on disk -> render) for a file that is on disk and differs."""
     from gitopsgen.diff.textdiff import bounded, decode, unified
 
-    rendered = env.tree.files.get(path)
-    if path not in env.stale or rendered is None:
+    text = env.texts.get(path)
+    if text is None and path in env.tree.files:
+        text = env.tree.files[path].text
+    if path not in env.stale or text is None:
         return []
-    lines = unified(decode(env.stale[path]), rendered.text, f"{where}/{path}", f"{where}/{path}")[2:]
+    lines = unified(decode(env.stale[path]), text, f"{where}/{path}", f"{where}/{path}")[2:]
     shown, more = bounded(lines, PREVIEW_LINES)
     if more:
         shown.append(f"... {more} more line{'s' if more != 1 else ''}: `gitopsgen diff {env.env}` shows every change")

@@ -12,7 +12,9 @@ nesting depth and alias expansion are bounded; `.yml` files are refused, never i
 
 from __future__ import annotations
 
+import copy
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,19 +240,22 @@ def _plain(node: Any, path: YamlPath, file: str, source: SpecSource, budget: _Bu
     return str(node)
 
 
-def _read_yaml(path: Path, shown: str) -> tuple[Any, str]:
-    """The round-trip YAML of a spec file and its text."""
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
+def _read_text(path: Path, shown: str) -> str:
     try:
-        text = limits.read_text(path, limits.MAX_SPEC_BYTES)
+        return limits.read_text(path, limits.MAX_SPEC_BYTES)
     except limits.InputRefused as exc:
         raise SpecError(Problem(shown, exc.line, exc.column, message=exc.message, rule="input",
                                 hint=exc.hint)) from exc
     except OSError as exc:
         raise SpecError(Problem(shown, message=f"cannot be read: {exc.strerror}", rule="input")) from exc
+
+
+def _read_yaml(text: str, shown: str) -> Any:
+    """The round-trip YAML of a spec file's text (the slow path: see `_fast_plain`)."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     try:
-        return _round_trip_yaml().load(text), text
+        return _round_trip_yaml().load(text)
     except RecursionError as exc:
         raise SpecError(Problem(shown, message=f"nests deeper than {limits.MAX_SPEC_DEPTH} levels",
                                 rule="yaml")) from exc
@@ -273,6 +278,127 @@ def _read_yaml(path: Path, shown: str) -> tuple[Any, str]:
                                 rule="yaml", hint=hint)) from exc
     except YAMLError as exc:
         raise SpecError(Problem(shown, message=f"invalid YAML: {exc}", rule="yaml")) from exc
+
+
+def _layer(env: str, shown: str, text: str) -> tuple[SpecSource, Any]:
+    """One file's plain data and positions: through the fast path when it takes the text, else
+    through ruamel's round-trip loader, whose errors and limits users see. Memoised by text
+    (`environments/defaults.yaml` is read once per environment of a run)."""
+    key = (shown, text)
+    cached = _layers.get(key)
+    if cached is None:
+        layer = SpecSource(env=env, data={}, files=[shown])
+        plain = _fast_plain(text, shown, layer)
+        if plain is _SLOW:
+            layer = SpecSource(env=env, data={}, files=[shown])
+            raw = _read_yaml(text, shown)
+            plain = {} if raw is None else _plain(raw, (), shown, layer, _Budget())  # an empty file sets nothing
+        if len(_layers) > _MAX_LAYERS:
+            _layers.clear()
+        _layers[key] = cached = (layer, plain)
+    layer, plain = cached
+    # callers merge and mutate: hand out copies (cheap: a spec holds hundreds of values)
+    copied = SpecSource(env=env, data={}, files=[shown], key_locs=dict(layer.key_locs),
+                        value_locs=dict(layer.value_locs), quoted=set(layer.quoted))
+    return copied, copy.deepcopy(plain)
+
+
+_layers: dict[tuple[str, str], tuple[SpecSource, Any]] = {}
+_MAX_LAYERS = 8
+_SLOW = object()
+
+
+def _fast_plain(text: str, file: str, source: SpecSource) -> Any:
+    """`_plain` of the text's round-trip YAML, from libyaml's nodes (`yamlio.compose_fast`, YAML
+    1.2 as the round-trip loader reads specs) and ruamel's round-trip constructor for scalars that
+    are not strings: the same data, positions and quoted paths. `_SLOW` when the round-trip
+    loader must decide: anchors and aliases (their limits point at the alias), merge keys,
+    duplicate keys, keys that are not strings, tags, empty values, NEL and the Unicode line
+    separators, a limit reached, any YAML error."""
+    import yaml
+
+    from gitopsgen import yamlio
+
+    if "&" in text or any(c in text for c in _OTHER_BREAKS):
+        return _SLOW
+    roots = yamlio.compose_fast(text, (1, 2))
+    if roots is None or len(roots) > 1:
+        return _SLOW
+    if not roots:
+        return {}  # an empty file sets nothing
+    scalar_node, mapping_node = yaml.ScalarNode, yaml.MappingNode
+    values = 0
+
+    def convert(node: Any, path: YamlPath) -> Any:
+        nonlocal values
+        values += 1
+        if values > limits.MAX_SPEC_VALUES or len(path) > limits.MAX_SPEC_DEPTH:
+            raise yamlio.NotFast
+        cls = type(node)
+        if cls is scalar_node:
+            if not node.value and not node.style:
+                raise yamlio.NotFast  # an empty value: the round-trip parser places it at the next token
+            if node.tag == yamlio.STR_TAG:
+                if node.style in ("'", '"'):
+                    source.quoted.add(path)
+                return node.value
+            return _rt_scalar(node.tag, node.value)
+        if cls is mapping_node:
+            if node.tag != yamlio.MAP_TAG:
+                raise yamlio.NotFast
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if type(key_node) is not scalar_node or key_node.tag != yamlio.STR_TAG:
+                    raise yamlio.NotFast
+                key = key_node.value
+                if key in out:
+                    raise yamlio.NotFast
+                child = (*path, key)
+                mark, value_mark = key_node.start_mark, value_node.start_mark
+                source.key_locs[child] = Loc(file, mark.line + 1, mark.column + 1)
+                source.value_locs[child] = Loc(file, value_mark.line + 1, value_mark.column + 1)
+                out[key] = convert(value_node, child)
+            return out
+        if node.tag != yamlio.SEQ_TAG:
+            raise yamlio.NotFast
+        items = []
+        for i, item in enumerate(node.value):
+            child = (*path, i)
+            mark = item.start_mark
+            source.key_locs[child] = source.value_locs[child] = Loc(file, mark.line + 1, mark.column + 1)
+            items.append(convert(item, child))
+        return items
+
+    try:
+        return convert(roots[0], ())
+    except (yamlio.NotFast, RecursionError):
+        return _SLOW
+
+
+_OTHER_BREAKS = ("\x85", "\u2028", "\u2029")
+"""Line breaks to libyaml (YAML 1.1), not to the round-trip parser (1.2): lines would differ."""
+
+_rt_scalars: dict[tuple[str, str], Any] = {}
+_MAX_RT_SCALARS = 5_000
+
+
+def _rt_scalar(tag: str, value: str) -> Any:
+    """A scalar that is not a string, as the round-trip loader and `_plain` make it (memoised)."""
+    key = (tag, value)
+    if key not in _rt_scalars:
+        from gitopsgen import yamlio
+
+        if len(_rt_scalars) > _MAX_RT_SCALARS:
+            _rt_scalars.clear()
+
+        node = yamlio.construct_scalar(_rt_constructor(), tag, value)
+        _rt_scalars[key] = _plain(node, (), "", SpecSource("", {}, []), _Budget())
+    return _rt_scalars[key]
+
+
+@functools.cache
+def _rt_constructor() -> Any:
+    return _round_trip_yaml().constructor
 
 
 def _merge(base: Any, over: Any) -> Any:
@@ -321,10 +447,9 @@ def load_spec_source(root: Path, env: str) -> SpecSource:
     source = SpecSource(env=env, data={}, files=[_display(p, root) for p in files])
     merged: Any = {}
     for path, shown in zip(files, source.files, strict=True):
-        raw, text = _read_yaml(path, shown)
+        text = _read_text(path, shown)
         source.texts[shown] = text
-        layer = SpecSource(env=env, data={}, files=[shown])
-        plain = {} if raw is None else _plain(raw, (), shown, layer, _Budget())  # an empty file sets nothing
+        layer, plain = _layer(env, shown, text)
         if not isinstance(plain, dict):
             what = "a list" if isinstance(plain, list) else "a single value"
             raise SpecError(Problem(shown, 1, 1, message=f"must be a mapping of settings at the top level, "
