@@ -16,13 +16,20 @@ import shlex
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gitopsgen.diff.engine import compare_trees
 from gitopsgen.diff.model import DiffResult, EnvDiff, SideLabel
-from gitopsgen.errors import UsageError
+from gitopsgen.errors import GitopsgenError, UsageError
 from gitopsgen.layout import ENVIRONMENTS, RENDERED
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from gitopsgen.diff.charts import ChartDiffer
+    from gitopsgen.diff.sides import RenderSide
 
 WORKING_TREE = "working tree"
 
@@ -76,7 +83,7 @@ def _names(options: DiffOptions, old: list[str], new: list[str], where: str) -> 
 
 
 def _against_disk(options: DiffOptions) -> DiffResult:
-    from gitopsgen.diff.sides import disk_tree, render_side
+    from gitopsgen.diff.sides import RenderSide, disk_tree
     from gitopsgen.spec import list_environments
 
     root = options.root
@@ -85,16 +92,21 @@ def _against_disk(options: DiffOptions) -> DiffResult:
     on_disk = sorted(p.name for p in rendered.iterdir()
                      if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")) if rendered.is_dir() else []
     names = _names(options, on_disk, specs, str(root / ENVIRONMENTS))
-    # An environment with neither a spec nor a folder goes to the loader, which names it unknown.
-    new = render_side(root, [n for n in names if n in specs or n not in on_disk])
-    old = {n: disk_tree(rendered / n, n) for n in names if n in on_disk}
+    side = RenderSide(root)
+
+    def new(name: str) -> RenderedTree | None:
+        # An environment with neither a spec nor a folder goes to the loader, which names it unknown.
+        return side.tree(name) if name in specs or name not in on_disk else None
+
+    def old(name: str) -> RenderedTree | None:
+        return disk_tree(rendered / name, name) if name in on_disk else None
+
     return DiffResult(SideLabel(f"{RENDERED}/ (on disk)"), SideLabel(f"render of the {WORKING_TREE}"),
-                      _compare(options, names, old, new, (f"{RENDERED}/ on disk", WORKING_TREE)))
+                      _compare(options, names, old, new, side, (f"{RENDERED}/ on disk", WORKING_TREE)))
 
 
 def _between_refs(options: DiffOptions, base: str) -> DiffResult:
     from gitopsgen.diff import gitrefs
-    from gitopsgen.diff.sides import render_side
     from gitopsgen.spec import list_environments
 
     repo = gitrefs.open_repo(options.root)
@@ -117,46 +129,112 @@ def _between_refs(options: DiffOptions, base: str) -> DiffResult:
                     f"unknown environment '{name}': neither {base} nor {head_named} has it"),
                     rule="usage", hint=f"environments at {base}: {', '.join(base_envs) or 'none'}; "
                                        f"at {head_named}: {', '.join(head_envs) or 'none'}"))
-        new = render_side(head_root, [n for n in names if n in head_envs],
-                          None if options.head is None else f"{options.head}:{repo.prefix}")
-        old, notices = _base_side(base_root, [n for n in names if n in base_envs], base, f"{base}:{repo.prefix}")
-    return DiffResult(SideLabel(base, base_commit), SideLabel(head_label, head_commit),
-                      _compare(options, names, old, new, (base, head_label)), notices)
+        envs, notices = _base_and_head(options, names, base_root, [n for n in names if n in base_envs],
+                                       head_root, [n for n in names if n in head_envs], base, repo.prefix,
+                                       (base, head_label))
+    return DiffResult(SideLabel(base, base_commit), SideLabel(head_label, head_commit), envs, notices)
 
 
-def _base_side(base_root: Path, envs: list[str], base: str, where: str) -> tuple[dict[str, RenderedTree], list[str]]:
-    """The base side, rendered from its inputs; when they do not load with this version of
-    gitopsgen (the spec model changed since, e.g. a new required key), the rendered/ committed at
-    the ref, which `render --check` keeps equal to what its own version rendered."""
-    from gitopsgen.diff.sides import disk_tree, render_side
-    from gitopsgen.errors import SpecError, TemplateError
+class _BaseUnloadable(Exception):
+    """The base side's inputs do not load with this version of gitopsgen."""
+
+    def __init__(self, error: GitopsgenError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _base_and_head(options: DiffOptions, names: list[str], base_root: Path, base_envs: list[str],
+                   head_root: Path, head_envs: list[str], base: str, prefix: str,
+                   sides: tuple[str, str]) -> tuple[list[EnvDiff], list[str]]:
+    """Each environment rendered at the base and at the head, compared, then dropped. When the
+    base's inputs do not load with this version of gitopsgen (the spec model changed since, e.g. a
+    new required key), its side is the rendered/ committed at the ref, which `render --check` keeps
+    equal to what its own version rendered: the comparison starts again with that side."""
+    from gitopsgen.diff.sides import RenderSide, disk_tree
+
+    head_where = None if options.head is None else f"{options.head}:{prefix}"
+    committed = base_root / RENDERED
+    fallback = bool(base_envs) and all((committed / env).is_dir() for env in base_envs)
+    base_side = RenderSide(base_root, f"{base}:{prefix}")
+
+    def rendered_base(name: str) -> RenderedTree | None:
+        if name not in base_envs:
+            return None
+        try:
+            return base_side.tree(name)
+        except GitopsgenError as exc:
+            if fallback:
+                raise _BaseUnloadable(exc) from exc
+            raise
 
     try:
-        return render_side(base_root, envs, where), []
-    except (SpecError, TemplateError) as exc:
-        committed = base_root / RENDERED
-        if not envs or not all((committed / env).is_dir() for env in envs):
-            raise
-        first = exc.problems[0]
-        more = f" (+{len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+        head_side = RenderSide(head_root, head_where)
+        return _compare(options, names, rendered_base, _present(head_side, head_envs), head_side, sides), []
+    except _BaseUnloadable as unloadable:
+        first = unloadable.error.problems[0]
+        count = len(unloadable.error.problems)
+        more = f" (+{count - 1} more)" if count > 1 else ""
         why = f"{first.location}: {first.message}{more}"
         notice = (f"the specs at {base} do not load with this version of gitopsgen ({why}); its side is the "
                   f"{RENDERED}/ committed at {base}")
-        return {env: disk_tree(committed / env, env) for env in envs}, [notice]
+
+        def committed_base(name: str) -> RenderedTree | None:
+            return disk_tree(committed / name, name) if name in base_envs else None
+
+        head_side = RenderSide(head_root, head_where)
+        return _compare(options, names, committed_base, _present(head_side, head_envs), head_side, sides), [notice]
 
 
-def _compare(options: DiffOptions, names: list[str], old: dict[str, RenderedTree], new: dict[str, RenderedTree],
+def _present(side: RenderSide, envs: list[str]) -> Callable[[str], RenderedTree | None]:
+    return lambda name: side.tree(name) if name in envs else None
+
+
+def _compare(options: DiffOptions, names: list[str], old: Callable[[str], RenderedTree | None],
+             new: Callable[[str], RenderedTree | None], new_side: RenderSide,
              sides: tuple[str, str]) -> list[EnvDiff]:
-    envs = [compare_trees(name, old.get(name), new.get(name)) for name in names]
-    if options.charts and any(env.charts for env in envs):
-        from gitopsgen.diff.charts import ChartDiffer
+    """Environment by environment: the new tree, the old, their comparison and chart changes; the
+    trees are dropped before the next environment is rendered. Every input problem is reported
+    together (a template problem once), the new side's before the old side's; a problem stops the
+    comparing, not the reading."""
+    from gitopsgen.diff.sides import combined
 
-        def mirror(repo_url: str) -> str | None:
-            from gitopsgen import config
-
-            return config.load(options.root).mirror(repo_url)
-
-        differ = ChartDiffer(sides, options.fetch_charts, options.fetch_command(), mirror)
-        for env in envs:
-            differ.fill(env, old.get(env.env), new.get(env.env))
+    envs: list[EnvDiff] = []
+    errors: list[GitopsgenError] = []
+    old_errors: list[GitopsgenError] = []
+    differ: ChartDiffer | None = None
+    for name in names:
+        try:
+            after = new(name)
+        except GitopsgenError as exc:
+            errors.append(exc)
+            if new_side.stopped:
+                break
+            continue
+        if errors:
+            continue
+        try:
+            before = old(name)
+        except GitopsgenError as exc:
+            old_errors.append(exc)
+        if old_errors:
+            continue
+        env = compare_trees(name, before, after)
+        if options.charts and env.charts:
+            differ = differ or _chart_differ(options, sides)
+            differ.fill(env, before, after)
+        envs.append(env)
+        del before, after  # not alive while the next environment renders
+    if errors or old_errors:
+        raise combined(errors or old_errors)
     return envs
+
+
+def _chart_differ(options: DiffOptions, sides: tuple[str, str]) -> ChartDiffer:
+    from gitopsgen.diff.charts import ChartDiffer
+
+    def mirror(repo_url: str) -> str | None:
+        from gitopsgen import config
+
+        return config.load(options.root).mirror(repo_url)
+
+    return ChartDiffer(sides, options.fetch_charts, options.fetch_command(), mirror)
