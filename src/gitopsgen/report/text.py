@@ -49,7 +49,7 @@ def render_result(result: RenderResult, out: TextIO, err: TextIO, *, verbose: bo
             continue
         counts = {c: sum(1 for x in env.changes if x.change is c) for c in Change}
         detail = ", ".join(f"{n} {c.value}" for c, n in counts.items() if n)
-        print(f"{where}: {env.files} files written ({detail})", file=out)
+        print(f"{where}: written, {detail} ({env.files} files)", file=out)
     for orphan in result.orphans:
         state = f"no environments/{orphan}.yaml produces it"
         print(f"{RENDERED}/{orphan}: {state}" + ("" if result.check else "; removed"), file=out)
