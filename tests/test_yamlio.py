@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from gitopsgen import yamlio
+from kit import REPO_ROOT
 
 AMBIGUOUS = [
     "yes", "no", "on", "off", "y", "n", "Y", "N", "YES", "On", "true", "False", "null", "Null", "~", "",
@@ -202,3 +203,24 @@ def test_fast_loader_agrees_with_ruamel_on_generated_yaml(tree: Any, style: str)
     except Exception:
         return  # what ruamel refuses, the error test above covers
     assert repr(yamlio.load_all(text)) == repr(expected)
+
+
+NODE_LINES_CASES = [
+    "a: 1\nb:\n  - x\n  - {c: 2}\n",
+    "# header\n---\nkind: A\nlist:\n- 1\n- 2\n---\n~\n---\nkind: B\n",
+    "base: &b {x: 1}\nderived:\n  <<: *b\n  y: 2\n",
+    "s: |\n  line one\n  line two\nafter: 3\n",
+]
+
+
+@pytest.mark.parametrize("text", [
+    *NODE_LINES_CASES,
+    *(p.read_text() for env in ("dev", "prd") for p in sorted((REPO_ROOT / "rendered" / env).rglob("*.yaml"))),
+], ids=lambda t: t.splitlines()[0][:40] if t else "empty")
+def test_node_lines_from_libyaml_are_the_lines_ruamels_composer_gives(text: str,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    documents = yamlio.load_all(text)
+    fast = yamlio.node_lines(text, documents)
+    assert fast and all(isinstance(line, int) and line >= 1 for line in fast.values())
+    monkeypatch.setattr(yamlio, "compose_fast", lambda _text: None)
+    assert yamlio.node_lines(text, documents) == fast

@@ -580,14 +580,13 @@ def expansion_problem(documents: list[Any], limit: int = MAX_EXPANDED_VALUES) ->
 def node_lines(text: str, documents: list[Any]) -> Positions:
     """The line of every node of `documents` (parsed from `text` by `load_all`) as `text` writes
     it, not as `dump` would: for mapping a finding back to a template's output. Composes `text`
-    again with the C parser (marks, no construction) and walks it beside the data."""
-    from ruamel.yaml.nodes import MappingNode, SequenceNode
-
+    again with libyaml (marks, no construction: the fast path's composer, else ruamel's C parser)
+    and walks it beside the data."""
     positions: Positions = {}
 
     def walk(node: Any, value: Any, doc: int, path: Path, line: int) -> None:
         positions[(doc, path)] = line  # a mapping entry is where its key is
-        if isinstance(node, MappingNode) and isinstance(value, dict):
+        if node.id == "mapping" and isinstance(value, dict):
             pairs = node.value
             if len(pairs) == len(value):
                 matched = zip(value, pairs, strict=True)
@@ -596,11 +595,14 @@ def node_lines(text: str, documents: list[Any]) -> Positions:
                 matched = ((key, by_text[str(key)]) for key in value if str(key) in by_text)  # type: ignore[assignment]
             for key, (key_node, value_node) in matched:
                 walk(value_node, value[key], doc, (*path, key), key_node.start_mark.line + 1)
-        elif isinstance(node, SequenceNode) and isinstance(value, list) and len(node.value) == len(value):
+        elif node.id == "sequence" and isinstance(value, list) and len(node.value) == len(value):
             for i, (item_node, item) in enumerate(zip(node.value, value, strict=True)):
                 walk(item_node, item, doc, (*path, i), item_node.start_mark.line + 1)
 
-    nodes = [n for n in _safe_loader().compose_all(text) if not n.tag.endswith(":null")]  # load_all drops those
+    composed = compose_fast(text)
+    if composed is None:
+        composed = list(_safe_loader().compose_all(text))
+    nodes = [n for n in composed if not n.tag.endswith(":null")]  # load_all drops those
     for index, (node, data) in enumerate(zip(nodes, documents, strict=False)):
         walk(node, data, index, (), node.start_mark.line + 1)
     return positions
