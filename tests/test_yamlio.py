@@ -191,6 +191,7 @@ json_trees = st.recursive(
 )
 
 
+@pytest.mark.filterwarnings("ignore::ruamel.yaml.error.MantissaNoDotYAML1_1Warning")  # generated 1e3-like text
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(json_trees, st.sampled_from(["block", "flow"]))
 def test_fast_loader_agrees_with_ruamel_on_generated_yaml(tree: Any, style: str) -> None:

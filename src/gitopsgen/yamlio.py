@@ -402,7 +402,7 @@ def _fast_loader(version: tuple[int, int]) -> Any:
     tags: dict[str, str] = {}
     scalar_node, sequence_node = yaml.ScalarNode, yaml.SequenceNode
 
-    class Loader(CBaseLoader):  # type: ignore[misc]
+    class Loader(CBaseLoader):  # type: ignore[misc,unused-ignore]
         def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
             if kind is scalar_node:
                 if implicit[0]:
