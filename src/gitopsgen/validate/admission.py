@@ -280,10 +280,9 @@ def _duplicates(values: list[Any], path: Path, rule: str) -> Iterator[Finding]:
 
 @cache
 def _core_folder(version: str) -> tuple[FsPath, dict[str, Any]] | None:
-    import importlib.resources
+    from gitopsgen.validate.schemas import core_schemas_folder
 
-    base = FsPath(str(importlib.resources.files("kubernetes_validate") / "kubernetes-json-schema"))
-    folder = base / f"v{version}.0-local-strict"
+    folder = core_schemas_folder() / f"v{version}.0-local-strict"
     if not folder.is_dir():
         return None
     definitions = json.loads((folder / "_definitions.json").read_text())

@@ -33,10 +33,23 @@ if TYPE_CHECKING:
 
 
 @cache
-def supported_kubernetes_versions() -> tuple[str, ...]:
-    import kubernetes_validate.utils as kv
+def core_schemas_folder() -> Path:
+    """kubernetes-validate's bundled schemas (`kubernetes-json-schema/`, a folder per version), found
+    without importing the package: its import loads jsonschema, which a clean run never needs."""
+    import importlib.util
 
-    return tuple(kv.major_minor(v) for v in kv.all_versions())
+    spec = importlib.util.find_spec("kubernetes_validate")
+    locations = list(spec.submodule_search_locations or ()) if spec is not None else []
+    if not locations:
+        raise ModuleNotFoundError("kubernetes-validate is not installed", name="kubernetes_validate")
+    return Path(locations[0]) / "kubernetes-json-schema"
+
+
+@cache
+def supported_kubernetes_versions() -> tuple[str, ...]:
+    """Every Kubernetes minor version with bundled core schemas (`1.30`), oldest first."""
+    found = {m.group(1) for p in core_schemas_folder().iterdir() if (m := re.match(r"v(\d+\.\d+)\.", p.name))}
+    return tuple(sorted(found, key=lambda v: tuple(int(x) for x in v.split("."))))
 
 
 @cache
@@ -59,12 +72,9 @@ def resolve_kubernetes_version(requested: str) -> tuple[str, str | None]:
 def _core_registry(version: str, strict: bool) -> tuple[Any, Any, Path]:
     """(jsonschema registry, jsonschema-rs registry, folder) of a version's core schemas: every
     kind's schema `$ref`s into the shared `_definitions.json`."""
-    import importlib.resources
-
     from referencing import Registry, Resource
 
-    base = importlib.resources.files("kubernetes_validate") / "kubernetes-json-schema"
-    folder = Path(str(base / f"v{version}.0-local{'-strict' if strict else ''}"))
+    folder = core_schemas_folder() / f"v{version}.0-local{'-strict' if strict else ''}"
     definitions = json.loads((folder / "_definitions.json").read_text())
     registry = Resource.from_contents(definitions) @ Registry()
     uri = definitions.get("$id")
