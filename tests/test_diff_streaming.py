@@ -65,27 +65,33 @@ def test_a_diff_holds_the_trees_of_one_environment_at_a_time(tmp_path: Path,
     assert held == [0, 1, 0, 1, 0, 1]
 
 
+BREAKS = {"dev.yaml": ("  replicas: 1\n", "  replicas: many\n"), "prd.yaml": ("  quorum: 2\n", "  quorum: 4\n")}
+"""A spec error in each example environment: (valid text, invalid text)."""
+
+
+def _break(repo: Path, *, undo: bool = False) -> None:
+    for name, (good, bad) in BREAKS.items():
+        edit(repo / "environments" / name, *((bad, good) if undo else (good, bad)))
+
+
+def _failing_files(repo: Path, base: str) -> list[str]:
+    with pytest.raises(SpecError) as caught:
+        diff(DiffOptions(root=repo, all_envs=True, base=base))
+    return sorted({p.file for p in caught.value.problems})
+
+
 def test_problems_of_every_environment_are_reported_together(tmp_path: Path) -> None:
     repo = init_repo(tmp_path / "repo")
-    edit(repo / "environments" / "dev.yaml", "  replicas: 1\n", "  replicas: many\n")
-    edit(repo / "environments" / "prd.yaml", "  quorum: 2\n", "  quorum: 4\n")
-    with pytest.raises(SpecError) as caught:
-        diff(DiffOptions(root=repo, all_envs=True, base="v0"))
-    files = sorted({p.file for p in caught.value.problems})
-    assert files == ["environments/dev.yaml", "environments/prd.yaml"]
+    _break(repo)
+    assert _failing_files(repo, "v0") == ["environments/dev.yaml", "environments/prd.yaml"]
 
 
 def test_problems_at_the_base_of_every_environment_are_reported_together(tmp_path: Path) -> None:
     repo = init_repo(tmp_path / "repo")
-    edit(repo / "environments" / "dev.yaml", "  replicas: 1\n", "  replicas: many\n")
-    edit(repo / "environments" / "prd.yaml", "  quorum: 2\n", "  quorum: 4\n")
+    _break(repo)
     commit(repo, "broken", tag="broken")  # no rendered/ committed: nothing to fall back to
-    edit(repo / "environments" / "dev.yaml", "  replicas: many\n", "  replicas: 1\n")
-    edit(repo / "environments" / "prd.yaml", "  quorum: 4\n", "  quorum: 2\n")
-    with pytest.raises(SpecError) as caught:
-        diff(DiffOptions(root=repo, all_envs=True, base="broken"))
-    files = sorted({p.file for p in caught.value.problems})
-    assert files == ["broken:environments/dev.yaml", "broken:environments/prd.yaml"]
+    _break(repo, undo=True)
+    assert _failing_files(repo, "broken") == ["broken:environments/dev.yaml", "broken:environments/prd.yaml"]
 
 
 def test_a_base_whose_specs_no_longer_load_is_compared_through_its_committed_render(tmp_path: Path) -> None:
