@@ -303,3 +303,41 @@ def test_color_modes(monkeypatch: pytest.MonkeyPatch) -> None:
     assert use_color("always", io.StringIO()) and not use_color("never", Tty())
     monkeypatch.setenv("NO_COLOR", "1")
     assert not use_color("auto", Tty())
+
+
+def test_hunks_are_numbered_by_the_lines_of_the_files() -> None:
+    from gitopsgen.diff.textdiff import unified
+
+    old, new = "a: 1\nb: 2\nc: 3\n", "a: 1\nb: 20\nc: 3\n"
+    assert unified(old, new, "a/f", "b/f")[2] == "@@ -1,3 +1,3 @@"
+    assert unified(old, new, "a/f", "b/f", starts=(14, 15))[2] == "@@ -14,3 +15,3 @@"
+    assert unified("", new, "", "b/f", starts=(1, 40))[2] == "@@ -0,0 +40,3 @@"  # added: no old lines
+    assert unified(old, "", "a/f", "", starts=(7, 1))[2] == "@@ -7,3 +0,0 @@"  # removed
+
+
+def test_hunks_of_a_document_deep_in_a_file_name_its_lines_there() -> None:
+    first = {"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"name": "one", "namespace": "x"}}
+    second = {"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"name": "two", "namespace": "x"},
+              "data": {"a": "1", "b": "2"}}
+    changed = copy.deepcopy(second)
+    changed["data"]["b"] = "3"
+    header = "# Generated\n"
+
+    def with_header(docs: list[Any]) -> RenderedTree:
+        out = RenderedTree("dev")
+        out.add(RenderedFile("cm.yaml", "", tuple(make_document("cm.yaml", i, d) for i, d in enumerate(docs)),
+                             header + yamlio.dump(docs)))
+        return out
+
+    old_tree, new_tree = with_header([first, second]), with_header([first, changed])
+    [entry] = compare_trees("dev", old_tree, new_tree).entries
+    hunk = next(line for line in entry.diff if line.startswith("@@"))
+    old_at, new_at = (int(part.split(",")[0][1:]) for part in hunk.split()[1:3])
+    old_lines = old_tree.files["cm.yaml"].text.splitlines()
+    new_lines = new_tree.files["cm.yaml"].text.splitlines()
+    body = entry.diff[entry.diff.index(hunk) + 1:]
+    olds = [line[1:] for line in body if line[0] in " -"]
+    news = [line[1:] for line in body if line[0] in " +"]
+    assert old_lines[old_at - 1:old_at - 1 + len(olds)] == olds
+    assert new_lines[new_at - 1:new_at - 1 + len(news)] == news
+    assert "-  b: \"2\"" in body and "+  b: \"3\"" in body

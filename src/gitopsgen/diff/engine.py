@@ -18,7 +18,7 @@ from gitopsgen.diff.notes import chart_changes, recreations, renames
 from gitopsgen.diff.redact import plain, redact
 from gitopsgen.diff.textdiff import unified
 from gitopsgen.layout import rendered_dir
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.manifests import RenderedFile, RenderedTree
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,33 @@ class Indexed:
     side: Side
     raw: Any
     """The unredacted data: only for structural checks (Applications), never shown."""
+    file: RenderedFile
+    """The file holding the document: where its lines are, for the hunks of a unified diff."""
+
+    def first_line(self) -> int:
+        """The line of its file the document starts at (its first key), 1 when unknown."""
+        return _document_lines(self.file).get(self.side.index, 1)
+
+
+_LINES: dict[int, tuple[RenderedFile, dict[int, int]]] = {}
+
+
+def _document_lines(file: RenderedFile) -> dict[int, int]:
+    """{document index: first line} of `file` as its text writes it (header, separators and all),
+    read from the text again (libyaml); only for files with differences, memoised per file object."""
+    memo = _LINES
+    known = memo.get(id(file))
+    if known is not None and known[0] is file:
+        return known[1]
+    try:
+        lines = yamlio.node_lines(file.text, [d.data for d in file.documents])
+        starts = {doc: line for (doc, path), line in lines.items() if path == ()}
+    except Exception:  # a file that is not YAML (compared as text): its one document is the file
+        starts = {}
+    if len(memo) > 256:
+        memo.clear()
+    memo[id(file)] = (file, starts)
+    return starts
 
 
 def index(tree: RenderedTree) -> dict[Key, Indexed]:
@@ -43,7 +70,7 @@ def index(tree: RenderedTree) -> dict[Key, Indexed]:
             while key in out:
                 key = replace(key, occurrence=key.occurrence + 1)
             api_version = ident.api_version if ident is not None else None
-            out[key] = Indexed(Side(path, doc.index, api_version, redact(key, doc.data)), doc.data)
+            out[key] = Indexed(Side(path, doc.index, api_version, redact(key, doc.data)), doc.data, tree.files[path])
     return out
 
 
@@ -86,17 +113,24 @@ def _link_renames(label: str, entries: list[Entry], pairs: list[tuple[Key, Key]]
         removed.diff = []
         added.renamed = a
         added.fields = field_changes(before.data, after.data)
-        added.diff = _unified(label, before, after)
+        added.diff = _unified(label, old[a], new[b])
 
 
-def _unified(label: str, before: Side | None, after: Side | None) -> list[str]:
+def _unified(label: str, old: Indexed | None, new: Indexed | None) -> list[str]:
+    """The document's unified diff, its hunks numbered by the lines of the files (a reviewer opens
+    the file at the line the hunk names)."""
+    before = old.side if old is not None else None
+    after = new.side if new is not None else None
     if before is not None and after is not None:
         old_text = yamlio.dump([plain(align(before.data, after.data))])
     else:
         old_text = yamlio.dump([plain(before.data)]) if before is not None else ""
     new_text = yamlio.dump([plain(after.data)]) if after is not None else ""
+    if old_text == new_text:
+        return []
     return unified(old_text, new_text, f"a/{label}{before.path}" if before else "",
-                   f"b/{label}{after.path}" if after else "")
+                   f"b/{label}{after.path}" if after else "",
+                   starts=(old.first_line() if old else 1, new.first_line() if new else 1))
 
 
 def _entry(label: str, key: Key, old: Indexed | None, new: Indexed | None) -> Entry | None:
@@ -110,4 +144,4 @@ def _entry(label: str, key: Key, old: Indexed | None, new: Indexed | None) -> En
     else:
         fields = []
         status = Status.ADDED if after is not None else Status.REMOVED
-    return Entry(status, key, before, after, fields, _unified(label, before, after))
+    return Entry(status, key, before, after, fields, _unified(label, old, new))
