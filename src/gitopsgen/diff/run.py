@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from gitopsgen.diff.engine import compare_trees
 from gitopsgen.diff.model import DiffResult, EnvDiff, SideLabel
-from gitopsgen.errors import GitopsgenError, UsageError
+from gitopsgen.errors import GitopsgenError, SpecError, TemplateError, UsageError
 from gitopsgen.layout import ENVIRONMENTS, RENDERED
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem
@@ -162,7 +162,7 @@ def _base_and_head(options: DiffOptions, names: list[str], base_root: Path, base
             return None
         try:
             return base_side.tree(name)
-        except GitopsgenError as exc:
+        except (SpecError, TemplateError) as exc:
             if fallback:
                 raise _BaseUnloadable(exc) from exc
             raise

@@ -36,25 +36,6 @@ def disk_tree(directory: Path, env: str) -> RenderedTree:
     return tree
 
 
-def render_side(root: Path, envs: list[str], where: str | None = None) -> dict[str, RenderedTree]:
-    """Render `envs` of the inputs at `root`, all at once (every problem of every environment raised
-    together). Problems at a ref are shown as `REF:path` (git's notation for a file at a commit, so
-    `git show REF:path` opens it)."""
-    side = RenderSide(root, where)
-    trees: dict[str, RenderedTree] = {}
-    errors: list[GitopsgenError] = []
-    for env in envs:
-        try:
-            trees[env] = side.tree(env)
-        except GitopsgenError as exc:
-            errors.append(exc)
-            if side.stopped:
-                break
-    if errors:
-        raise combined(errors)
-    return trees
-
-
 class RenderSide:
     """The inputs at `root`, rendered one environment at a time with one renderer, so that a diff
     holds the two trees of one environment at a time: its memory grows with an environment, not
