@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 @cache
 def core_schemas_folder() -> Path:
     """kubernetes-validate's bundled schemas (`kubernetes-json-schema/`, a folder per version), found
-    without importing the package: its import loads jsonschema, which a clean run never needs."""
+    without importing the package: we read its data, not its Python."""
     import importlib.util
 
     spec = importlib.util.find_spec("kubernetes_validate")
