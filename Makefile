@@ -60,8 +60,9 @@ lint: $(LINT)/.installed
 	$(LINT)/bin/mypy
 
 # Speed at scale (N generated environments, medians of 5, the Kapitan peer kit at N = 100).
+BENCH_ARGS ?=
 bench: $(BIN)/.installed
-	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 # The no-injection property with many more examples than CI runs (tests/test_no_injection.py).
 FUZZ_EXAMPLES ?= 3000

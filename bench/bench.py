@@ -2,6 +2,7 @@
 Kapitan peer kit at N = 100 in the same run. Not a test: nothing is asserted.
 
     make bench                                   # N = 1, 10, 100, 1000; 5 runs each
+    make bench BENCH_ARGS="--sizes 1,10 --runs 3"  # a short run
     .venv/bin/python bench/bench.py --sizes 1,10,100 --runs 3 --no-peer
     .venv/bin/python bench/bench.py --sizes 1000 --runs 5 --no-peer --no-extras   # one size alone
 
