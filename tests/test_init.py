@@ -101,3 +101,39 @@ def test_short_help_version_and_shell_completion(tmp_path: Path) -> None:
     envs = cli(cwd=tmp_path / "repo", env={"_GITOPSGEN_COMPLETE": "complete_bash",
                                            "COMP_WORDS": "gitopsgen render p", "COMP_CWORD": "2"})
     assert envs.stdout.split() == ["prd"]
+
+
+def test_templates_only_takes_the_packaged_templates_over_in_an_existing_repository(tmp_path: Path) -> None:
+    repo = tmp_path / "platform"
+    assert cli("init", repo).returncode == 0
+    (repo / "environments" / "defaults.yaml").write_text(
+        (repo / "environments" / "defaults.yaml").read_text().replace("  name: example-api\n", '  name: "on"\n', 1))
+    refused = cli("render", "--all", cwd=repo)
+    assert refused.returncode == 2
+    assert "'on' would be read back as a boolean" in refused.stderr
+    assert "value from environments/defaults.yaml:" in refused.stderr
+    assert "gitopsgen init . --templates-only" in refused.stderr  # the template is ours: how to take it over
+
+    # `init --with-templates` refuses an existing repository (every file or none) ...
+    assert cli("init", ".", "--with-templates", cwd=repo).returncode == 2
+    # ... --templates-only writes templates/ alone, with its record
+    taken = cli("init", ".", "--templates-only", cwd=repo)
+    assert taken.returncode == 0, taken.stderr
+    assert "files written" in taken.stdout
+    assert (repo / "templates" / ".gitopsgen-templates.json").is_file()
+    assert sorted(p.name for p in repo.iterdir()) == sorted(
+        [".github", ".pre-commit-config.yaml", "README.md", "environments", "gitopsgen.toml", "rendered", "templates"])
+    again = cli("init", ".", "--templates-only", cwd=repo)
+    assert again.returncode == 2 and "templates/ exists: its templates are used already" in again.stderr
+
+    # in the repository's own copy the template can quote it: the refusal moves past that line
+    where = refused.stderr.split(": error:")[0].removeprefix("gitopsgen:")
+    path, line = where.rsplit(":", 1)
+    template = repo / path
+    lines = template.read_text().splitlines(keepends=True)
+    assert "{{ names.app.name }}" in lines[int(line) - 1], lines[int(line) - 1]
+    lines[int(line) - 1] = lines[int(line) - 1].replace("{{ names.app.name }}", "{{ names.app.name | q }}")
+    template.write_text("".join(lines))
+    after = cli("render", "--all", cwd=repo)
+    assert f"{where}:" not in after.stderr
+    assert after.returncode == 2 and "templates/" in after.stderr  # the next site, in the repository's templates

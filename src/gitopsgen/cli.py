@@ -364,6 +364,9 @@ def init(
     with_templates: Annotated[bool, typer.Option(
         "--with-templates", help="Copy the default templates into DIR/templates/ to change them (otherwise the "
                                  "templates packaged with gitopsgen are used).")] = False,
+    templates_only: Annotated[bool, typer.Option(
+        "--templates-only", help="Only copy the default templates into DIR/templates/: for a repository that "
+                                 "uses the packaged ones and needs to change them.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")] = False,
     debug: DebugOption = False,
 ) -> None:
@@ -376,7 +379,13 @@ def init(
     def body() -> int:
         from gitopsgen import scaffold
 
-        result = scaffold.init(directory.absolute(), with_templates=with_templates, force=force)
+        result = scaffold.init(directory.absolute(), with_templates=with_templates, force=force,
+                               templates_only=templates_only)
+        if templates_only:  # a hundred template files: one line
+            print(f"{directory / 'templates'}: {len(result.written)} files written: the packaged templates, now "
+                  "this repository's (rendered files name templates/ in their header from the next render)")
+            print("next: edit templates/, then gitopsgen render --all")
+            return 0
         for name in result.written:
             print(f"{directory / name}: written")
         for note in result.notes:

@@ -53,7 +53,9 @@ def template_drift(templates: Path) -> list[Problem]:
         copied_from, hashes = str(record["gitopsgen"]), dict(record["templates"])
     except (ValueError, KeyError, TypeError):
         return [Problem(f"{TEMPLATES}/{RECORD}", message="not a gitopsgen templates record", rule="templates",
-                        severity=Severity.WARNING, hint="run `gitopsgen init --with-templates --force` to redo it")]
+                        severity=Severity.WARNING,
+                        hint="restore it from git (`gitopsgen init . --templates-only --force` rewrites it, and "
+                             "the templates)")]
     if copied_from == packaged.version():
         return []
     now = template_hashes(packaged_dir)
@@ -162,39 +164,46 @@ CONFIG = """\
 """
 
 
-def init(root: Path, *, with_templates: bool = False, force: bool = False) -> InitResult:
-    """Scaffold a gitopsgen repository at `root` (created when missing)."""
+def init(root: Path, *, with_templates: bool = False, force: bool = False, templates_only: bool = False) -> InitResult:
+    """Scaffold a gitopsgen repository at `root` (created when missing); with `templates_only`, copy
+    the packaged templates into the `templates/` of a repository that uses them (to change them)."""
     examples, templates = packaged.examples_dir(), packaged.templates_dir()
     if examples is None or templates is None:
         raise UsageError("this gitopsgen installation has no packaged examples or templates")
     version = packaged.version()
     files: dict[str, bytes] = {}
     for path in sorted(examples.iterdir()):
-        if path.is_file() and path.suffix in (".yaml", ".json"):
+        if path.is_file() and path.suffix in (".yaml", ".json") and not templates_only:
             files[f"{ENVIRONMENTS}/{path.name}"] = path.read_bytes()
-    if with_templates:
+    if with_templates or templates_only:
         for path in sorted(templates.rglob("*")):
             if path.is_file() and not path.name.startswith("."):
                 files[f"{TEMPLATES}/{path.relative_to(templates).as_posix()}"] = path.read_bytes()
         record = {"gitopsgen": version, "templates": template_hashes(templates)}
         files[f"{TEMPLATES}/{RECORD}"] = (json.dumps(record, indent=1, sort_keys=True) + "\n").encode()
+    if templates_only:
+        return _write(root, files, force, "templates/ exists: its templates are used already")
     files[f"{RENDERED}/.gitkeep"] = b""
     files["gitopsgen.toml"] = CONFIG.encode()
     files[".pre-commit-config.yaml"] = PRE_COMMIT.encode()
     files[".github/workflows/gitopsgen.yml"] = WORKFLOW.format(version=version).encode()
     files["README.md"] = README.format(version=version, templates="templates/" if with_templates else
-                                       "the templates packaged with gitopsgen; `gitopsgen init --with-templates` "
+                                       "the templates packaged with gitopsgen; `gitopsgen init . --templates-only` "
                                        "copies them here to change them").encode()
+    result = _write(root, files, force, "pass --force to overwrite, or init another folder")
+    result.notes.append("schemas/: the chart schemas packaged with gitopsgen cover the example pins; "
+                        "run `gitopsgen schemas sync` (needs network) to pin the exact versions into schemas/")
+    return result
+
+
+def _write(root: Path, files: dict[str, bytes], force: bool, hint: str) -> InitResult:
+    """Every file or none: nothing is written when one exists (unless `force`)."""
     existing = sorted(name for name in files if (root / name).exists())
     if existing and not force:
         raise UsageError([Problem(str(root / name), message="exists: gitopsgen init does not overwrite it",
-                                  rule="usage", hint="pass --force to overwrite, or init another folder")
-                          for name in existing])
+                                  rule="usage", hint=hint) for name in existing])
     from gitopsgen.write import atomic_write
 
     for name, data in files.items():
         atomic_write(root / name, data)
-    result = InitResult(root, sorted(files))
-    result.notes.append("schemas/: the chart schemas packaged with gitopsgen cover the example pins; "
-                        "run `gitopsgen schemas sync` (needs network) to pin the exact versions into schemas/")
-    return result
+    return InitResult(root, sorted(files))

@@ -37,7 +37,7 @@ from gitopsgen.layout import FLEET, RENDERED, TEMPLATES, fleet_header, generated
 from gitopsgen.manifests import RenderedFile, RenderedTree, make_document
 from gitopsgen.problems import Problem
 from gitopsgen.render import bytecode
-from gitopsgen.render.filters import FILTERS, HelpfulUndefined, finalize
+from gitopsgen.render.filters import FILTERS, HelpfulUndefined, UnsafeValueError, finalize
 from gitopsgen.render.trace import OutputTooLarge, SourceMap, Tracer, TracingCodeGenerator
 
 SUFFIX = ".j2"
@@ -340,8 +340,13 @@ class Renderer:
             if isinstance(exc, RecursionError):
                 message = "recursion too deep (a macro or include calling itself?)"
         spec = tuple(dict.fromkeys(loc for loc, _ in getattr(exc, "spec_locs", ())))
+        hints = [] if file in (None, name) else [f"while rendering {name}"]
+        if spec and self.packaged_dir is not None and isinstance(exc, UnsafeValueError):
+            # the template is gitopsgen's own: the user can change the value, or take the templates over
+            hints.append("the value comes from the spec: change it, or copy the templates into templates/ "
+                         "(`gitopsgen init . --templates-only`) and quote it there ({{ ... | q }})")
         return Problem(self._template_file(file or name), line, None, message=message, rule="template",
-                       hint=None if file in (None, name) else f"while rendering {name}", spec_locations=spec)
+                       hint="; ".join(hints) or None, spec_locations=spec)
 
     def _parse(self, name: str, text: str, source_map: SourceMap, env: str, *, path: str | None = None,
                header: str | None = None) -> RenderedFile | None:
