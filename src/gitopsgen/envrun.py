@@ -15,15 +15,16 @@ import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gitopsgen import domain, yamlio
-from gitopsgen.errors import GitopsgenError, TemplateError, UsageError
+from gitopsgen.errors import GitopsgenError, combined, stops_everything
 from gitopsgen.manifests import Document, RenderedFile, RenderedTree
 from gitopsgen.problems import Problem, has_errors
 
 if TYPE_CHECKING:
     from gitopsgen.render.engine import Renderer
+    from gitopsgen.spec import LoadedSpec
     from gitopsgen.store.locations import SchemaStore
     from gitopsgen.write import FileChange, Staged
 
@@ -146,6 +147,34 @@ def untraced_tree(tree: RenderedTree) -> RenderedTree:
                         tree.not_secrets)
 
 
+class EnvRenderer:
+    """The environments of the inputs at `root`, loaded and rendered one at a time with one renderer
+    (templates compiled once): what a run, each side of a diff and `pipeline.render_trees` share."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._renderer: Renderer | None = None
+
+    @property
+    def renderer(self) -> Renderer:
+        if self._renderer is None:
+            from gitopsgen.render.engine import Renderer
+
+            self._renderer = Renderer(self.root)
+        return self._renderer
+
+    def render(self, env: str) -> tuple[LoadedSpec, dict[str, Any], RenderedTree]:
+        """`env`'s spec, the template context made from it, and its tree (raises `GitopsgenError`)."""
+        from gitopsgen.render.provenance import located_context
+        from gitopsgen.spec import load
+
+        loaded = load(self.root, env)
+        context = located_context(loaded)
+        tree = self.renderer.render(env, context)
+        tree.not_secrets = loaded.not_secrets
+        return loaded, context, tree
+
+
 class EnvWorker:
     """Per-process state of a run: the renderer (templates compiled once) and the schema store."""
 
@@ -155,30 +184,17 @@ class EnvWorker:
         self.job = job
         self.store = store if store is not None else open_store(job.root, job.schema_locations,
                                                                job.chart_schema_locations)
-        self._renderer: Renderer | None = None
-
-    def renderer(self) -> Renderer:
-        if self._renderer is None:
-            from gitopsgen.render.engine import Renderer
-
-            self._renderer = Renderer(self.job.root)
-        return self._renderer
+        self.envs = EnvRenderer(job.root)
 
     def run(self, env: str, *, validate: bool = True, portable: bool = False) -> EnvOutcome:
         """One environment, start to staged. `validate=False` (bad input elsewhere already stops the
         run) only loads and renders it, for its own input problems. `portable`: the outcome goes to
         another process (its trees carry no template trace)."""
-        from gitopsgen.render.provenance import located_context
-        from gitopsgen.spec import load
-
         fleet: RenderedTree | None = None
         try:
-            loaded = load(self.job.root, env)
-            context = located_context(loaded)
-            tree = self.renderer().render(env, context)
-            tree.not_secrets = loaded.not_secrets
+            loaded, context, tree = self.envs.render(env)
             if self.job.fleet:
-                fleet = self.renderer().render_fleet(context)
+                fleet = self.envs.renderer.render_fleet(context)
         except GitopsgenError as exc:
             return EnvOutcome(env, error=(type(exc), exc.problems))
         if not validate:
@@ -193,7 +209,7 @@ class EnvWorker:
         from gitopsgen.render.provenance import located_context
         from gitopsgen.spec import load
 
-        return self.renderer().render_fleet(located_context(load(self.job.root, env)))
+        return self.envs.renderer.render_fleet(located_context(load(self.job.root, env)))
 
     def _validated(self, loaded: object, tree: RenderedTree, portable: bool) -> EnvOutcome:
         from gitopsgen.spec import LoadedSpec
@@ -240,18 +256,11 @@ def settle(job: EnvJob, tree: RenderedTree, outcome: EnvOutcome) -> None:
 
 def stops_the_run(outcome: EnvOutcome) -> bool:
     """A template or usage error fails every environment alike: say it once."""
-    return outcome.error is not None and issubclass(outcome.error[0], (TemplateError, UsageError))
+    return outcome.error is not None and stops_everything(outcome.error[0])
 
 
 def combined_error(outcomes: list[EnvOutcome]) -> GitopsgenError | None:
     """One error holding every input problem of the run's environments, or None."""
-    errors = [o.error for o in outcomes if o.error is not None]
-    if not errors:
-        return None
-    if len(errors) == 1:
-        cls, problems = errors[0]
-        return cls(problems)
-    kinds = {cls for cls, _ in errors}
-    cls = kinds.pop() if len(kinds) == 1 else GitopsgenError
-    return cls(sorted({p for _, problems in errors for p in problems}))
+    errors = [cls(problems) for cls, problems in (o.error for o in outcomes if o.error is not None)]
+    return combined(errors) if errors else None
 

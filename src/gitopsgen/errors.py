@@ -33,6 +33,21 @@ class GitopsgenError(Exception):
     rule = "input"
 
 
+def combined(errors: Sequence[GitopsgenError]) -> GitopsgenError:
+    """One error holding every problem of `errors` (several environments' input problems), of the
+    one kind they share, if they do."""
+    if len(errors) == 1:
+        return errors[0]
+    kinds = {type(e) for e in errors}
+    cls = kinds.pop() if len(kinds) == 1 else GitopsgenError
+    return cls(sorted({p for e in errors for p in e.problems}))
+
+
+def stops_everything(kind: type[GitopsgenError]) -> bool:
+    """A template or usage problem is the same for every environment: say it once."""
+    return issubclass(kind, (TemplateError, UsageError))
+
+
 class SpecError(GitopsgenError):
     """An environment spec is missing, unreadable, not YAML, or does not validate."""
 

@@ -156,6 +156,18 @@ class RenderedFile:
         offset = self.header.count("\n")
         return {key: line + offset for key, line in positions.items()} if offset else positions
 
+    def document_line(self, doc: int) -> int | None:
+        """The line of `text` that document `doc` starts at, as the text writes it (header,
+        separators and hand edits counted: `text` is read again, with libyaml, once per file)."""
+        return self._text_positions.get((doc, ()))
+
+    @cached_property
+    def _text_positions(self) -> yamlio.Positions:
+        try:
+            return yamlio.node_lines(self.text, [d.data for d in self.documents])
+        except Exception:  # not YAML (a file compared as text): no document lines
+            return {}
+
     def node_at(self, line: int) -> tuple[int, tuple[str | int, ...]] | None:
         """The (document, path) of the deepest node that starts on `line` of `text`."""
         return self._nodes_by_line.get(line)

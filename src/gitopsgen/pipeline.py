@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gitopsgen.errors import GitopsgenError, TemplateError, UsageError
+from gitopsgen.errors import GitopsgenError, UsageError, combined, stops_everything
 from gitopsgen.layout import ENVIRONMENTS, FLEET, RENDERED, TEMPLATES
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem, has_errors
@@ -144,31 +144,21 @@ class Rendered:
 
 def render_trees(root: Path, envs: list[str]) -> list[Rendered]:
     """Load and render every environment; raise one error holding every input problem of all of them."""
-    from gitopsgen.render.engine import Renderer
-    from gitopsgen.render.provenance import located_context
-    from gitopsgen.spec import load
+    from gitopsgen.envrun import EnvRenderer
 
-    renderer: Renderer | None = None
+    renderer = EnvRenderer(root)
     rendered: list[Rendered] = []
     errors: list[GitopsgenError] = []
     for env in envs:
         try:
-            loaded = load(root, env)
-            if renderer is None:
-                renderer = Renderer(root)
-            tree = renderer.render(env, located_context(loaded))
-            tree.not_secrets = loaded.not_secrets
+            loaded, _, tree = renderer.render(env)
             rendered.append(Rendered(loaded, tree))
         except GitopsgenError as exc:
             errors.append(exc)
-            if isinstance(exc, (TemplateError, UsageError)):
-                break  # the same template fails for every environment; say it once
-    if len(errors) == 1:
-        raise errors[0]
+            if stops_everything(type(exc)):
+                break
     if errors:
-        kinds = {type(e) for e in errors}
-        cls = kinds.pop() if len(kinds) == 1 else GitopsgenError
-        raise cls(sorted({p for e in errors for p in e.problems}))
+        raise combined(errors)
     return rendered
 
 

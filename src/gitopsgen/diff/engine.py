@@ -31,28 +31,7 @@ class Indexed:
 
     def first_line(self) -> int:
         """The line of its file the document starts at (its first key), 1 when unknown."""
-        return _document_lines(self.file).get(self.side.index, 1)
-
-
-_LINES: dict[int, tuple[RenderedFile, dict[int, int]]] = {}
-
-
-def _document_lines(file: RenderedFile) -> dict[int, int]:
-    """{document index: first line} of `file` as its text writes it (header, separators and all),
-    read from the text again (libyaml); only for files with differences, memoised per file object."""
-    memo = _LINES
-    known = memo.get(id(file))
-    if known is not None and known[0] is file:
-        return known[1]
-    try:
-        lines = yamlio.node_lines(file.text, [d.data for d in file.documents])
-        starts = {doc: line for (doc, path), line in lines.items() if path == ()}
-    except Exception:  # a file that is not YAML (compared as text): its one document is the file
-        starts = {}
-    if len(memo) > 256:
-        memo.clear()
-    memo[id(file)] = (file, starts)
-    return starts
+        return self.file.document_line(self.side.index) or 1
 
 
 def index(tree: RenderedTree) -> dict[Key, Indexed]:

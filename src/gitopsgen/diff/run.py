@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from gitopsgen.diff.engine import compare_trees
 from gitopsgen.diff.model import DiffResult, EnvDiff, SideLabel
-from gitopsgen.errors import GitopsgenError, SpecError, TemplateError, UsageError
+from gitopsgen.errors import GitopsgenError, SpecError, TemplateError, UsageError, combined
 from gitopsgen.layout import ENVIRONMENTS, RENDERED
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.problems import Problem
@@ -196,8 +196,6 @@ def _compare(options: DiffOptions, names: list[str], old: Callable[[str], Render
     trees are dropped before the next environment is rendered. Every input problem is reported
     together (a template problem once), the new side's before the old side's; a problem stops the
     comparing, not the reading."""
-    from gitopsgen.diff.sides import combined
-
     envs: list[EnvDiff] = []
     errors: list[GitopsgenError] = []
     old_errors: list[GitopsgenError] = []

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from gitopsgen import yamlio
 from gitopsgen.diff.textdiff import decode
-from gitopsgen.errors import GitopsgenError
+from gitopsgen.errors import GitopsgenError, stops_everything
 from gitopsgen.manifests import RenderedFile, RenderedTree, make_document
 from gitopsgen.write import read_tree
-
-if TYPE_CHECKING:
-    from gitopsgen.render.engine import Renderer
 
 
 def disk_tree(directory: Path, env: str) -> RenderedTree:
@@ -37,44 +33,27 @@ def disk_tree(directory: Path, env: str) -> RenderedTree:
 
 
 class RenderSide:
-    """The inputs at `root`, rendered one environment at a time with one renderer, so that a diff
-    holds the two trees of one environment at a time: its memory grows with an environment, not
-    with the number of them."""
+    """The inputs at `root`, rendered one environment at a time (`envrun.EnvRenderer`), so that a
+    diff holds the two trees of one environment at a time: its memory grows with an environment,
+    not with the number of them."""
 
     def __init__(self, root: Path, where: str | None = None) -> None:
-        self.root = root
+        from gitopsgen.envrun import EnvRenderer
+
+        self.envs = EnvRenderer(root)
         self.where = where
-        """How files at a ref are shown (`REF:path`); None for the working tree."""
+        """How files at a ref are shown (`REF:path`, git's notation, so `git show REF:path` opens
+        it); None for the working tree."""
         self.stopped = False
         """A template or usage problem was raised: it is the same for every environment, say it once."""
-        self._renderer: Renderer | None = None
 
     def tree(self, env: str) -> RenderedTree:
-        from gitopsgen.errors import TemplateError, UsageError
-        from gitopsgen.render.engine import Renderer
-        from gitopsgen.render.provenance import located_context
-        from gitopsgen.spec import load
-
         try:
-            loaded = load(self.root, env)
-            if self._renderer is None:
-                self._renderer = Renderer(self.root)
-            tree = self._renderer.render(env, located_context(loaded))
+            return self.envs.render(env)[2]
         except GitopsgenError as exc:
-            self.stopped = isinstance(exc, (TemplateError, UsageError))
+            self.stopped = stops_everything(type(exc))
             if self.where is None:
                 raise
             located = [dataclasses.replace(p, file=f"{self.where}{p.file}") if not Path(p.file).is_absolute() else p
                        for p in exc.problems]
             raise type(exc)(located) from exc
-        tree.not_secrets = loaded.not_secrets
-        return tree
-
-
-def combined(errors: list[GitopsgenError]) -> GitopsgenError:
-    """One error holding every problem of `errors` (of the one kind they share, if they do)."""
-    if len(errors) == 1:
-        return errors[0]
-    kinds = {type(e) for e in errors}
-    cls = kinds.pop() if len(kinds) == 1 else GitopsgenError
-    return cls(sorted({p for e in errors for p in e.problems}))
