@@ -41,11 +41,11 @@ test: $(BIN)/.installed
 
 # The per-file JSON Schema editors use for environments/*.yaml (their yaml-language-server modeline).
 spec-schema: $(BIN)/.installed
-	$(BIN)/gitopsgen schema --partial -o environments/spec.schema.json
+	$(BIN)/gitopsgen spec-schema --partial -o environments/spec.schema.json
 
 # The spec reference (docs/spec.md), generated from the models; a test keeps it current.
 docs: $(BIN)/.installed
-	$(BIN)/gitopsgen schema --format markdown -o docs/spec.md
+	$(BIN)/gitopsgen spec-schema --format markdown -o docs/spec.md
 
 # Lint: ruff and mypy (strict, configured in pyproject.toml), installed into a virtualenv of their own.
 LINT := .venv-lint

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
-from gitopsgen import yamlio
+from gitopsgen.tree import yamlio
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Severity
 from gitopsgen.validate import admission, k8snames
 from gitopsgen.validate.findings import Finding
 

@@ -1,4 +1,4 @@
-"""The decisions `gitopsgen.context` takes for the templates, each unit-tested on its own and on
+"""The decisions `gitopsgen.context.derive` takes for the templates, each unit-tested on its own and on
 the example specs: templates only lay them out."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gitopsgen.context import (
+from gitopsgen.context.derive import (
     CHART_COMPONENTS,
     Names,
     derive,

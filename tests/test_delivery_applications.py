@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from jsonschema import Draft7Validator
 
-from gitopsgen.context import build_context
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.pipeline import render_trees
-from gitopsgen.problems import Severity
+from gitopsgen.context.derive import build_context
+from gitopsgen.tree.manifests import RenderedTree
+from gitopsgen.run.render import render_trees
+from gitopsgen.core.problems import Severity
 from gitopsgen.spec import load
 from gitopsgen.validate.schemas import SchemaOptions, validate_tree
 from kit import WAVE, apps

@@ -13,9 +13,9 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator, validators
 
-from gitopsgen.context import build_context
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Severity
+from gitopsgen.context.derive import build_context
+from gitopsgen.tree.manifests import RenderedTree
+from gitopsgen.core.problems import Severity
 from gitopsgen.spec import load
 from gitopsgen.validate import charts
 from gitopsgen.validate.toolkit import coalesce
@@ -281,7 +281,7 @@ def test_no_chart_locations_means_no_chart_findings(rendered: dict[str, Rendered
 
 def test_render_cli_fails_on_invalid_chart_values_by_default(project: Path) -> None:
     """No flags: the chart's values schema comes from the store packaged with gitopsgen."""
-    from gitopsgen.pipeline import render_trees
+    from gitopsgen.run.render import render_trees
 
     template = project / "templates" / "values" / "external-dns.yaml.j2"
     template.write_text(template.read_text().replace("policy: {{ spec.externalDns.policy }}", "policy: always"))

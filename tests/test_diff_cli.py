@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from git_support import commit, edit, git, init_repo
-from gitopsgen import yamlio
-from gitopsgen.pipeline import RenderOptions, render
+from gitopsgen.tree import yamlio
+from gitopsgen.run.render import RenderOptions, render
 from gitopsgen.report.diff_markdown import MARKER
 from gitopsgen.report.stream import SOURCE
 from test_cli import cli

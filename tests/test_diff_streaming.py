@@ -14,9 +14,9 @@ import pytest
 from git_support import commit, edit, init_repo
 from gitopsgen.diff import DiffOptions, EnvStatus, diff
 from gitopsgen.diff.sides import RenderSide
-from gitopsgen.errors import SpecError
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.pipeline import RenderOptions, render
+from gitopsgen.core.errors import SpecError
+from gitopsgen.tree.manifests import RenderedTree
+from gitopsgen.run.render import RenderOptions, render
 from kit import cli
 
 APP_REPLICAS = "app:\n  replicas: 2\n"

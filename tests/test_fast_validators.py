@@ -28,8 +28,8 @@ from typing import Any
 
 import pytest
 
-from gitopsgen import fastpath
-from gitopsgen.manifests import Identity, RenderedTree
+from gitopsgen.core import fastpath
+from gitopsgen.tree.manifests import Identity, RenderedTree
 from gitopsgen.store.locations import open_store
 from gitopsgen.validate import SchemaOptions, charts, schemas, validate_tree
 from gitopsgen.validate.compiled import Validator

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from gitopsgen.pipeline import RenderOptions, render
+from gitopsgen.run.render import RenderOptions, render
 from kit import GITOPSGEN, REPO_ROOT, cli, replace_in
 
 
@@ -378,7 +378,7 @@ def test_the_repository_and_environments_are_found_however_they_are_named(
 
 @pytest.mark.parametrize("where", ["", "environments", "templates/apps", "rendered/prd/manifests"])
 def test_the_root_is_found_from_any_folder_inside_the_repository(where: str, rendered_repository: Path) -> None:
-    from gitopsgen.workspace import find_root
+    from gitopsgen.run.workspace import find_root
 
     assert find_root(rendered_repository / where) == rendered_repository
 
@@ -394,7 +394,7 @@ def test_the_root_is_found_from_any_folder_inside_the_repository(where: str, ren
 ])
 def test_an_environment_is_a_name_or_a_path_to_its_spec_file(
         arg: str, cwd: str, envs: list[str], rendered_repository: Path) -> None:
-    from gitopsgen.pipeline import select_envs
+    from gitopsgen.run.render import select_envs
 
     root = rendered_repository
     assert select_envs(root, (arg.replace("{root}", str(root)),), False, cwd=root / cwd) == envs

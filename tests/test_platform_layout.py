@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from gitopsgen.context import derive
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.secret_shapes import find_secret
+from gitopsgen.context.derive import derive
+from gitopsgen.tree.manifests import RenderedTree
+from gitopsgen.facts.secret_shapes import find_secret
 from gitopsgen.spec import load
 
 CONFIG = "config/cloudflared/config.yaml"

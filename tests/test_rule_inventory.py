@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pytest
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import rules
 from kit import REPO_ROOT, cross_findings, findings
 

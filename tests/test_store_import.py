@@ -12,9 +12,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from gitopsgen import cache
-from gitopsgen.cli import app
-from gitopsgen.errors import GitopsgenError
+from gitopsgen.core import cache
+from gitopsgen.cli.app import app
+from gitopsgen.core.errors import GitopsgenError
 from gitopsgen.store.importing import ImportOptions, import_sources
 from store_support import (
     chart_files,

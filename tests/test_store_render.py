@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from gitopsgen import cache
-from gitopsgen.cli import app
-from gitopsgen.pipeline import render_trees
+from gitopsgen.core import cache
+from gitopsgen.cli.app import app
+from gitopsgen.run.render import render_trees
 from gitopsgen.store.importing import ImportOptions, import_sources
 from gitopsgen.store.locations import open_store
 from store_support import crd, crd_text, serve, write_files
@@ -170,7 +170,7 @@ def test_a_bad_configuration_file_is_bad_input_at_its_line(project: Path, text: 
 
 
 def test_the_repository_documents_its_defaults(repo_root: Path) -> None:
-    from gitopsgen import config
+    from gitopsgen.core import config
 
     settings = config.load(repo_root)
     assert settings.file == repo_root / "gitopsgen.toml"

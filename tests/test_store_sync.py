@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from gitopsgen import cache
-from gitopsgen.cli import app
-from gitopsgen.errors import FetchError
+from gitopsgen.core import cache
+from gitopsgen.cli.app import app
+from gitopsgen.core.errors import FetchError
 from gitopsgen.store.fetch import Fetcher
 from gitopsgen.store.pins import ChartPin
 from gitopsgen.store.sync import fetch_chart, pinned_charts

@@ -24,10 +24,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gitopsgen import yamlio
-from gitopsgen.manifests import Document, RenderedTree
+from gitopsgen.tree import yamlio
+from gitopsgen.tree.manifests import Document, RenderedTree
 from gitopsgen.validate import toolkit
-from gitopsgen.yamlio import dig
+from gitopsgen.tree.yamlio import dig
 
 
 class NotRenderable(Exception):

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from gitopsgen.problems import dotted
+from gitopsgen.core.problems import dotted
 
 YamlPath = tuple[str | int, ...]
 

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from gitopsgen.diff.fields import field_changes
 from gitopsgen.diff.model import ChartChange, Entry, Key, Note, Status
-from gitopsgen.layout import rendered_dir
-from gitopsgen.manifests import Document, make_document
+from gitopsgen.facts.layout import rendered_dir
+from gitopsgen.tree.manifests import Document, make_document
 from gitopsgen.validate import toolkit
 
 if TYPE_CHECKING:

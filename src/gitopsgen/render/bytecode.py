@@ -103,7 +103,7 @@ class TemplateCache(BytecodeCache):
             bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        from gitopsgen.write import atomic_write
+        from gitopsgen.tree.write import atomic_write
 
         payload = bucket.bytecode_to_string()
         with contextlib.suppress(OSError):  # a cache we cannot write costs a compile next time, nothing else
@@ -116,7 +116,7 @@ class TemplateCache(BytecodeCache):
 
 def for_environment(environment: jinja2.Environment) -> TemplateCache | None:
     """The cache of templates compiled by `environment`, or None when there is no cache root."""
-    from gitopsgen import cache
+    from gitopsgen.core import cache
 
     try:
         base = cache.root()

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from gitopsgen import yamlio
+from gitopsgen.tree import yamlio
 from gitopsgen.diff.model import (
     MISSING,
     ChartChange,

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from gitopsgen import __version__
-from gitopsgen.problems import Problem, Severity
+from gitopsgen.core.problems import Problem, Severity
 from gitopsgen.report import JSON_VERSION, problem_fields
 
 

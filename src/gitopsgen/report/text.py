@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
-from gitopsgen.layout import RENDERED
-from gitopsgen.pipeline import EnvResult, RenderResult
-from gitopsgen.problems import Problem, Severity
-from gitopsgen.write import Change
+from gitopsgen.facts.layout import RENDERED
+from gitopsgen.run.render import EnvResult, RenderResult
+from gitopsgen.core.problems import Problem, Severity
+from gitopsgen.tree.write import Change
 
 
 def problems(items: Iterable[Problem], out: TextIO, *, min_severity: Severity = Severity.WARNING) -> None:

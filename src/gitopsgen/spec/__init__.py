@@ -6,8 +6,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from gitopsgen.errors import SpecError
-from gitopsgen.problems import Problem, Severity, has_errors
+from gitopsgen.core.errors import SpecError
+from gitopsgen.core.problems import Problem, Severity, has_errors
 from gitopsgen.spec.loader import SpecSource, YamlPath, list_environments, load_spec_source
 from gitopsgen.spec.models import Environment
 
@@ -26,8 +26,8 @@ class LoadedSpec:
 
 def _located(source: SpecSource, path: tuple[str | int, ...], message: str, *, rule: str,
              severity: Severity = Severity.ERROR, hint: str | None = None) -> Problem:
-    from gitopsgen.problems import dotted
-    from gitopsgen.yamlio import dig
+    from gitopsgen.core.problems import dotted
+    from gitopsgen.tree.yamlio import dig
 
     # a finding about a whole list or mapping points at its key, not at its first item
     loc = source.locate(path, prefer_key=isinstance(dig(source.data, *path), (dict, list)))
@@ -43,7 +43,7 @@ def load(root: Path, env: str) -> LoadedSpec:
     redacted from every message, whichever check produced it."""
     from pydantic import ValidationError
 
-    from gitopsgen.secret_shapes import redact
+    from gitopsgen.facts.secret_shapes import redact
     from gitopsgen.spec import checks, secrets
     from gitopsgen.spec.diagnostics import invalid_paths, problems_from_validation
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from gitopsgen.problems import Problem, dotted
+from gitopsgen.core.problems import Problem, dotted
 from gitopsgen.spec.loader import SpecSource, YamlPath
 
 UNION_TAGS = ("mode", "type", "method")

@@ -3,7 +3,7 @@
 Specs name Doppler secrets; values never belong in Git. Field types already force `...Key` fields
 to be UPPER_SNAKE_CASE names, which no real token looks like. This scan catches the rest: a token
 pasted into a free-text field, or a non-secret `env` entry whose name says it is a secret. The
-shapes themselves are in `gitopsgen.secret_shapes`, shared with the rendered-output rule.
+shapes themselves are in `gitopsgen.facts.secret_shapes`, shared with the rendered-output rule.
 
 A value that only looks like a secret (a documentation URL with `user:password@` in it, say) is
 marked as a false positive by a comment on its line, `# gitopsgen: not-a-secret`; it is then
@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from gitopsgen.secret_shapes import SECRET_NAME, find_secret
+from gitopsgen.facts.secret_shapes import SECRET_NAME, find_secret
 from gitopsgen.spec.loader import SpecSource, YamlPath
-from gitopsgen.yamlio import iter_paths
+from gitopsgen.tree.yamlio import iter_paths
 
 MARK_HINT = "or, if it is not a secret, end its line with `# gitopsgen: not-a-secret`"
 

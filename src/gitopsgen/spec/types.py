@@ -1,7 +1,7 @@
 """Constrained string types for specs, each with a message a user can act on.
 
 Pydantic's own pattern errors print the regular expression; ours say what the value must look
-like. Every type also carries its JSON Schema (pattern + description) so `gitopsgen schema` gives
+like. Every type also carries its JSON Schema (pattern + description) so `gitopsgen spec-schema` gives
 editors the same rule.
 """
 

@@ -19,15 +19,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gitopsgen import cache, yamlio
-from gitopsgen.errors import SchemaStoreError
-from gitopsgen.problems import Problem
+from gitopsgen.core import cache
+from gitopsgen.tree import yamlio
+from gitopsgen.core.errors import SchemaStoreError
+from gitopsgen.core.problems import Problem
 from gitopsgen.store import lock as lockfile
 from gitopsgen.store.charts import Chart
 from gitopsgen.store.convert import crd_schemas, dumps, strip_prose
 from gitopsgen.store.sources import Collected
 from gitopsgen.store.templating import TextSource, crd_documents, json_crds
-from gitopsgen.write import Change, FileChange, atomic_write
+from gitopsgen.tree.write import Change, FileChange, atomic_write
 
 RULE = "schemas"
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from gitopsgen import yamlio
-from gitopsgen.errors import SchemaStoreError
-from gitopsgen.problems import Problem
+from gitopsgen.tree import yamlio
+from gitopsgen.core.errors import SchemaStoreError
+from gitopsgen.core.problems import Problem
 from gitopsgen.store.templating import TextSource
 
 RULE = "schemas"

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
-from gitopsgen import cache, yamlio
+from gitopsgen.core import cache
+from gitopsgen.tree import yamlio
 from gitopsgen.store.fetch import Fetcher
 
 _SEMVER = re.compile(r"v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?")

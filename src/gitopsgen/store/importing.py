@@ -21,7 +21,7 @@ class ImportOptions:
 
 def import_sources(options: ImportOptions, fetcher: Fetcher | None = None) -> build.StoreResult:
     """Read every source, convert, then write the store (nothing is written if any source fails)."""
-    from gitopsgen.errors import UsageError
+    from gitopsgen.core.errors import UsageError
 
     if not options.sources:
         raise UsageError("name at least one SOURCE: a CRD file, a folder, a chart folder or .tgz, or a URL")

@@ -22,8 +22,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gitopsgen.errors import SchemaStoreError
-from gitopsgen.problems import Problem
+from gitopsgen.core.errors import SchemaStoreError
+from gitopsgen.core.problems import Problem
 from gitopsgen.store.convert import dumps
 
 FILE_NAME = "lock.json"

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from gitopsgen.config import is_url
-from gitopsgen.errors import SchemaStoreError
-from gitopsgen.problems import Problem
+from gitopsgen.core.config import is_url
+from gitopsgen.core.errors import SchemaStoreError
+from gitopsgen.core.problems import Problem
 from gitopsgen.store import charts
 from gitopsgen.store.fetch import Fetcher
 from gitopsgen.store.templating import TextSource, crd_documents, json_crds
@@ -61,7 +61,7 @@ def check_crd_text(display: str, data: bytes, *, is_json: bool) -> None:
 def _url(url: str, fetcher: Fetcher) -> Collected:
     suffix = PurePosixPath(urlsplit(url).path).suffix.lower()
     if suffix == ".tgz":
-        from gitopsgen import cache
+        from gitopsgen.core import cache
 
         def check_archive(data: bytes) -> None:
             charts.archive_files(data, url)
@@ -76,7 +76,7 @@ def _url(url: str, fetcher: Fetcher) -> Collected:
 
 def _file(path: Path, shown: str, root: Path) -> Collected:
     if path.suffix.lower() == ".tgz":
-        from gitopsgen import cache
+        from gitopsgen.core import cache
 
         data = path.read_bytes()
         chart = charts.read_chart(charts.archive_files(data, shown), display=shown,

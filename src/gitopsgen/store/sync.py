@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from gitopsgen import cache
-from gitopsgen.errors import FetchError, GitopsgenError, UsageError
-from gitopsgen.problems import Problem
+from gitopsgen.core import cache
+from gitopsgen.core.errors import FetchError, GitopsgenError, UsageError
+from gitopsgen.core.problems import Problem
 from gitopsgen.store import build, charts, helmrepo
 from gitopsgen.store.fetch import Fetcher
 from gitopsgen.store.locations import REPOSITORY_STORE
@@ -92,7 +92,7 @@ def fetch_chart(pin: ChartPin, fetcher: Fetcher, mirror: str | None = None) -> c
 
 
 def sync(options: SyncOptions, fetcher: Fetcher | None = None) -> build.StoreResult:
-    from gitopsgen import config
+    from gitopsgen.core import config
 
     settings = config.load(options.root)
     pins = pinned_charts(options.root)

@@ -43,7 +43,7 @@ from functools import cache
 from pathlib import Path as FsPath
 from typing import Any
 
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Severity
 from gitopsgen.validate import cel, objectmeta
 from gitopsgen.validate.findings import Finding, Path
 

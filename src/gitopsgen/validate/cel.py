@@ -37,7 +37,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Severity
 from gitopsgen.validate import celenv
 from gitopsgen.validate.celvalues import is_nullable, schema_types, to_cel
 from gitopsgen.validate.findings import Finding, Path

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from gitopsgen.problems import Problem, Severity, dotted
+from gitopsgen.core.problems import Problem, Severity, dotted
 from gitopsgen.validate import findings
 
 RULE = "cloudflared-config"

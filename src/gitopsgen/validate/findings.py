@@ -2,7 +2,7 @@
 
 The admission layers work on one document's data and its schema, with no file, line or tree in
 sight, so they return `Finding`s: the YAML path of the offending node inside the document, the rule
-id, the severity and the message. The caller turns each into a `gitopsgen.problems.Problem` by
+id, the severity and the message. The caller turns each into a `gitopsgen.core.problems.Problem` by
 looking the path up in the rendered file (`RenderedFile.line_of(doc.index, finding.path)`).
 
 Rule ids: `cel` (an `x-kubernetes-validations` rule), `admission-list-map`, `admission-list-set`,
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Severity
 
 Path = tuple[str | int, ...]
 

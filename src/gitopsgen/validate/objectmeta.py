@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Severity
 from gitopsgen.validate import k8snames as names
 from gitopsgen.validate.findings import Finding, Path
 

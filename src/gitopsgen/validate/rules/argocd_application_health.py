@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen import domain, layout
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.facts import domain
+from gitopsgen.facts import layout
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding, dig
 

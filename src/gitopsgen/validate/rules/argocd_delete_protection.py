@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen import domain
-from gitopsgen.manifests import Manifest, RenderedTree
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import Manifest, RenderedTree
 from gitopsgen.validate.toolkit import Finding, production, redis_docs, sync_options_of
 
 ID = "argocd-delete-protection"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding, dig
 

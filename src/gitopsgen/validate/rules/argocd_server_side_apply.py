@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen import domain
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding
 

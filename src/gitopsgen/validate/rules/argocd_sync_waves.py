@@ -31,8 +31,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 
-from gitopsgen import domain
-from gitopsgen.manifests import Manifest, RenderedTree
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import Manifest, RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding
 

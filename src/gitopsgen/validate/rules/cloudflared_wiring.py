@@ -21,8 +21,9 @@ import posixpath
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen import layout, yamlio
-from gitopsgen.manifests import Document, Manifest, RenderedFile, RenderedTree
+from gitopsgen.facts import layout
+from gitopsgen.tree import yamlio
+from gitopsgen.tree.manifests import Document, Manifest, RenderedFile, RenderedTree
 from gitopsgen.validate.cloudflared import metrics_port
 from gitopsgen.validate.toolkit import Finding, containers, dig, es_keys, es_target
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from gitopsgen import domain
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.toolkit import CrossFinding, Site, collisions
 
 ID = "cross-argocd-names"

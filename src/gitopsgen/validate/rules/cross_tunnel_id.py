@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.toolkit import CrossFinding, Site, cloudflared_config, collisions
 
 ID = "cross-tunnel-id"

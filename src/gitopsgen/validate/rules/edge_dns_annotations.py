@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from gitopsgen import domain
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.toolkit import (
     Finding,
     cloudflared_config,

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen import domain
-from gitopsgen.manifests import Manifest, RenderedTree
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import Manifest, RenderedTree
 from gitopsgen.validate.cloudflared import host_matches, is_catch_all
 from gitopsgen.validate.toolkit import (
     Finding,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.toolkit import Finding, dig
 
 ID = "eso-doppler-keys"

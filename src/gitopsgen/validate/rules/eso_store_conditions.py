@@ -21,8 +21,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen import domain
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.toolkit import Finding, dig, namespace_labels, selects
 
 ID = "eso-store-conditions"

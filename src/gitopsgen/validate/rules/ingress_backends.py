@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen.manifests import Manifest, RenderedTree
+from gitopsgen.tree.manifests import Manifest, RenderedTree
 from gitopsgen.validate.toolkit import Finding, dig, values_doc
 
 ID = "ingress-backends"

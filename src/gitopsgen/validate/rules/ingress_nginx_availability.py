@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from gitopsgen import domain
-from gitopsgen.manifests import Document, RenderedTree
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import Document, RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding, dig
 

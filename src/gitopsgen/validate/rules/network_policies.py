@@ -24,8 +24,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen import domain
-from gitopsgen.manifests import Manifest, RenderedTree
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import Manifest, RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding, dig, selects
 

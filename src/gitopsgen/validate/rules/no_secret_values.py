@@ -21,11 +21,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from gitopsgen import fastpath
-from gitopsgen.manifests import Document, RenderedTree
-from gitopsgen.secret_shapes import SECRET_NAME, find_secret, secret_finder
+from gitopsgen.core import fastpath
+from gitopsgen.tree.manifests import Document, RenderedTree
+from gitopsgen.facts.secret_shapes import SECRET_NAME, find_secret, secret_finder
 from gitopsgen.validate.toolkit import Finding, dig
-from gitopsgen.yamlio import iter_paths
+from gitopsgen.tree.yamlio import iter_paths
 
 ID = "no-secret-values"
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen import domain
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.toolkit import Finding, dig, redis_docs
 
 ID = "redis-operator-labels"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.toolkit import Finding, dig, known_secrets, redis_docs
 
 ID = "redis-secret-wiring"

@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen import layout
-from gitopsgen.manifests import Document, RenderedTree
+from gitopsgen.facts import layout
+from gitopsgen.tree.manifests import Document, RenderedTree
 from gitopsgen.validate.toolkit import (
     Finding,
     KnownSecret,

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.toolkit import Finding, dig, disruptions_allowed, replicas, selects
 
 ID = "workload-availability"

@@ -1,8 +1,8 @@
 """The lookups every rule (and the chart-values check) uses on a rendered tree.
 
-Rules import this module, the tree (`gitopsgen.manifests`), `Severity`, and the fact modules
-(`gitopsgen.domain`, `gitopsgen.layout`, `gitopsgen.secret_shapes`, `validate.cloudflared`);
-never another rule, the derivation (`gitopsgen.context`) or the spec. A rule yields `Finding`s:
+Rules import this module, the tree (`gitopsgen.tree.manifests`), `Severity`, and the fact modules
+(`gitopsgen.facts.domain`, `gitopsgen.facts.layout`, `gitopsgen.facts.secret_shapes`, `validate.cloudflared`);
+never another rule, the derivation (`gitopsgen.context.derive`) or the spec. A rule yields `Finding`s:
 the document, the YAML path inside it and the words. The runner (`validate.rules.run`) adds the
 rule id, the file shown to users, the line and the object's identity.
 
@@ -89,7 +89,7 @@ from gitopsgen.validate.toolkit.workloads import (
     unpinned,
     workloads,
 )
-from gitopsgen.yamlio import dig, iter_paths
+from gitopsgen.tree.yamlio import dig, iter_paths
 
 __all__ = [
     "WORKLOAD_KINDS",

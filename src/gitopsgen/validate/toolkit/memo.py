@@ -1,7 +1,7 @@
 """Facts derived from a tree that several rules ask for (which Application deploys what, which
 Secrets will exist, the workloads), computed once per tree: kept in the tree's index
 (`RenderedTree.index.memo`), which is rebuilt when the tree's files change. With the fast path
-off (`gitopsgen.fastpath.disabled()`) every call computes its answer again, the reference.
+off (`gitopsgen.core.fastpath.disabled()`) every call computes its answer again, the reference.
 
 What a memo returns is shared by every caller: read it, never edit it.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from gitopsgen import fastpath
-from gitopsgen.manifests import Document, RenderedTree
+from gitopsgen.core import fastpath
+from gitopsgen.tree.manifests import Document, RenderedTree
 
 T = TypeVar("T")
 

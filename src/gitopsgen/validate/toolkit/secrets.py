@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gitopsgen import domain
-from gitopsgen.manifests import Document, Manifest, RenderedTree
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import Document, Manifest, RenderedTree
 from gitopsgen.validate.toolkit.memo import per_tree
-from gitopsgen.yamlio import dig
+from gitopsgen.tree.yamlio import dig
 
 
 @dataclass(frozen=True)

@@ -25,12 +25,12 @@ import fnmatch
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from gitopsgen.layout import FLEET, RENDERED
-from gitopsgen.manifests import Manifest, RenderedTree
-from gitopsgen.problems import Problem, dotted
+from gitopsgen.facts.layout import FLEET, RENDERED
+from gitopsgen.tree.manifests import Manifest, RenderedTree
+from gitopsgen.core.problems import Problem, dotted
 
 if TYPE_CHECKING:
-    from gitopsgen.envrun import EnvJob, EnvOutcome
+    from gitopsgen.run.unit import EnvJob, EnvOutcome
     from gitopsgen.render.engine import FleetInfo
     from gitopsgen.store.locations import SchemaStore
     from gitopsgen.validate import SchemaOptions
@@ -125,7 +125,7 @@ def generator_problems(tree: RenderedTree, environments: Sequence[str], with_app
 
 def _problem(tree: RenderedTree, doc: Manifest, path: tuple[str | int, ...], message: str,
              severity: str = "error") -> Problem:
-    from gitopsgen.problems import Severity
+    from gitopsgen.core.problems import Severity
 
     return Problem(tree.display(doc.file), tree.files[doc.file].line_of(doc.index, path), None, dotted(path),
                    f"{message} ({doc.ident})", rule=RULE,
@@ -138,7 +138,7 @@ def findings(renders: Sequence[tuple[str, RenderedTree]], with_apps: Sequence[st
              options: SchemaOptions) -> list[Problem]:
     """Everything wrong with `rendered/_fleet/` as the environments `renders` render it: they
     disagree, the schemas refuse it, or its generators select other environments than `info`'s."""
-    from gitopsgen.provenance import enrich
+    from gitopsgen.run.relocate import enrich
     from gitopsgen.validate import validate_tree
 
     tree = renders[0][1]
@@ -149,7 +149,7 @@ def findings(renders: Sequence[tuple[str, RenderedTree]], with_apps: Sequence[st
 def outcome(job: EnvJob, store: SchemaStore, renders: Sequence[tuple[str, RenderedTree]],
             with_apps: Sequence[str], info: FleetInfo, kubernetes_version: str) -> EnvOutcome:
     """`rendered/_fleet/` as one more result of the run: validated, compared with the disk, staged."""
-    from gitopsgen.envrun import EnvOutcome, settle
+    from gitopsgen.run.unit import EnvOutcome, settle
     from gitopsgen.validate import SchemaOptions
 
     options = SchemaOptions(kubernetes_version, strict=job.strict, store=store)

@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from gitopsgen.envrun import EnvJob, EnvOutcome, EnvWorker, stops_the_run
+from gitopsgen.run.unit import EnvJob, EnvOutcome, EnvWorker, stops_the_run
 
 W = TypeVar("W")
 R = TypeVar("R")

@@ -1,10 +1,10 @@
 """Derive what templates need from a validated spec: names, hosts, URLs, images, waves, and
 every decision (which components exist, update methods, disruption budgets, resources). The
-derived values are the dataclasses of `gitopsgen.names`.
+derived values are the dataclasses of `gitopsgen.context.names`.
 
 Templates only lay out what this module decided; the facts it applies (the Service names an
 operator creates, the Secret keys CloudNativePG generates, the ingress-nginx controller Service
-name rule) come from `gitopsgen.domain`, which the rules import too, so rules check the rendered
+name rule) come from `gitopsgen.facts.domain`, which the rules import too, so rules check the rendered
 objects against the facts, not against this derivation.
 """
 
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from gitopsgen import domain
-from gitopsgen.layout import rendered_dir
-from gitopsgen.names import (
+from gitopsgen.facts import domain
+from gitopsgen.facts.layout import rendered_dir
+from gitopsgen.context.names import (
     AppNames,
     ArgoNames,
     BackupNames,

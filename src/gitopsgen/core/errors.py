@@ -14,7 +14,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from gitopsgen.problems import Problem
+from gitopsgen.core.problems import Problem
 
 
 class GitopsgenError(Exception):

@@ -18,9 +18,9 @@ from collections.abc import Collection, Iterable
 from dataclasses import replace
 from typing import Any
 
-from gitopsgen.manifests import RenderedFile, RenderedTree
-from gitopsgen.problems import Problem
-from gitopsgen.yamlio import dig
+from gitopsgen.tree.manifests import RenderedFile, RenderedTree
+from gitopsgen.core.problems import Problem
+from gitopsgen.tree.yamlio import dig
 
 _MISSING = object()
 

@@ -12,7 +12,7 @@ import functools
 from pathlib import Path
 
 from gitopsgen import __version__
-from gitopsgen.layout import ENVIRONMENTS, TEMPLATES
+from gitopsgen.facts.layout import ENVIRONMENTS, TEMPLATES
 
 PACKAGED = "gitopsgen:"
 """How a packaged template is named in messages and headers: `gitopsgen:templates/apps/data.yaml.j2`."""
@@ -20,10 +20,11 @@ PACKAGED = "gitopsgen:"
 
 @functools.cache
 def _data(name: str) -> Path | None:
-    packaged = Path(__file__).resolve().parent / "data" / name
+    package = Path(__file__).resolve().parents[1]  # gitopsgen/ (this module is gitopsgen/facts/packaged.py)
+    packaged = package / "data" / name
     if packaged.is_dir():
         return packaged
-    checkout = Path(__file__).resolve().parents[2]
+    checkout = package.parents[1]
     if (checkout / "pyproject.toml").is_file() and (checkout / name).is_dir():
         return checkout / name
     return None

@@ -17,9 +17,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from gitopsgen.errors import UsageError
-from gitopsgen.layout import ENVIRONMENTS, TEMPLATES
-from gitopsgen.problems import Problem
+from gitopsgen.core.errors import UsageError
+from gitopsgen.facts.layout import ENVIRONMENTS, TEMPLATES
+from gitopsgen.core.problems import Problem
 
 CONFIG_FILE = "gitopsgen.toml"
 

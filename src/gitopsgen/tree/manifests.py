@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from gitopsgen import fastpath, yamlio
-from gitopsgen.layout import rendered_dir
+from gitopsgen.core import fastpath
+from gitopsgen.tree import yamlio
+from gitopsgen.facts.layout import rendered_dir
 
 if TYPE_CHECKING:
-    from gitopsgen.treeindex import TreeIndex
+    from gitopsgen.tree.index import TreeIndex
 
 T = TypeVar("T")
 
@@ -273,7 +274,7 @@ class RenderedTree:
         version = files.version if isinstance(files, TrackedFiles) else -1  # -1: a plain dict, never trusted
         cached = self._index
         if cached is None or cached[0] is not files or cached[1] != version or version < 0:
-            from gitopsgen.treeindex import TreeIndex
+            from gitopsgen.tree.index import TreeIndex
 
             cached = self._index = (files, version, TreeIndex(files))
         return cached[2]

@@ -1,6 +1,6 @@
-"""What `gitopsgen.context` derives from a spec: the `Names` the templates lay out.
+"""What `gitopsgen.context.derive` derives from a spec: the `Names` the templates lay out.
 
-Plain frozen dataclasses, no logic: every value is decided in `gitopsgen.context.derive`.
+Plain frozen dataclasses, no logic: every value is decided in `gitopsgen.context.derive.derive`.
 Templates read them as `names.<part>.<attribute>` (snake_case).
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from gitopsgen import domain
+from gitopsgen.facts import domain
 from gitopsgen.spec.models import ChartSource
 
 

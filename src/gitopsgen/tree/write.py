@@ -9,7 +9,7 @@ available (other systems, some file systems) two renames do the swap; a run kill
 leaves the old tree as `.<env>.old-XXXX`, which the next run puts back before anything else.
 
 Leftovers of killed runs are cleaned by the next write. Callers hold the repository lock
-(`gitopsgen.lock`) around a write, so a leftover is never another run's work in progress.
+(`gitopsgen.run.repolock`) around a write, so a leftover is never another run's work in progress.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gitopsgen.layout import output_path_problem
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.facts.layout import output_path_problem
+from gitopsgen.tree.manifests import RenderedTree
 
 
 class Change(enum.Enum):

@@ -3,7 +3,7 @@ again, computed once per version of its files (`manifests.TrackedFiles` counts t
 
 `RenderedTree.documents()`, `.manifests(kind)` and `.get()` answer from it; rules keep the facts
 they derive from a tree in its `memo` (`validate.toolkit.memo`). With the fast path off
-(`gitopsgen.fastpath.disabled()`) the tree scans its files instead, the reference the tests compare
+(`gitopsgen.core.fastpath.disabled()`) the tree scans its files instead, the reference the tests compare
 with.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from gitopsgen.manifests import Document, Manifest, RenderedFile
+from gitopsgen.tree.manifests import Document, Manifest, RenderedFile
 
 T = TypeVar("T")
 

@@ -8,7 +8,7 @@ findings; 2 bad input (spec, environment name, template, arguments).
 
 `--root` is accepted before the command (`gitopsgen --root DIR render prd`, the app callback
 keeps it) and after it (each command's own option, which wins); without it the root is found by
-walking up from the working directory (`gitopsgen.workspace`).
+walking up from the working directory (`gitopsgen.run.workspace`).
 """
 
 from __future__ import annotations
@@ -51,9 +51,9 @@ T = TypeVar("T")
 
 def _complete_envs(incomplete: str) -> list[str]:
     """Shell completion of environment names: those of the repository around the working directory."""
-    from gitopsgen.errors import GitopsgenError
+    from gitopsgen.core.errors import GitopsgenError
     from gitopsgen.spec.loader import list_environments
-    from gitopsgen.workspace import find_root
+    from gitopsgen.run.workspace import find_root
 
     try:
         root = find_root(Path.cwd(), ())
@@ -84,7 +84,7 @@ JobsOption = Annotated[
 
 def _jobs(value: str) -> int | None:
     """`--jobs`: a positive number, or None for auto."""
-    from gitopsgen.errors import UsageError
+    from gitopsgen.core.errors import UsageError
 
     if value == "auto":
         return None
@@ -112,11 +112,14 @@ def _run(debug: bool, body: Callable[[], int]) -> None:
     and exit 2; anything else is a bug in gitopsgen: one line saying so, exit 3. `--debug` (or
     GITOPSGEN_DEBUG=1) adds the traceback.
     """
-    from gitopsgen.errors import GitopsgenError, from_os_error
+    from gitopsgen.core.errors import GitopsgenError, from_os_error
 
     debug = debug or os.environ.get("GITOPSGEN_DEBUG", "") not in ("", "0")
     try:
         code = body()
+    except BrokenPipeError:  # before OSError, its base: the reader went away (`| head`), nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(1) from None
     except (GitopsgenError, OSError) as raised:
         exc = raised if isinstance(raised, GitopsgenError) else from_os_error(raised)
         if debug:
@@ -128,9 +131,6 @@ def _run(debug: bool, body: Callable[[], int]) -> None:
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
-    except BrokenPipeError:  # the reader went away (`| head`): nothing left to say to it
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise typer.Exit(1) from None
     except Exception as exc:
         if debug:
             import traceback
@@ -150,7 +150,7 @@ _global_root: Path | None = None
 def _root(root: Path | None, envs: list[str] | None = None) -> Path:
     """The command's --root, else the one given before the command, else found from the cwd (or
     from a spec file named by path among `envs`)."""
-    from gitopsgen.workspace import find_root
+    from gitopsgen.run.workspace import find_root
 
     root = root or _global_root
     return root.absolute() if root is not None else find_root(Path.cwd(), tuple(envs or ()))
@@ -186,8 +186,8 @@ def render(
     """Render, validate and write rendered/ENV/ for each environment (atomically)."""
 
     def body() -> int:
-        from gitopsgen import pipeline
-        from gitopsgen.errors import UsageError
+        from gitopsgen.run import render as pipeline
+        from gitopsgen.core.errors import UsageError
         from gitopsgen.report import text
 
         stream = output == "-"
@@ -240,7 +240,7 @@ def diff(
     def body() -> int:
         from gitopsgen.diff import DiffOptions
         from gitopsgen.diff import diff as run_diff
-        from gitopsgen.errors import UsageError
+        from gitopsgen.core.errors import UsageError
         from gitopsgen.report.diff_formats import COLORS, FORMATS, reporter
 
         if output_format not in FORMATS:
@@ -286,9 +286,9 @@ def validate(
     """
 
     def body() -> int:
-        from gitopsgen import validation
-        from gitopsgen.errors import UsageError
-        from gitopsgen.problems import Severity
+        from gitopsgen.run import validate as validation
+        from gitopsgen.core.errors import UsageError
+        from gitopsgen.core.problems import Severity
         from gitopsgen.report import FORMATS
 
         if output_format not in FORMATS:
@@ -318,8 +318,8 @@ def validate(
     _run(debug, body)
 
 
-@app.command()
-def schema(
+@app.command("spec-schema")
+def spec_schema(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.",
                                                 dir_okay=False)] = None,
     partial: Annotated[bool, typer.Option(
@@ -335,9 +335,9 @@ def schema(
     def body() -> int:
         import json
 
-        from gitopsgen.errors import UsageError
+        from gitopsgen.core.errors import UsageError
         from gitopsgen.spec import json_schema
-        from gitopsgen.write import atomic_write
+        from gitopsgen.tree.write import atomic_write
 
         if output_format == "markdown":
             from gitopsgen.spec.reference import markdown
@@ -354,6 +354,19 @@ def schema(
         return 0
 
     _run(debug, body)
+
+
+@app.command("schema", hidden=True, deprecated=True)
+def schema(
+    output: Annotated[Path | None, typer.Option("--output", "-o", dir_okay=False)] = None,
+    partial: Annotated[bool, typer.Option("--partial")] = False,
+    output_format: Annotated[str, typer.Option("--format")] = "json",
+    debug: DebugOption = False,
+    root: RootOption = None,  # type: ignore[assignment]
+) -> None:
+    """The old name of `spec-schema` (kept for one release, so it is not confused with `schemas`)."""
+    print("gitopsgen: note: `gitopsgen schema` is now `gitopsgen spec-schema`", file=sys.stderr)
+    spec_schema(output, partial, output_format, debug, root)
 
 
 @app.command()
@@ -377,7 +390,7 @@ def init(
     """
 
     def body() -> int:
-        from gitopsgen import scaffold
+        from gitopsgen.run import scaffold
 
         result = scaffold.init(directory.absolute(), with_templates=with_templates, force=force,
                                templates_only=templates_only)
@@ -415,7 +428,7 @@ def _main(
         raise typer.Exit(0)
 
 
-from gitopsgen.cli_schemas import app as _schemas_app  # noqa: E402 (it imports this module's helpers)
+from gitopsgen.cli.schemas import app as _schemas_app  # noqa: E402 (it imports this module's helpers)
 
 app.add_typer(_schemas_app, name="schemas")
 

@@ -17,16 +17,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gitopsgen import domain, yamlio
-from gitopsgen.errors import GitopsgenError, combined, stops_everything
-from gitopsgen.manifests import Document, RenderedFile, RenderedTree
-from gitopsgen.problems import Problem, has_errors
+from gitopsgen.facts import domain
+from gitopsgen.tree import yamlio
+from gitopsgen.core.errors import GitopsgenError, combined, stops_everything
+from gitopsgen.tree.manifests import Document, RenderedFile, RenderedTree
+from gitopsgen.core.problems import Problem, has_errors
 
 if TYPE_CHECKING:
     from gitopsgen.render.engine import Renderer
     from gitopsgen.spec import LoadedSpec
     from gitopsgen.store.locations import SchemaStore
-    from gitopsgen.write import FileChange, Staged
+    from gitopsgen.tree.write import FileChange, Staged
 
 
 @dataclass(frozen=True)
@@ -233,8 +234,8 @@ class EnvWorker:
 def settle(job: EnvJob, tree: RenderedTree, outcome: EnvOutcome) -> None:
     """Fill `outcome` for a validated `tree` (its findings in `outcome.found`): what differs on
     disk, the findings as they read if it is not written, and its staged folder when it may be."""
-    from gitopsgen.provenance import relocate
-    from gitopsgen.write import compare, read_tree, stage_tree
+    from gitopsgen.run.relocate import relocate
+    from gitopsgen.tree.write import compare, read_tree, stage_tree
 
     found = outcome.found
     outcome.files = len(tree.files)

@@ -15,11 +15,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from gitopsgen import yamlio
-from gitopsgen.errors import UsageError
-from gitopsgen.layout import RENDERED
-from gitopsgen.manifests import RenderedFile, RenderedTree, make_document
-from gitopsgen.problems import Problem
+from gitopsgen.tree import yamlio
+from gitopsgen.core.errors import UsageError
+from gitopsgen.facts.layout import RENDERED
+from gitopsgen.tree.manifests import RenderedFile, RenderedTree, make_document
+from gitopsgen.core.problems import Problem
 
 YAML_SUFFIXES = (".yaml", ".yml")
 

@@ -13,7 +13,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 
-from gitopsgen import fastpath
+from gitopsgen.core import fastpath
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("a Doppler token", re.compile(r"\bdp\.(st|pt|sa|ct|scim|audit)\.[A-Za-z0-9._-]{16,}")),

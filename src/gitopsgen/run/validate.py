@@ -21,10 +21,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitopsgen.errors import SpecError, TemplateError, UsageError
-from gitopsgen.layout import FLEET, RENDERED, TEMPLATES
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem, has_errors
+from gitopsgen.core.errors import SpecError, TemplateError, UsageError
+from gitopsgen.facts.layout import FLEET, RENDERED, TEMPLATES
+from gitopsgen.tree.manifests import RenderedTree
+from gitopsgen.core.problems import Problem, has_errors
 from gitopsgen.validate.schemas import SchemaOptions
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def validate(options: ValidateOptions) -> ValidateResult:
 def _settings(options: ValidateOptions) -> ValidateOptions:
     """The options with gitopsgen.toml (at the root) filling what no flag gave, and the schema store
     opened once for the run (a location that does not exist is bad input, before any work)."""
-    from gitopsgen import config
+    from gitopsgen.core import config
     from gitopsgen.store.locations import open_store
 
     root = options.root or Path.cwd()
@@ -93,7 +93,7 @@ def _schema_options(options: ValidateOptions, spec_version: str | None) -> Schem
 
 
 def _validate_files(options: ValidateOptions) -> ValidateResult:
-    from gitopsgen.disk import read_trees
+    from gitopsgen.tree.disk import read_trees
     from gitopsgen.validate import validate_tree
 
     trees, problems = read_trees(options.paths)
@@ -104,8 +104,8 @@ def _validate_files(options: ValidateOptions) -> ValidateResult:
 
 
 def _validate_envs(options: ValidateOptions) -> ValidateResult:
-    from gitopsgen.lock import repository_lock
-    from gitopsgen.pipeline import select_envs
+    from gitopsgen.run.repolock import repository_lock
+    from gitopsgen.run.render import select_envs
 
     root = options.root or Path.cwd()
     if not root.is_dir():
@@ -141,12 +141,12 @@ class _EnvValidator:
         self.fleet = self.renderer.fleet.enabled and options.all_envs
 
     def run(self, env: str) -> _EnvFindings:
-        from gitopsgen.context import build_context
-        from gitopsgen.envrun import cross_view, untraced_tree
-        from gitopsgen.provenance import relocate
+        from gitopsgen.context.derive import build_context
+        from gitopsgen.run.unit import cross_view, untraced_tree
+        from gitopsgen.run.relocate import relocate
         from gitopsgen.spec import load
         from gitopsgen.validate import validate_tree
-        from gitopsgen.write import read_tree
+        from gitopsgen.tree.write import read_tree
 
         options, root = self.options, self.root
         out = _EnvFindings()
@@ -180,7 +180,7 @@ class _EnvValidator:
 
 
     def render_fleet(self, env: str) -> RenderedTree:
-        from gitopsgen.context import build_context
+        from gitopsgen.context.derive import build_context
         from gitopsgen.spec import load
 
         return self.renderer.render_fleet(build_context(load(self.root, env)))
@@ -195,7 +195,7 @@ def _validate_locked(options: ValidateOptions, root: Path, envs: list[str]) -> V
     and the part of its tree the cross-environment rules read."""
     import functools
 
-    from gitopsgen.parallel import ordered_map, resolve_jobs
+    from gitopsgen.run.parallel import ordered_map, resolve_jobs
 
     result = ValidateResult(targets=envs)
     template_problems: set[Problem] = set()
@@ -223,10 +223,10 @@ def _validate_locked(options: ValidateOptions, root: Path, envs: list[str]) -> V
             fleet_renders.append((env, item.fleet))
             version = version or item.kubernetes_version
     if fleet_renders and len(fleet_renders) == len(views):  # fleet mode: the one ApplicationSet, as render writes it
-        from gitopsgen import fleet
-        from gitopsgen.provenance import relocate
+        from gitopsgen.run import fleet
+        from gitopsgen.run.relocate import relocate
         from gitopsgen.render.engine import fleet_info
-        from gitopsgen.write import read_tree
+        from gitopsgen.tree.write import read_tree
 
         first_env = fleet_renders[0][0]
         fleet_renders[0] = (first_env, _EnvValidator(options, root).render_fleet(first_env))  # with its trace
@@ -238,7 +238,7 @@ def _validate_locked(options: ValidateOptions, root: Path, envs: list[str]) -> V
         result.problems.extend(relocate(tree, problems, same))
         result.documents += _count(tree)
         views.append(tree)
-    from gitopsgen.scaffold import template_drift
+    from gitopsgen.run.scaffold import template_drift
 
     result.problems.extend(template_drift(root / TEMPLATES))
     if options.all_envs:  # environments must not collide (tunnel, DNS owner, Argo CD names, hosts), as in render

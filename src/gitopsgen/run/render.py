@@ -3,7 +3,7 @@
 `render(options)` returns a `RenderResult` (data only, nothing printed). Bad input anywhere (a spec,
 an environment name, a template) raises a `GitopsgenError` before anything is written, for every
 environment of the run: either all environments are written or none is. The whole run holds the
-repository lock (`gitopsgen.lock`): exclusive to write, shared for `--check`.
+repository lock (`gitopsgen.run.repolock`): exclusive to write, shared for `--check`.
 
 Environments are streamed (`envrun`): each is loaded, rendered, validated, compared with the disk
 and staged beside its old tree one at a time, in this process or in worker processes (`--jobs`,
@@ -22,12 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gitopsgen.errors import GitopsgenError, UsageError, combined, stops_everything
-from gitopsgen.layout import ENVIRONMENTS, FLEET, RENDERED, TEMPLATES
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem, has_errors
+from gitopsgen.core.errors import GitopsgenError, UsageError, combined, stops_everything
+from gitopsgen.facts.layout import ENVIRONMENTS, FLEET, RENDERED, TEMPLATES
+from gitopsgen.tree.manifests import RenderedTree
+from gitopsgen.core.problems import Problem, has_errors
 from gitopsgen.spec import LoadedSpec
-from gitopsgen.write import FileChange, remove_tree
+from gitopsgen.tree.write import FileChange, remove_tree
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def select_envs(root: Path, envs: tuple[str, ...], all_envs: bool, cwd: Path | N
     """The environment names of a run: every one with `all_envs`, else each argument, a name or a
     path to its spec file (`environments/prd.yaml`, as pre-commit passes them; relative to `cwd`)."""
     from gitopsgen.spec.loader import list_environments, refused_file_problem, refused_files
-    from gitopsgen.workspace import environment_argument
+    from gitopsgen.run.workspace import environment_argument
 
     if all_envs and envs:
         raise UsageError("give environment names or --all, not both")
@@ -144,7 +144,7 @@ class Rendered:
 
 def render_trees(root: Path, envs: list[str]) -> list[Rendered]:
     """Load and render every environment; raise one error holding every input problem of all of them."""
-    from gitopsgen.envrun import EnvRenderer
+    from gitopsgen.run.unit import EnvRenderer
 
     renderer = EnvRenderer(root)
     rendered: list[Rendered] = []
@@ -163,8 +163,8 @@ def render_trees(root: Path, envs: list[str]) -> list[Rendered]:
 
 
 def render(options: RenderOptions) -> RenderResult:
-    from gitopsgen.lock import repository_lock
-    from gitopsgen.workspace import check_root
+    from gitopsgen.run.repolock import repository_lock
+    from gitopsgen.run.workspace import check_root
 
     root = options.root
     check_root(root)
@@ -177,11 +177,11 @@ def render(options: RenderOptions) -> RenderResult:
 
 
 def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
-    from gitopsgen import config
-    from gitopsgen.envrun import EnvJob, EnvOutcome, EnvWorker, combined_error
-    from gitopsgen.parallel import outcomes, resolve_jobs
+    from gitopsgen.core import config
+    from gitopsgen.run.unit import EnvJob, EnvOutcome, EnvWorker, combined_error
+    from gitopsgen.run.parallel import outcomes, resolve_jobs
     from gitopsgen.store.locations import open_store
-    from gitopsgen.write import Staged, clean_leftovers
+    from gitopsgen.tree.write import Staged, clean_leftovers
 
     root = options.root
     settings = config.load(root)
@@ -232,7 +232,7 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
         if error is not None:
             raise error
         if fleet_renders and first_version is not None:  # one ApplicationSet for every environment
-            from gitopsgen import fleet
+            from gitopsgen.run import fleet
             from gitopsgen.render.engine import fleet_info
 
             with_apps = [r.env for r in results if any(p.startswith("apps/") for p in r.tree.files)]
@@ -246,7 +246,7 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
 
         extra: dict[str, list[Problem]] = {result.env: [] for result in results}
         if results:  # templates copied from another gitopsgen version: say what changed upstream, once
-            from gitopsgen.scaffold import template_drift
+            from gitopsgen.run.scaffold import template_drift
 
             extra[results[0].env].extend(template_drift(root / TEMPLATES))
         if options.all_envs:  # environments must not collide (one tunnel, DNS owner, Argo CD name, host each)

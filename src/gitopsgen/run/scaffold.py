@@ -17,10 +17,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gitopsgen import packaged
-from gitopsgen.errors import UsageError
-from gitopsgen.layout import ENVIRONMENTS, RENDERED, TEMPLATES
-from gitopsgen.problems import Problem, Severity
+from gitopsgen.facts import packaged
+from gitopsgen.core.errors import UsageError
+from gitopsgen.facts.layout import ENVIRONMENTS, RENDERED, TEMPLATES
+from gitopsgen.core.problems import Problem, Severity
 
 RECORD = ".gitopsgen-templates.json"
 """In a repository's templates/: the gitopsgen version they were copied from, and their hashes."""
@@ -148,7 +148,7 @@ gitopsgen diff --all --base main  # what a change does, object by object
 ```
 
 Bootstrap a cluster: install Argo CD, create the Doppler token Secret the ClusterSecretStore
-names, then `kubectl apply -f rendered/<env>/bootstrap/`. Spec reference: `gitopsgen schema
+names, then `kubectl apply -f rendered/<env>/bootstrap/`. Spec reference: `gitopsgen spec-schema
 --format markdown`.
 """
 
@@ -202,7 +202,7 @@ def _write(root: Path, files: dict[str, bytes], force: bool, hint: str) -> InitR
     if existing and not force:
         raise UsageError([Problem(str(root / name), message="exists: gitopsgen init does not overwrite it",
                                   rule="usage", hint=hint) for name in existing])
-    from gitopsgen.write import atomic_write
+    from gitopsgen.tree.write import atomic_write
 
     for name, data in files.items():
         atomic_write(root / name, data)

@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from gitopsgen.errors import GitopsgenError
-from gitopsgen.problems import Problem
+from gitopsgen.core.errors import GitopsgenError
+from gitopsgen.core.problems import Problem
 
 DEFAULT_TIMEOUT = 60.0
 _POLL = 0.1

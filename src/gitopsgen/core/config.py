@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gitopsgen.errors import ConfigError
-from gitopsgen.problems import Problem
+from gitopsgen.core.errors import ConfigError
+from gitopsgen.core.problems import Problem
 
 FILE_NAME = "gitopsgen.toml"
 _Check = Callable[[Any], str | None]
