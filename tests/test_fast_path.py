@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 
 from gitopsgen.core import fastpath
+from gitopsgen.core.problems import Problem
 from gitopsgen.facts import secret_shapes
 from gitopsgen.tree.manifests import RenderedFile, RenderedTree, make_document
-from gitopsgen.core.problems import Problem
 from gitopsgen.validate import SchemaOptions, rules, validate_tree
 from gitopsgen.validate.rules import no_secret_values
 from gitopsgen.validate.toolkit import coalesce, overlay

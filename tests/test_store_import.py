@@ -12,8 +12,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from gitopsgen.core import cache
 from gitopsgen.cli.app import app
+from gitopsgen.core import cache
 from gitopsgen.core.errors import GitopsgenError
 from gitopsgen.store.importing import ImportOptions, import_sources
 from store_support import (

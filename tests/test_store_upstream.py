@@ -31,8 +31,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft7Validator
 
-from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.store.importing import ImportOptions, import_sources
+from gitopsgen.tree.manifests import RenderedTree
 from store_support import REPO_ROOT, SHARED, STORE_CHARTS, STORE_CRDS, shared, store_sources
 
 ORACLE = SHARED / "schemas" / "crds-strict"

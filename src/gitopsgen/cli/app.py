@@ -52,8 +52,8 @@ T = TypeVar("T")
 def _complete_envs(incomplete: str) -> list[str]:
     """Shell completion of environment names: those of the repository around the working directory."""
     from gitopsgen.core.errors import GitopsgenError
-    from gitopsgen.spec.loader import list_environments
     from gitopsgen.run.workspace import find_root
+    from gitopsgen.spec.loader import list_environments
 
     try:
         root = find_root(Path.cwd(), ())
@@ -186,9 +186,9 @@ def render(
     """Render, validate and write rendered/ENV/ for each environment (atomically)."""
 
     def body() -> int:
-        from gitopsgen.run import render as pipeline
         from gitopsgen.core.errors import UsageError
         from gitopsgen.report import text
+        from gitopsgen.run import render as pipeline
 
         stream = output == "-"
         if objects_only and not stream:
@@ -238,9 +238,9 @@ def diff(
     """Show what changes, object by object (exit 0: no differences, 1: differences, 2: bad input)."""
 
     def body() -> int:
+        from gitopsgen.core.errors import UsageError
         from gitopsgen.diff import DiffOptions
         from gitopsgen.diff import diff as run_diff
-        from gitopsgen.core.errors import UsageError
         from gitopsgen.report.diff_formats import COLORS, FORMATS, reporter
 
         if output_format not in FORMATS:
@@ -286,10 +286,10 @@ def validate(
     """
 
     def body() -> int:
-        from gitopsgen.run import validate as validation
         from gitopsgen.core.errors import UsageError
         from gitopsgen.core.problems import Severity
         from gitopsgen.report import FORMATS
+        from gitopsgen.run import validate as validation
 
         if output_format not in FORMATS:
             raise UsageError(f"--format must be one of {', '.join(FORMATS)}, got {output_format!r}")
@@ -301,6 +301,8 @@ def validate(
             strict=strict, chart_schema_locations=tuple(chart_schema_location or ()), jobs=_jobs(jobs),
         )
         result = validation.validate(options)
+        if result.input_error is not None and output_format == "text":
+            raise result.input_error  # printed as render and diff print bad input
         minimum = Severity.INFO if verbose else Severity.WARNING
         shown = [p for p in result.problems if p.severity >= minimum or output_format in ("json", "sarif")]
         if output_format == "text":

@@ -26,8 +26,8 @@ from typing import Any
 
 from gitopsgen.tree import yamlio
 from gitopsgen.tree.manifests import Document, RenderedTree
-from gitopsgen.validate import toolkit
 from gitopsgen.tree.yamlio import dig
+from gitopsgen.validate import toolkit
 
 
 class NotRenderable(Exception):

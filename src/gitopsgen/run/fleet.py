@@ -25,13 +25,13 @@ import fnmatch
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from gitopsgen.core.problems import Problem, dotted
 from gitopsgen.facts.layout import FLEET, RENDERED
 from gitopsgen.tree.manifests import Manifest, RenderedTree
-from gitopsgen.core.problems import Problem, dotted
 
 if TYPE_CHECKING:
-    from gitopsgen.run.unit import EnvJob, EnvOutcome
     from gitopsgen.render.engine import FleetInfo
+    from gitopsgen.run.unit import EnvJob, EnvOutcome
     from gitopsgen.store.locations import SchemaStore
     from gitopsgen.validate import SchemaOptions
 

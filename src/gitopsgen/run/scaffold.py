@@ -17,10 +17,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gitopsgen.facts import packaged
 from gitopsgen.core.errors import UsageError
-from gitopsgen.facts.layout import ENVIRONMENTS, RENDERED, TEMPLATES
 from gitopsgen.core.problems import Problem, Severity
+from gitopsgen.facts import packaged
+from gitopsgen.facts.layout import ENVIRONMENTS, RENDERED, TEMPLATES
 
 RECORD = ".gitopsgen-templates.json"
 """In a repository's templates/: the gitopsgen version they were copied from, and their hashes."""

@@ -17,11 +17,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gitopsgen.core.errors import GitopsgenError, combined, stops_everything
+from gitopsgen.core.problems import Problem, has_errors
 from gitopsgen.facts import domain
 from gitopsgen.tree import yamlio
-from gitopsgen.core.errors import GitopsgenError, combined, stops_everything
 from gitopsgen.tree.manifests import Document, RenderedFile, RenderedTree
-from gitopsgen.core.problems import Problem, has_errors
 
 if TYPE_CHECKING:
     from gitopsgen.render.engine import Renderer
@@ -79,11 +79,6 @@ class EnvOutcome:
     kubernetes_version: str | None = None
     fleet: RenderedTree | None = None
     """Fleet mode, with --all: `rendered/_fleet/` as this environment renders it."""
-
-    def raise_error(self) -> None:
-        if self.error is not None:
-            cls, problems = self.error
-            raise cls(problems)
 
 
 CROSS_KINDS = frozenset({

@@ -15,8 +15,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from gitopsgen.facts import domain
 from gitopsgen.core.problems import Severity
+from gitopsgen.facts import domain
 from gitopsgen.spec.models import Environment, Retry
 
 YamlPath = tuple[str | int, ...]

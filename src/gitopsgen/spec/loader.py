@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gitopsgen.facts import limits
 from gitopsgen.core.errors import SpecError, UsageError
-from gitopsgen.facts.layout import ENVIRONMENTS
 from gitopsgen.core.problems import Problem
+from gitopsgen.facts import limits
+from gitopsgen.facts.layout import ENVIRONMENTS
 from gitopsgen.tree.yamlio import dig
 
 DEFAULTS_NAME = "defaults"

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from gitopsgen.tree import yamlio
 from gitopsgen.core.errors import SchemaStoreError
 from gitopsgen.core.problems import Problem
 from gitopsgen.store.templating import TextSource
+from gitopsgen.tree import yamlio
 
 RULE = "schemas"
 _CRD_TEXT = re.compile(r"^\s*kind:\s*[\"']?CustomResourceDefinition", re.MULTILINE)

@@ -29,11 +29,11 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from gitopsgen.tree import yamlio
 from gitopsgen.core.config import is_url
 from gitopsgen.core.errors import SchemaStoreError
 from gitopsgen.core.problems import Problem
 from gitopsgen.store import lock as lockfile
+from gitopsgen.tree import yamlio
 
 T = TypeVar("T")
 REPOSITORY_STORE = "schemas"

@@ -15,11 +15,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from gitopsgen.tree import yamlio
 from gitopsgen.core.errors import UsageError
-from gitopsgen.facts.layout import RENDERED
-from gitopsgen.tree.manifests import RenderedFile, RenderedTree, make_document
 from gitopsgen.core.problems import Problem
+from gitopsgen.facts.layout import RENDERED
+from gitopsgen.tree import yamlio
+from gitopsgen.tree.manifests import RenderedFile, RenderedTree, make_document
 
 YAML_SUFFIXES = (".yaml", ".yml")
 

@@ -13,8 +13,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from gitopsgen.core import fastpath
-from gitopsgen.tree import yamlio
 from gitopsgen.facts.layout import rendered_dir
+from gitopsgen.tree import yamlio
 
 if TYPE_CHECKING:
     from gitopsgen.tree.index import TreeIndex

@@ -23,8 +23,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gitopsgen.tree.manifests import Document, Identity, Manifest, RenderedTree
 from gitopsgen.core.problems import Problem, Severity, dotted
+from gitopsgen.tree.manifests import Document, Identity, Manifest, RenderedTree
 from gitopsgen.validate import admission, cel, compiled, objectmeta
 from gitopsgen.validate.findings import Finding
 

@@ -29,8 +29,8 @@ from functools import cache
 from types import ModuleType
 from typing import Protocol
 
-from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.core.problems import Problem, Severity, dotted
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.toolkit import CrossFinding, Finding
 
 __all__ = ["CrossRuleModule", "RuleModule", "all_rules", "cross_rules", "every_rule", "problem", "run", "run_across",

@@ -19,8 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen.facts import domain
-from gitopsgen.facts import layout
+from gitopsgen.facts import domain, layout
 from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding, dig

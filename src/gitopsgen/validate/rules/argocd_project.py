@@ -31,9 +31,9 @@ from fnmatch import fnmatchcase
 from functools import lru_cache
 from typing import Any
 
+from gitopsgen.core.problems import Severity
 from gitopsgen.facts import domain
 from gitopsgen.tree.manifests import Manifest, RenderedTree
-from gitopsgen.core.problems import Severity
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding, dig
 

@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.core.problems import Severity
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding, dig
 

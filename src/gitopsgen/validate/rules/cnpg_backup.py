@@ -30,9 +30,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from gitopsgen.core.problems import Severity
 from gitopsgen.facts import domain
 from gitopsgen.tree.manifests import Manifest, RenderedTree
-from gitopsgen.core.problems import Severity
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding, dig, known_secrets
 

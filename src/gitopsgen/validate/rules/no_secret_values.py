@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from gitopsgen.core import fastpath
-from gitopsgen.tree.manifests import Document, RenderedTree
 from gitopsgen.facts.secret_shapes import SECRET_NAME, find_secret, secret_finder
-from gitopsgen.validate.toolkit import Finding, dig
+from gitopsgen.tree.manifests import Document, RenderedTree
 from gitopsgen.tree.yamlio import iter_paths
+from gitopsgen.validate.toolkit import Finding, dig
 
 ID = "no-secret-values"
 

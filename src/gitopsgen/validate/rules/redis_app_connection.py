@@ -24,9 +24,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from gitopsgen.core.problems import Severity
 from gitopsgen.facts import domain
 from gitopsgen.tree.manifests import Manifest, RenderedTree
-from gitopsgen.core.problems import Severity
 from gitopsgen.validate.toolkit import (
     Env,
     Finding,

@@ -25,9 +25,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from gitopsgen.core.problems import Severity
 from gitopsgen.facts import domain
 from gitopsgen.tree.manifests import Manifest, RenderedTree
-from gitopsgen.core.problems import Severity
 from gitopsgen.validate.toolkit import Finding, dig, redis_docs
 
 ID = "redis-memory"

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.core.problems import Severity
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.toolkit import Finding, dig, redis_docs
 
 ID = "redis-sentinel-quorum"

@@ -20,6 +20,7 @@ edge); rules import them from here.
 
 from __future__ import annotations
 
+from gitopsgen.tree.yamlio import dig, iter_paths
 from gitopsgen.validate.toolkit.argocd import (
     Source,
     ValueFile,
@@ -89,7 +90,6 @@ from gitopsgen.validate.toolkit.workloads import (
     unpinned,
     workloads,
 )
-from gitopsgen.tree.yamlio import dig, iter_paths
 
 __all__ = [
     "WORKLOAD_KINDS",

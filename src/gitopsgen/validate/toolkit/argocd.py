@@ -6,13 +6,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from gitopsgen.facts import domain
 from gitopsgen.core import fastpath
-from gitopsgen.facts import layout
+from gitopsgen.facts import domain, layout
 from gitopsgen.tree.manifests import Document, Manifest, RenderedTree
+from gitopsgen.tree.yamlio import dig
 from gitopsgen.validate.toolkit.findings import YamlPath
 from gitopsgen.validate.toolkit.memo import per_document, per_tree
-from gitopsgen.tree.yamlio import dig
 
 
 def sync_options_of(doc: Document) -> set[str]:

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from gitopsgen.tree.manifests import Document, RenderedTree
 from gitopsgen.core.problems import Severity
+from gitopsgen.tree.manifests import Document, RenderedTree
 
 YamlPath = tuple[str | int, ...]
 
