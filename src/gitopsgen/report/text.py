@@ -7,7 +7,7 @@ from typing import TextIO
 
 from gitopsgen.core.problems import Problem, Severity
 from gitopsgen.facts.layout import RENDERED
-from gitopsgen.run.render import EnvResult, RenderResult
+from gitopsgen.run.results import EnvResult, RenderResult
 from gitopsgen.tree.write import Change
 
 

@@ -138,7 +138,7 @@ def findings(renders: Sequence[tuple[str, RenderedTree]], with_apps: Sequence[st
              options: SchemaOptions) -> list[Problem]:
     """Everything wrong with `rendered/_fleet/` as the environments `renders` render it: they
     disagree, the schemas refuse it, or its generators select other environments than `info`'s."""
-    from gitopsgen.run.relocate import enrich
+    from gitopsgen.tree.relocate import enrich
     from gitopsgen.validate import validate_tree
 
     tree = renders[0][1]

@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gitopsgen.core.errors import GitopsgenError, UsageError, combined, stops_everything
-from gitopsgen.core.problems import Problem, has_errors
+from gitopsgen.core.problems import Problem
 from gitopsgen.facts.layout import ENVIRONMENTS, FLEET, RENDERED, TEMPLATES
+from gitopsgen.run.results import EnvResult, RenderResult
 from gitopsgen.spec import LoadedSpec
 from gitopsgen.tree.manifests import RenderedTree
-from gitopsgen.tree.write import FileChange, remove_tree
+from gitopsgen.tree.write import remove_tree
 
 
 @dataclass(frozen=True)
@@ -56,53 +57,6 @@ class RenderOptions:
     keep_trees: bool = True
     """Keep every environment's whole rendered tree in the result. False (the CLI) keeps only what
     the cross-environment rules read, so memory grows with one environment, not with all."""
-
-
-@dataclass
-class EnvResult:
-    env: str
-    tree: RenderedTree
-    """The rendered tree; with `keep_trees=False`, only the files the cross-environment rules read."""
-    problems: list[Problem] = field(default_factory=list)
-    changes: list[FileChange] = field(default_factory=list)
-    written: bool = False
-    stale: dict[str, bytes] = field(default_factory=dict)
-    """With --check: what is on disk for each changed file that exists there."""
-    texts: dict[str, str] = field(default_factory=dict)
-    """With --check: the rendered text of each changed file that the render produces."""
-    files: int = -1
-    """How many files the render produced (-1: count `tree.files`)."""
-    documents: int = 0
-    """How many documents (objects and data documents) the render produced and validated."""
-
-    def __post_init__(self) -> None:
-        if self.files < 0:
-            self.files = len(self.tree.files)
-
-    @property
-    def invalid(self) -> bool:
-        return has_errors(self.problems)
-
-
-@dataclass
-class RenderResult:
-    check: bool
-    envs: list[EnvResult]
-    orphans: list[str] = field(default_factory=list)
-    """With --all: folders of rendered/ that no environment produces (an environment was removed
-    or renamed). Reported by --check, removed by a write."""
-    target: str = RENDERED
-    """Where the trees go, as shown to the user (`rendered`, or the --output folder)."""
-    stream: bool = False
-
-    @property
-    def exit_code(self) -> int:
-        """0 written or in sync; 1 drift (with --check) or invalid output."""
-        if any(e.invalid for e in self.envs):
-            return 1
-        if self.check and (self.orphans or any(e.changes for e in self.envs)):
-            return 1
-        return 0
 
 
 def select_envs(root: Path, envs: tuple[str, ...], all_envs: bool, cwd: Path | None = None) -> list[str]:

@@ -202,7 +202,7 @@ def _write(root: Path, files: dict[str, bytes], force: bool, hint: str) -> InitR
     if existing and not force:
         raise UsageError([Problem(str(root / name), message="exists: gitopsgen init does not overwrite it",
                                   rule="usage", hint=hint) for name in existing])
-    from gitopsgen.tree.write import atomic_write
+    from gitopsgen.core.atomic import atomic_write
 
     for name, data in files.items():
         atomic_write(root / name, data)

@@ -229,7 +229,7 @@ class EnvWorker:
 def settle(job: EnvJob, tree: RenderedTree, outcome: EnvOutcome) -> None:
     """Fill `outcome` for a validated `tree` (its findings in `outcome.found`): what differs on
     disk, the findings as they read if it is not written, and its staged folder when it may be."""
-    from gitopsgen.run.relocate import relocate
+    from gitopsgen.tree.relocate import relocate
     from gitopsgen.tree.write import compare, read_tree, stage_tree
 
     found = outcome.found

@@ -167,8 +167,8 @@ class TemplateLocation:
         target = self.expand(group, version, kind)
         if is_url(target):
             from gitopsgen.core import cache
+            from gitopsgen.core.atomic import atomic_write
             from gitopsgen.store.fetch import Fetcher, NotFound
-            from gitopsgen.tree.write import atomic_write
 
             def check(data: bytes) -> None:
                 if not isinstance(json.loads(data), dict):

@@ -15,7 +15,7 @@ def validate_tree(tree: RenderedTree, options: SchemaOptions, *, cross_resource:
     leaves out the rules, which describe a whole rendered environment (files read from disk outside
     `rendered/<env>/` are checked document by document)."""
     from gitopsgen.facts.secret_shapes import redact
-    from gitopsgen.run.relocate import enrich
+    from gitopsgen.tree.relocate import enrich
     from gitopsgen.validate import charts, rules, schemas
     from gitopsgen.validate.rules import no_secret_values
 

@@ -20,8 +20,7 @@ edge); rules import them from here.
 
 from __future__ import annotations
 
-from gitopsgen.tree.yamlio import dig, iter_paths
-from gitopsgen.validate.toolkit.argocd import (
+from gitopsgen.tree.argocd import (
     Source,
     ValueFile,
     application_for_values,
@@ -44,6 +43,7 @@ from gitopsgen.validate.toolkit.argocd import (
     values_paths,
     wave,
 )
+from gitopsgen.tree.yamlio import dig, iter_paths
 from gitopsgen.validate.toolkit.edge import (
     cloudflared_config,
     distinct,

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from gitopsgen.facts import domain, layout
+from gitopsgen.tree.argocd import values_doc
 from gitopsgen.tree.manifests import Document, Manifest, RenderedTree
 from gitopsgen.tree.yamlio import dig
-from gitopsgen.validate.toolkit.argocd import values_doc
 
 
 def ingress_hosts(tree: RenderedTree, class_name: str | None = None) -> Iterator[tuple[Manifest, int, str]]:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from gitopsgen.core import fastpath
+from gitopsgen.core.problems import YamlPath
 from gitopsgen.facts import domain, layout
 from gitopsgen.tree.manifests import Document, Manifest, RenderedTree
+from gitopsgen.tree.memo import per_document, per_tree
 from gitopsgen.tree.yamlio import dig
-from gitopsgen.validate.toolkit.findings import YamlPath
-from gitopsgen.validate.toolkit.memo import per_document, per_tree
 
 
 def sync_options_of(doc: Document) -> set[str]:
