@@ -56,7 +56,10 @@ def test_readme_describes_every_layer_id_as_the_registry_does() -> None:
     assert {i: rows.get(i) for i in registry.LAYERS} == registry.LAYERS
 
 
-EMITTED = re.compile(r"""(?:\brule\s*[=:]\s*(?:str\s*=\s*)?|^\s*[A-Z_]*(?:RULE|RULE_ID|ID|AGREEMENT|SERVED|LIST_MAP|LIST_SET|EMBEDDED|METADATA)\s*=\s*)"([a-z][a-z0-9-]*)"|_located\(source, \w+, "([a-z-]+)"\)""", re.M)
+EMITTED = re.compile(
+    r"""(?:\brule\s*[=:]\s*(?:str\s*=\s*)?"""  # rule="x", rule: str = "x"
+    r"""|^\s*[A-Z_]*(?:RULE|RULE_ID|ID|AGREEMENT|SERVED|LIST_MAP|LIST_SET|EMBEDDED|METADATA)\s*=\s*)"""  # X = "x"
+    r"""\"([a-z][a-z0-9-]*)\"|_located\(source, \w+, \"([a-z-]+)\"\)""", re.M)
 
 
 def test_every_id_the_code_can_emit_is_registered_and_described() -> None:
