@@ -15,7 +15,7 @@ STORE_SOURCES := $(addprefix $(SHARED)/crds/,argo-cd-v3.5.1 external-secrets-v2.
 	plugin-barman-cloud cert-manager)
 STORE := src/gitopsgen/store/default
 
-.PHONY: install render check test fuzz lint clean store spec-schema docs bench
+.PHONY: install render check test test-slow fuzz lint clean store spec-schema docs bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,9 +35,15 @@ store: $(BIN)/.installed
 	rm -rf $(STORE)
 	$(BIN)/gitopsgen schemas import $(STORE_SOURCES) --out $(STORE)
 
-# One pytest worker per core (pytest-xdist): the suite is mostly whole processes and git repositories.
+# One pytest worker per core (pytest-xdist). The few slow tests (a wheel build, pre-commit hook
+# environments from the package index) and the long run of the no-injection property are
+# test-slow's: CI runs them once.
 test: $(BIN)/.installed
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto -m "not slow"
+
+test-slow: $(BIN)/.installed
+	$(BIN)/python -m pytest -n auto -m slow
+	GITOPSGEN_FUZZ_EXAMPLES=300 $(BIN)/python -m pytest -q tests/test_no_injection.py
 
 # The per-file JSON Schema editors use for environments/*.yaml (their yaml-language-server modeline).
 spec-schema: $(BIN)/.installed

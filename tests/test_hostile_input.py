@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from gitopsgen.run.render import RenderOptions, render
-from kit import GITOPSGEN, REPO_ROOT, cli, replace_in
+from kit import GITOPSGEN, cli, copy_examples, replace_in
 
 
 @dataclass(frozen=True)
@@ -287,8 +287,7 @@ CASES: list[Case] = [
 def rendered_repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A repository with environments/, templates/ and a rendered/ tree, copied by each case."""
     root = tmp_path_factory.mktemp("base") / "repo"
-    for name in ("environments", "templates"):
-        shutil.copytree(REPO_ROOT / name, root / name)
+    copy_examples(root)  # the example environments only: a user's own environment is not the test's
     assert render(RenderOptions(root=root, all_envs=True)).exit_code == 0
     return root
 

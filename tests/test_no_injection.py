@@ -35,7 +35,7 @@ from gitopsgen.tree import yamlio
 from gitopsgen.tree.manifests import RenderedTree
 from kit import REPO_ROOT
 
-EXAMPLES = int(os.environ.get("GITOPSGEN_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("GITOPSGEN_FUZZ_EXAMPLES", "60"))  # `make test-slow` runs 300, `make fuzz` 3000
 ENVS = ("dev", "prd")
 EXTRA_FIELDS = [("app", "env", "FUZZ_VAR"), ("postgres", "parameters", "work_mem")]
 """Entries of the free-form maps the real specs leave empty (their values are free text), added to

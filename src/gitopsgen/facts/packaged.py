@@ -35,6 +35,11 @@ def templates_dir() -> Path | None:
     return _data(TEMPLATES)
 
 
+EXAMPLE_FILES = ("defaults.yaml", "dev.yaml", "prd.yaml", "spec.schema.json")
+"""The example environments' files, as the wheel carries them (pyproject's force-include): in a
+source checkout, `environments/` may hold a developer's own environments too."""
+
+
 def examples_dir() -> Path | None:
     """The example environments (dev, prd and their shared defaults) of this version."""
     return _data(ENVIRONMENTS)

@@ -172,9 +172,9 @@ def init(root: Path, *, with_templates: bool = False, force: bool = False, templ
         raise UsageError("this gitopsgen installation has no packaged examples or templates")
     version = packaged.version()
     files: dict[str, bytes] = {}
-    for path in sorted(examples.iterdir()):
-        if path.is_file() and path.suffix in (".yaml", ".json") and not templates_only:
-            files[f"{ENVIRONMENTS}/{path.name}"] = path.read_bytes()
+    for name in packaged.EXAMPLE_FILES:
+        if (examples / name).is_file() and not templates_only:
+            files[f"{ENVIRONMENTS}/{name}"] = (examples / name).read_bytes()
     if with_templates or templates_only:
         for path in sorted(templates.rglob("*")):
             if path.is_file() and not path.name.startswith("."):
