@@ -83,6 +83,7 @@ def test_a_source_without_an_origin_is_a_located_error_and_nothing_is_written(
     ('["a"]\nurl = "ftp://x.org/"\n', "needs `url`"),
     ('["a"]\nurl = "https://x.org/"\nrepo = "https://x.org"\n', "unknown keys ['repo']"),
     ('["a"]\nurl = "https://x.org/"\nrepository = "x.org"\n', "`repository` must be"),
+    ('["a"]\nurl = "https://x.org/"\nversion = 1\n', "must be a non-empty string"),
     ('a = "https://x.org/"\n', "must be a table"),
     ('["a"\n', "not a TOML origins file"),
 ])
@@ -94,6 +95,14 @@ def test_a_bad_origins_file_is_an_error_naming_it(tmp_path: Path, sources: tuple
         import_sources(ImportOptions(tmp_path, (str(crds),), tmp_path / "store", tmp_path / "bad.toml"))
     (problem,) = caught.value.problems
     assert problem.file == str(tmp_path / "bad.toml") and message in problem.message
+
+
+def test_an_oci_registry_is_a_chart_repository_too(tmp_path: Path, sources: tuple[Path, Path]) -> None:
+    _, chart = sources
+    (tmp_path / "oci.toml").write_text(f'["tiny"]\nurl = "{CHART_URL}"\nrepository = "oci://ghcr.io/example/charts"\n')
+    import_sources(ImportOptions(tmp_path, (str(chart),), tmp_path / "store", tmp_path / "oci.toml"))
+    (entry,) = read_json(tmp_path / "store" / "lock.json")["charts"]
+    assert entry["repository"] == "oci://ghcr.io/example/charts" and entry["version"] == "1.2.3"
 
 
 def test_without_an_origins_file_local_sources_keep_their_relative_paths(

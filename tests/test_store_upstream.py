@@ -242,18 +242,16 @@ def test_the_packaged_lock_names_upstream_origins_and_the_digest_of_each_input()
     known = origins.load(STORE_ORIGINS)
     for chart in lock["charts"]:
         assert chart["source"] == known[chart["name"]].url and chart["repository"] == known[chart["name"]].repository
-    urls = {folder: known[folder].url for folder in (*STORE_CRDS, *STORE_CHARTS)}
-    base = shared()
+    local = {Path(source).name: Path(source) for source in store_sources(shared())}
     for entry in lock["files"]:
         assert entry["source"].startswith("https://raw.githubusercontent.com/"), entry
-        folder, url = next((f, u) for f, u in urls.items() if entry["source"].startswith(u))
-        local = (base / "crds" / folder) if folder in STORE_CRDS else (base / "schemas" / "charts" / folder)
-        relative = entry["source"][len(url):]
-        assert entry["digest"] == hashlib.sha256((local / relative).read_bytes()).hexdigest(), entry
+        folder = next(f for f in local if entry["source"].startswith(known[f].url))
+        relative = entry["source"][len(known[folder].url):]
+        assert entry["digest"] == hashlib.sha256((local[folder] / relative).read_bytes()).hexdigest(), entry
 
 
 def test_every_store_source_has_an_origin_and_every_origin_a_source() -> None:
-    assert sorted(origins.load(STORE_ORIGINS)) == sorted((*STORE_CRDS, *STORE_CHARTS))
+    assert sorted(origins.load(STORE_ORIGINS)) == sorted(Path(s).name for s in store_sources(SHARED))
 
 
 def test_the_makefile_builds_the_store_from_the_same_sources() -> None:

@@ -13,7 +13,8 @@ file (TOML) names, for each SOURCE by its file or folder name, the upstream it i
 
 `url` is the upstream folder at its tag (ending in "/"; a file below the SOURCE is `url` plus its
 path relative to the SOURCE), or the file's own URL when the SOURCE is one file. `repository` (a
-chart folder only) is the Helm repository that publishes the chart. `version` and `app-version`
+chart folder only) is the Helm repository that publishes the chart (an `oci://` registry for a
+chart published only there). `version` and `app-version`
 replace the chart's Chart.yaml values where upstream sets them at release time (cert-manager's
 Chart.yaml says v0.0.0 in Git). With `--origins`, every local SOURCE must have an entry, so a new
 source cannot reach the lock with a local path.
@@ -62,8 +63,8 @@ def _origin(shown: str, key: str, raw: object) -> Origin:
         raise _error(shown, f"[{key!r}]: every value must be a non-empty string")
     if not is_url(values.get("url", "")):
         raise _error(shown, f"[{key!r}] needs `url`, an http(s) URL of the upstream file or folder")
-    if "repository" in values and not is_url(values["repository"]):
-        raise _error(shown, f"[{key!r}]: `repository` must be an http(s) Helm repository URL")
+    if "repository" in values and not (is_url(values["repository"]) or values["repository"].startswith("oci://")):
+        raise _error(shown, f"[{key!r}]: `repository` must be a Helm repository URL (http(s):// or oci://)")
     return Origin(values["url"], values.get("repository"), values.get("version"), values.get("app-version"))
 
 
