@@ -127,9 +127,9 @@ def main() -> None:
 
     from chart_support import build_chart, chart_files
     from gitopsgen.core import cache
-    from gitopsgen.tree import yamlio
     from gitopsgen.diff import compare_trees
     from gitopsgen.diff.charts import ChartDiffer
+    from gitopsgen.tree import yamlio
     from gitopsgen.tree.manifests import RenderedFile, RenderedTree, make_document
 
     started = time.perf_counter()

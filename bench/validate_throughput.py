@@ -27,8 +27,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from gitopsgen.tree.manifests import RenderedTree, make_document
 from gitopsgen.run.render import render_trees
+from gitopsgen.tree.manifests import RenderedTree, make_document
 from gitopsgen.validate import SchemaOptions, charts, rules, schemas, validate_tree
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,9 +20,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from gitopsgen.core.problems import Problem, Severity
 from gitopsgen.tree import yamlio
 from gitopsgen.tree.manifests import Manifest, RenderedFile, RenderedTree, make_document
-from gitopsgen.core.problems import Problem, Severity
 from gitopsgen.validate import rules
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from gitopsgen.tree import write
-from gitopsgen.run.repolock import repository_lock
 from gitopsgen.run.render import RenderOptions, render
+from gitopsgen.run.repolock import repository_lock
+from gitopsgen.tree import write
 from kit import GITOPSGEN, cli, replace_in
 
 CHILD = """

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from gitopsgen.run.render import RenderOptions, render
 from gitopsgen.core.problems import Problem, Severity
+from gitopsgen.run.render import RenderOptions, render
 from kit import cli, replace_in
 
 

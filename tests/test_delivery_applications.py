@@ -12,10 +12,10 @@ import pytest
 from jsonschema import Draft7Validator
 
 from gitopsgen.context.derive import build_context
-from gitopsgen.tree.manifests import RenderedTree
-from gitopsgen.run.render import render_trees
 from gitopsgen.core.problems import Severity
+from gitopsgen.run.render import render_trees
 from gitopsgen.spec import load
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.schemas import SchemaOptions, validate_tree
 from kit import WAVE, apps
 

@@ -14,9 +14,9 @@ import yaml
 from jsonschema import Draft7Validator, validators
 
 from gitopsgen.context.derive import build_context
-from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.core.problems import Severity
 from gitopsgen.spec import load
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import charts
 from gitopsgen.validate.toolkit import coalesce
 from kit import apps, cli, line_with, mutate

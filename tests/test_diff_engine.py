@@ -10,16 +10,16 @@ from typing import Any
 
 import pytest
 
-from gitopsgen.tree import yamlio
 from gitopsgen.diff import EnvStatus, Key, Redacted, Status, compare_trees
 from gitopsgen.diff.fields import field_changes
 from gitopsgen.diff.model import MISSING, DiffResult, SideLabel
 from gitopsgen.diff.redact import redact
 from gitopsgen.diff.sides import disk_tree
-from gitopsgen.tree.manifests import RenderedFile, RenderedTree, make_document
 from gitopsgen.report.diff_json import JsonReporter
 from gitopsgen.report.diff_markdown import MarkdownReporter
 from gitopsgen.report.diff_text import TextReporter, use_color
+from gitopsgen.tree import yamlio
+from gitopsgen.tree.manifests import RenderedFile, RenderedTree, make_document
 
 
 def tree(files: dict[str, list[Any]], env: str = "dev") -> RenderedTree:

@@ -29,8 +29,8 @@ from typing import Any
 import pytest
 
 from gitopsgen.core import fastpath
-from gitopsgen.tree.manifests import Identity, RenderedTree
 from gitopsgen.store.locations import open_store
+from gitopsgen.tree.manifests import Identity, RenderedTree
 from gitopsgen.validate import SchemaOptions, charts, schemas, validate_tree
 from gitopsgen.validate.compiled import Validator
 from kit import REPO_ROOT, mutate

@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from gitopsgen.core.errors import ConfigError
-from gitopsgen.run.render import RenderOptions, render
 from gitopsgen.core.problems import Severity
+from gitopsgen.run.render import RenderOptions, render
 from kit import cli, replace_in
 
 FLEET_ON = "[fleet]\nenabled = true\n"

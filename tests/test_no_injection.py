@@ -26,13 +26,13 @@ import yaml as pyyaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from gitopsgen.tree import yamlio
 from gitopsgen.core.errors import SpecError, TemplateError
-from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.render.engine import Renderer
 from gitopsgen.render.provenance import located_context
 from gitopsgen.spec import load
 from gitopsgen.spec.loader import load_spec_source
+from gitopsgen.tree import yamlio
+from gitopsgen.tree.manifests import RenderedTree
 from kit import REPO_ROOT
 
 EXAMPLES = int(os.environ.get("GITOPSGEN_FUZZ_EXAMPLES", "150"))

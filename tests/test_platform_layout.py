@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from gitopsgen.context.derive import derive
-from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.facts.secret_shapes import find_secret
 from gitopsgen.spec import load
+from gitopsgen.tree.manifests import RenderedTree
 
 CONFIG = "config/cloudflared/config.yaml"
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import jsonschema
 
-from gitopsgen.tree.manifests import RenderedTree
-from gitopsgen.run.render import render_trees
 from gitopsgen.core.problems import Severity
-from gitopsgen.validate import rules
+from gitopsgen.run.render import render_trees
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.tree.yamlio import dig
+from gitopsgen.validate import rules
 from kit import find_env, replace_in
 
 

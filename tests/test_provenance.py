@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from gitopsgen.core.errors import TemplateError
-from gitopsgen.tree.manifests import RenderedTree
-from gitopsgen.run.render import RenderOptions, render, render_trees
 from gitopsgen.core.problems import Problem, Severity
+from gitopsgen.run.render import RenderOptions, render, render_trees
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import SchemaOptions, validate_tree
 from kit import cli, replace_in
 

@@ -10,8 +10,8 @@ import pytest
 import yaml as pyyaml
 
 from gitopsgen.core.errors import GitopsgenError, SpecError, TemplateError
-from gitopsgen.run.render import RenderOptions, render, render_trees
 from gitopsgen.core.problems import Severity
+from gitopsgen.run.render import RenderOptions, render, render_trees
 from gitopsgen.tree.write import Change
 from kit import replace_in
 

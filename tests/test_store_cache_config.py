@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gitopsgen.core import cache
-from gitopsgen.core import config
+from gitopsgen.core import cache, config
 from gitopsgen.core.errors import ConfigError
 
 

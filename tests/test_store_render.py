@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from gitopsgen.core import cache
 from gitopsgen.cli.app import app
+from gitopsgen.core import cache
 from gitopsgen.run.render import render_trees
 from gitopsgen.store.importing import ImportOptions, import_sources
 from gitopsgen.store.locations import open_store

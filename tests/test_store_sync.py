@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from gitopsgen.core import cache
 from gitopsgen.cli.app import app
+from gitopsgen.core import cache
 from gitopsgen.core.errors import FetchError
 from gitopsgen.store.fetch import Fetcher
 from gitopsgen.store.pins import ChartPin

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from gitopsgen.tree import write
-from gitopsgen.run.unit import cross_view
-from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.run.render import RenderOptions, render
+from gitopsgen.run.unit import cross_view
+from gitopsgen.tree import write
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import cross_rules, run_across
 from kit import cli, renamed, replace_in
 

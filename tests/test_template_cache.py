@@ -10,9 +10,9 @@ import jinja2
 import pytest
 
 from gitopsgen.core import cache
-from gitopsgen.run.render import render_trees
 from gitopsgen.render import bytecode
 from gitopsgen.render.engine import Renderer
+from gitopsgen.run.render import render_trees
 from kit import replace_in
 
 

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from gitopsgen.cli.app import DebugOption, RootOption, _root, _run
+from gitopsgen.cli.common import DebugOption, RootOption, _root, _run
 
 app = typer.Typer(
     name="schemas",

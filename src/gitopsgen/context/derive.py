@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from gitopsgen.facts import domain
-from gitopsgen.facts.layout import rendered_dir
 from gitopsgen.context.names import (
     AppNames,
     ArgoNames,
@@ -30,6 +28,8 @@ from gitopsgen.context.names import (
     Spread,
     secret_ref,
 )
+from gitopsgen.facts import domain
+from gitopsgen.facts.layout import rendered_dir
 from gitopsgen.spec import LoadedSpec
 from gitopsgen.spec.models import (
     BarmanCloudBackup,

@@ -41,6 +41,11 @@ class PostgresNames:
     """`affinity.podAntiAffinityType` when instances must spread, None for a single instance."""
     resources: dict[str, Any] | None
     sync_options: str | None
+
+    @property
+    def pod_labels(self) -> dict[str, str]:
+        """The labels CloudNativePG puts on every instance pod of the Cluster."""
+        return {domain.CNPG_CLUSTER_LABEL: self.cluster}
     """`argocd.argoproj.io/sync-options` of the Cluster (deletion protection), None when unprotected."""
 
 
@@ -74,6 +79,7 @@ class RedisNames:
     port: int
     master_service: str | None
     sentinel_service: str | None
+    """The sentinels' StatefulSet and headless Service, `<name>-sentinel` (sentinel mode only)."""
     sentinel_nodes: str | None
     """Every sentinel pod by its stable DNS name, comma-separated (Spring's sentinel.nodes)."""
     sentinel_port: int
@@ -91,6 +97,18 @@ class RedisNames:
     """ConfigMap with the extra redis.conf lines (maxmemory, eviction policy)."""
     config_key: str
     sync_options: str | None
+
+    @property
+    def pod_labels(self) -> dict[str, str]:
+        """The `app` label the operator puts on the Redis pods (standalone or replication)."""
+        return {"app": domain.redis_pod_app_label("Redis", self.name)}
+
+    @property
+    def sentinel_pod_labels(self) -> dict[str, str] | None:
+        """The `app` label of the sentinel pods (sentinel mode only)."""
+        if self.mode != "sentinel":
+            return None
+        return {"app": domain.redis_pod_app_label("RedisSentinel", self.name)}
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from gitopsgen.tree.write import atomic_write
+from gitopsgen.core.atomic import atomic_write
 
 Check = Callable[[bytes], None]
 """Raises (any exception) when the bytes are not what the cache may hold."""

@@ -2,7 +2,7 @@
 
 Validation takes shortcuts that must never change a finding: a compiled jsonschema-rs validator
 answers "valid?" before jsonschema explains a failure (`validate.compiled`), a tree answers
-"which documents of this kind?" from an index built once (`treeindex.TreeIndex`), and the secret
+"which documents of this kind?" from an index built once (`tree.manifests.TreeIndex`), and the secret
 scan runs once per tree. `with fastpath.disabled():` turns them all off, so a test can check that
 both ways give the same problems, and a benchmark can show what the shortcuts are worth.
 """

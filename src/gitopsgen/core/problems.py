@@ -1,5 +1,10 @@
 """One value for every finding: spec errors, template errors, schema and rule violations.
 
+Checks that work inside one document (spec checks, admission layers, CEL, rules) yield a `Finding`:
+the YAML path of the node, the words, the rule and the severity, and for rules the document it is in.
+`Finding.at` is the one conversion into a `Problem`, once the caller knows the file and the line
+of that node (the spec's positions, or the rendered file's lines).
+
 A `Problem` is plain data: where (file, line, column, dotted path), what (rule id, severity,
 message), the next step (hint), and where the user edits when the finding is about rendered
 output (provenance): the template line that wrote the node, and the spec values written there.
@@ -24,6 +29,31 @@ class Severity(enum.IntEnum):
 
     def __str__(self) -> str:
         return self.name.lower()
+
+
+YamlPath = tuple[str | int, ...]
+"""Where a node sits in a document: keys and list indexes from the root, `("spec", "containers", 1)`."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A finding before it is placed in a file: the node, the words, the rule and the severity."""
+
+    path: YamlPath
+    message: str
+    rule: str = ""
+    """Empty where the caller adds it (the rule runner adds each rule's id)."""
+    severity: Severity = Severity.ERROR
+    hint: str | None = None
+    doc: Any = field(default=None, compare=False)
+    """The document the node is in, where a check reads several (rules); None otherwise."""
+
+    def at(self, file: str, line: int | None, column: int | None = None, *, rule: str = "",
+           suffix: str = "") -> Problem:
+        """This finding as a `Problem` at `file:line:column` (`suffix` ends the message, e.g. the
+        object's identity)."""
+        return Problem(file, line, column, dotted(self.path), self.message + suffix, rule=self.rule or rule,
+                       severity=self.severity, hint=self.hint)
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from gitopsgen.tree import yamlio
 from gitopsgen.diff.fields import same
 from gitopsgen.diff.model import CrdChange, Status
+from gitopsgen.tree import yamlio
 from gitopsgen.tree.manifests import make_document
 
 CRD_KIND = ("apiextensions.k8s.io", "CustomResourceDefinition")

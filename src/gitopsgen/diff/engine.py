@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from gitopsgen.tree import yamlio
 from gitopsgen.diff.fields import align, field_changes
 from gitopsgen.diff.model import Entry, EnvDiff, EnvStatus, Key, Side, Status
 from gitopsgen.diff.notes import chart_changes, recreations, renames
 from gitopsgen.diff.redact import plain, redact
 from gitopsgen.diff.textdiff import unified
 from gitopsgen.facts.layout import rendered_dir
+from gitopsgen.tree import yamlio
 from gitopsgen.tree.manifests import RenderedFile, RenderedTree
 
 

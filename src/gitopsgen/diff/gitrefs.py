@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gitopsgen.core.errors import GitError
-from gitopsgen.facts.layout import ENVIRONMENTS, RENDERED, TEMPLATES
 from gitopsgen.core.problems import Problem
+from gitopsgen.facts.layout import ENVIRONMENTS, RENDERED, TEMPLATES
 
 INPUTS = (ENVIRONMENTS, TEMPLATES, "schemas", "gitopsgen.toml", RENDERED)
 """What a ref provides: the render inputs, and the committed rendered/ (the fallback for a ref whose

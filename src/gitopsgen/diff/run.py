@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gitopsgen.core.errors import GitopsgenError, SpecError, TemplateError, UsageError, combined
+from gitopsgen.core.problems import Problem
 from gitopsgen.diff.engine import compare_trees
 from gitopsgen.diff.model import DiffResult, EnvDiff, SideLabel
-from gitopsgen.core.errors import GitopsgenError, SpecError, TemplateError, UsageError, combined
 from gitopsgen.facts.layout import ENVIRONMENTS, RENDERED
 from gitopsgen.tree.manifests import RenderedTree
-from gitopsgen.core.problems import Problem
 
 if TYPE_CHECKING:
     from collections.abc import Callable

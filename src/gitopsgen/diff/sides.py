@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from gitopsgen.tree import yamlio
-from gitopsgen.diff.textdiff import decode
 from gitopsgen.core.errors import GitopsgenError, stops_everything
+from gitopsgen.diff.textdiff import decode
+from gitopsgen.tree import yamlio
 from gitopsgen.tree.manifests import RenderedFile, RenderedTree, make_document
 from gitopsgen.tree.write import read_tree
 

@@ -119,7 +119,6 @@ TUNNEL_TARGET_SUFFIX = ".cfargotunnel.com"
 
 RELOADER_CONFIGMAP_EXCLUDE = "configmaps.exclude.reloader.stakater.com/reload"
 """Workload annotation listing ConfigMaps whose changes Reloader ignores (internal/pkg/options/flags.go)."""
-RELOADER_CHART = "reloader"
 
 # --- Kubernetes ---------------------------------------------------------------------------------
 

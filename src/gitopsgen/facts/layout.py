@@ -22,8 +22,6 @@ ARGOCD_CM_PATCH = "config/argocd/argocd-cm.patch.yaml"
 FLEET = "_fleet"
 """`rendered/_fleet/`: the fleet's ApplicationSet and its AppProject (fleet mode), rendered from
 `templates/_fleet/`. No environment can have the name (environment names are DNS labels)."""
-FLEET_APPLICATIONSET = "applicationset.yaml"
-"""The fleet's ApplicationSet inside `rendered/_fleet/`."""
 
 
 def fleet_header(template: str) -> str:

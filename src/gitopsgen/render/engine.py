@@ -31,15 +31,15 @@ import jinja2
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
-from gitopsgen.facts import limits
-from gitopsgen.tree import yamlio
 from gitopsgen.core.errors import TemplateError
-from gitopsgen.facts.layout import FLEET, RENDERED, TEMPLATES, fleet_header, generated_header, output_path_problem
-from gitopsgen.tree.manifests import RenderedFile, RenderedTree, make_document
 from gitopsgen.core.problems import Problem
+from gitopsgen.facts import limits
+from gitopsgen.facts.layout import FLEET, RENDERED, TEMPLATES, fleet_header, generated_header, output_path_problem
 from gitopsgen.render import bytecode
 from gitopsgen.render.filters import FILTERS, HelpfulUndefined, UnsafeValueError, finalize
 from gitopsgen.render.trace import OutputTooLarge, SourceMap, Tracer, TracingCodeGenerator
+from gitopsgen.tree import yamlio
+from gitopsgen.tree.manifests import RenderedFile, RenderedTree, make_document
 
 SUFFIX = ".j2"
 

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from gitopsgen.spec.loader import SpecSource, YamlPath
+from gitopsgen.core.problems import YamlPath
+from gitopsgen.spec.loader import SpecSource
 
 if TYPE_CHECKING:
     from gitopsgen.spec import LoadedSpec

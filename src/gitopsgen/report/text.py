@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
-from gitopsgen.facts.layout import RENDERED
-from gitopsgen.run.render import EnvResult, RenderResult
 from gitopsgen.core.problems import Problem, Severity
+from gitopsgen.facts.layout import RENDERED
+from gitopsgen.run.results import EnvResult, RenderResult
 from gitopsgen.tree.write import Change
 
 

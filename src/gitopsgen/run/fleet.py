@@ -25,13 +25,13 @@ import fnmatch
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from gitopsgen.core.problems import Problem, dotted
 from gitopsgen.facts.layout import FLEET, RENDERED
 from gitopsgen.tree.manifests import Manifest, RenderedTree
-from gitopsgen.core.problems import Problem, dotted
 
 if TYPE_CHECKING:
-    from gitopsgen.run.unit import EnvJob, EnvOutcome
     from gitopsgen.render.engine import FleetInfo
+    from gitopsgen.run.unit import EnvJob, EnvOutcome
     from gitopsgen.store.locations import SchemaStore
     from gitopsgen.validate import SchemaOptions
 
@@ -138,7 +138,7 @@ def findings(renders: Sequence[tuple[str, RenderedTree]], with_apps: Sequence[st
              options: SchemaOptions) -> list[Problem]:
     """Everything wrong with `rendered/_fleet/` as the environments `renders` render it: they
     disagree, the schemas refuse it, or its generators select other environments than `info`'s."""
-    from gitopsgen.run.relocate import enrich
+    from gitopsgen.tree.relocate import enrich
     from gitopsgen.validate import validate_tree
 
     tree = renders[0][1]

@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gitopsgen.core.errors import GitopsgenError, UsageError, combined, stops_everything
+from gitopsgen.core.problems import Problem
 from gitopsgen.facts.layout import ENVIRONMENTS, FLEET, RENDERED, TEMPLATES
-from gitopsgen.tree.manifests import RenderedTree
-from gitopsgen.core.problems import Problem, has_errors
+from gitopsgen.run.results import EnvResult, RenderResult
 from gitopsgen.spec import LoadedSpec
-from gitopsgen.tree.write import FileChange, remove_tree
+from gitopsgen.tree.manifests import RenderedTree
+from gitopsgen.tree.write import remove_tree
 
 
 @dataclass(frozen=True)
@@ -58,56 +59,11 @@ class RenderOptions:
     the cross-environment rules read, so memory grows with one environment, not with all."""
 
 
-@dataclass
-class EnvResult:
-    env: str
-    tree: RenderedTree
-    """The rendered tree; with `keep_trees=False`, only the files the cross-environment rules read."""
-    problems: list[Problem] = field(default_factory=list)
-    changes: list[FileChange] = field(default_factory=list)
-    written: bool = False
-    stale: dict[str, bytes] = field(default_factory=dict)
-    """With --check: what is on disk for each changed file that exists there."""
-    texts: dict[str, str] = field(default_factory=dict)
-    """With --check: the rendered text of each changed file that the render produces."""
-    files: int = -1
-    """How many files the render produced (-1: count `tree.files`)."""
-
-    def __post_init__(self) -> None:
-        if self.files < 0:
-            self.files = len(self.tree.files)
-
-    @property
-    def invalid(self) -> bool:
-        return has_errors(self.problems)
-
-
-@dataclass
-class RenderResult:
-    check: bool
-    envs: list[EnvResult]
-    orphans: list[str] = field(default_factory=list)
-    """With --all: folders of rendered/ that no environment produces (an environment was removed
-    or renamed). Reported by --check, removed by a write."""
-    target: str = RENDERED
-    """Where the trees go, as shown to the user (`rendered`, or the --output folder)."""
-    stream: bool = False
-
-    @property
-    def exit_code(self) -> int:
-        """0 written or in sync; 1 drift (with --check) or invalid output."""
-        if any(e.invalid for e in self.envs):
-            return 1
-        if self.check and (self.orphans or any(e.changes for e in self.envs)):
-            return 1
-        return 0
-
-
 def select_envs(root: Path, envs: tuple[str, ...], all_envs: bool, cwd: Path | None = None) -> list[str]:
     """The environment names of a run: every one with `all_envs`, else each argument, a name or a
     path to its spec file (`environments/prd.yaml`, as pre-commit passes them; relative to `cwd`)."""
-    from gitopsgen.spec.loader import list_environments, refused_file_problem, refused_files
     from gitopsgen.run.workspace import environment_argument
+    from gitopsgen.spec.loader import list_environments, refused_file_problem, refused_files
 
     if all_envs and envs:
         raise UsageError("give environment names or --all, not both")
@@ -178,8 +134,8 @@ def render(options: RenderOptions) -> RenderResult:
 
 def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
     from gitopsgen.core import config
-    from gitopsgen.run.unit import EnvJob, EnvOutcome, EnvWorker, combined_error
     from gitopsgen.run.parallel import outcomes, resolve_jobs
+    from gitopsgen.run.unit import EnvJob, EnvOutcome, EnvWorker, combined_error
     from gitopsgen.store.locations import open_store
     from gitopsgen.tree.write import Staged, clean_leftovers
 
@@ -211,7 +167,8 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
         pins = [p for p in outcome.pins if p not in reported]
         reported.update(pins)
         results.append(EnvResult(outcome.env, outcome.tree, [*outcome.warnings, *pins, *outcome.found],
-                                 outcome.changes, stale=outcome.stale, texts=outcome.texts, files=outcome.files))
+                                 outcome.changes, stale=outcome.stale, texts=outcome.texts, files=outcome.files,
+                                 documents=outcome.documents))
         unwritten[outcome.env] = [*outcome.warnings, *pins, *outcome.found_unwritten]
 
     try:
@@ -232,8 +189,8 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
         if error is not None:
             raise error
         if fleet_renders and first_version is not None:  # one ApplicationSet for every environment
-            from gitopsgen.run import fleet
             from gitopsgen.render.engine import fleet_info
+            from gitopsgen.run import fleet
 
             with_apps = [r.env for r in results if any(p.startswith("apps/") for p in r.tree.files)]
             first_env, first = fleet_renders[0]

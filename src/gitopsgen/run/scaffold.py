@@ -17,10 +17,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gitopsgen.facts import packaged
 from gitopsgen.core.errors import UsageError
-from gitopsgen.facts.layout import ENVIRONMENTS, RENDERED, TEMPLATES
 from gitopsgen.core.problems import Problem, Severity
+from gitopsgen.facts import packaged
+from gitopsgen.facts.layout import ENVIRONMENTS, RENDERED, TEMPLATES
 
 RECORD = ".gitopsgen-templates.json"
 """In a repository's templates/: the gitopsgen version they were copied from, and their hashes."""
@@ -202,7 +202,7 @@ def _write(root: Path, files: dict[str, bytes], force: bool, hint: str) -> InitR
     if existing and not force:
         raise UsageError([Problem(str(root / name), message="exists: gitopsgen init does not overwrite it",
                                   rule="usage", hint=hint) for name in existing])
-    from gitopsgen.tree.write import atomic_write
+    from gitopsgen.core.atomic import atomic_write
 
     for name, data in files.items():
         atomic_write(root / name, data)

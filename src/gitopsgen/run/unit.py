@@ -17,11 +17,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gitopsgen.core.errors import GitopsgenError, combined, stops_everything
+from gitopsgen.core.problems import Problem, has_errors
 from gitopsgen.facts import domain
 from gitopsgen.tree import yamlio
-from gitopsgen.core.errors import GitopsgenError, combined, stops_everything
 from gitopsgen.tree.manifests import Document, RenderedFile, RenderedTree
-from gitopsgen.core.problems import Problem, has_errors
 
 if TYPE_CHECKING:
     from gitopsgen.render.engine import Renderer
@@ -79,11 +79,6 @@ class EnvOutcome:
     kubernetes_version: str | None = None
     fleet: RenderedTree | None = None
     """Fleet mode, with --all: `rendered/_fleet/` as this environment renders it."""
-
-    def raise_error(self) -> None:
-        if self.error is not None:
-            cls, problems = self.error
-            raise cls(problems)
 
 
 CROSS_KINDS = frozenset({
@@ -234,7 +229,7 @@ class EnvWorker:
 def settle(job: EnvJob, tree: RenderedTree, outcome: EnvOutcome) -> None:
     """Fill `outcome` for a validated `tree` (its findings in `outcome.found`): what differs on
     disk, the findings as they read if it is not written, and its staged folder when it may be."""
-    from gitopsgen.run.relocate import relocate
+    from gitopsgen.tree.relocate import relocate
     from gitopsgen.tree.write import compare, read_tree, stage_tree
 
     found = outcome.found

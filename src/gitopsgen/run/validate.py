@@ -1,34 +1,29 @@
-"""The `validate` command's pipeline: every layer, all findings in one run, nothing written.
+"""The `validate` command: every layer, all findings in one run, nothing written.
 
 Two modes:
 
-* environments (`validate ENV... | --all`): each spec is loaded and checked, rendered in memory,
-  and the rendered tree goes through every validation layer. A spec or template that fails is a
-  finding of that environment (exit 1), and the other environments are still checked, so a
-  pre-commit run shows everything at once;
+* environments (`validate ENV... | --all`): the environment unit `render --check` runs
+  (`run.render`), so both find the same things with the same provenance and exit codes; a spec or
+  template that fails is bad input (exit 2), every environment's input problems reported together;
 * files (`validate --path FILE|DIR...`): any manifests on disk, hand-written ones too, from any
   working directory, inside or outside a gitopsgen repository.
 
-Bad input (an unknown environment, a path that does not exist, a missing templates folder)
-raises `GitopsgenError` (exit 2). `validate(options)` returns a `ValidateResult`; only reporters
-print.
+`validate(options)` returns a `ValidateResult`; only reporters print.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitopsgen.core.errors import SpecError, TemplateError, UsageError
-from gitopsgen.facts.layout import FLEET, RENDERED, TEMPLATES
-from gitopsgen.tree.manifests import RenderedTree
+from gitopsgen.core.errors import GitopsgenError, UsageError
 from gitopsgen.core.problems import Problem, has_errors
 from gitopsgen.validate.schemas import SchemaOptions
 
 if TYPE_CHECKING:
     from gitopsgen.store.locations import SchemaStore
+    from gitopsgen.tree.manifests import RenderedTree
 
 
 @dataclass(frozen=True)
@@ -54,10 +49,14 @@ class ValidateResult:
     """What was checked: environment names, or the files read."""
     documents: int = 0
     """Kubernetes objects and data documents checked."""
+    input_error: GitopsgenError | None = None
+    """Bad input (a spec or template that fails): its problems are `problems`; exit 2."""
 
     @property
     def exit_code(self) -> int:
-        """0 clean (warnings and notes allowed); 1 findings."""
+        """0 clean (warnings and notes allowed); 1 findings; 2 bad input."""
+        if self.input_error is not None:
+            return self.input_error.exit_code
         return 1 if has_errors(self.problems) else 0
 
 
@@ -104,149 +103,31 @@ def _validate_files(options: ValidateOptions) -> ValidateResult:
 
 
 def _validate_envs(options: ValidateOptions) -> ValidateResult:
-    from gitopsgen.run.repolock import repository_lock
-    from gitopsgen.run.render import select_envs
+    """Environments through the one environment unit `render --check` runs (`run.render`, `run.unit`):
+    the same spec load (not-a-secret markers, positions), render, validation, provenance, fleet and
+    cross-environment tail, so `validate ENV` and `render ENV --check` find the same things; only
+    the drift (what `--check` reports as stale) is not a finding here."""
+    from gitopsgen.core.errors import SpecError, TemplateError
+    from gitopsgen.run.render import RenderOptions, render
 
     root = options.root or Path.cwd()
     if not root.is_dir():
         raise UsageError(f"--root {root} is not a directory")
-    envs = select_envs(root, options.envs, options.all_envs)
-    with repository_lock(root, exclusive=False):  # a render in progress finishes first
-        return _validate_locked(options, root, envs)
-
-
-@dataclass
-class _EnvFindings:
-    """What `validate` keeps of one environment (picklable: worker processes send it back)."""
-
-    problems: list[Problem] = field(default_factory=list)
-    template_problems: list[Problem] = field(default_factory=list)
-    documents: int = 0
-    view: RenderedTree | None = None
-    """The part of the tree the cross-environment rules read (`envrun.cross_view`)."""
-    fleet: RenderedTree | None = None
-    """Fleet mode, with --all: `rendered/_fleet/` as this environment renders it."""
-    kubernetes_version: str | None = None
-
-
-class _EnvValidator:
-    """Per-process state of `validate`: the renderer (templates compiled once) and the options."""
-
-    def __init__(self, options: ValidateOptions, root: Path) -> None:
-        from gitopsgen.render.engine import Renderer
-
-        self.options = options if options.store is not None else _settings(options)
-        self.root = root
-        self.renderer = Renderer(root)
-        self.fleet = self.renderer.fleet.enabled and options.all_envs
-
-    def run(self, env: str) -> _EnvFindings:
-        from gitopsgen.context.derive import build_context
-        from gitopsgen.run.unit import cross_view, untraced_tree
-        from gitopsgen.run.relocate import relocate
-        from gitopsgen.spec import load
-        from gitopsgen.validate import validate_tree
-        from gitopsgen.tree.write import read_tree
-
-        options, root = self.options, self.root
-        out = _EnvFindings()
-        try:
-            loaded = load(root, env)
-        except SpecError as exc:
-            out.problems.extend(exc.problems)
-            return out
-        try:
-            context = build_context(loaded)
-            tree = self.renderer.render(env, context)
-            if self.fleet:
-                out.fleet = untraced_tree(self.renderer.render_fleet(context))
-        except TemplateError as exc:
-            out.template_problems.extend(exc.problems)  # the same template usually fails for every env
-            return out
-        out.problems.extend(loaded.warnings)
-        if options.store is not None:
-            from gitopsgen.store.pins import chart_pins, check_pins
-
-            out.problems.extend(check_pins(chart_pins(loaded), options.store))
-        out.kubernetes_version = loaded.model.kubernetes_version
-        found = validate_tree(tree, _schema_options(options, loaded.model.kubernetes_version))
-        # A finding's rendered line means something only where the file on disk is the render.
-        on_disk = read_tree(root / RENDERED / env)
-        same = {path for path, data in tree.bytes_by_path().items() if on_disk.get(path) == data}
-        out.problems.extend(relocate(tree, found, same))
-        out.documents = _count(tree)
-        out.view = cross_view(tree)
-        return out
-
-
-    def render_fleet(self, env: str) -> RenderedTree:
-        from gitopsgen.context.derive import build_context
-        from gitopsgen.spec import load
-
-        return self.renderer.render_fleet(build_context(load(self.root, env)))
-
-
-def _validate_env(worker: _EnvValidator, env: str) -> _EnvFindings:
-    return worker.run(env)
-
-
-def _validate_locked(options: ValidateOptions, root: Path, envs: list[str]) -> ValidateResult:
-    """Environments one at a time (or in `options.jobs` processes), keeping of each its findings
-    and the part of its tree the cross-environment rules read."""
-    import functools
-
-    from gitopsgen.run.parallel import ordered_map, resolve_jobs
-
-    result = ValidateResult(targets=envs)
-    template_problems: set[Problem] = set()
-    views: list[RenderedTree] = []
-    jobs = resolve_jobs(options.jobs, len(envs))
-    found: Iterator[_EnvFindings]
-    if jobs <= 1:
-        worker = _EnvValidator(options, root)
-        found = (worker.run(env) for env in envs)
-    else:  # each worker opens the schema store itself
-        from gitopsgen.render.engine import Renderer
-
-        Renderer(root)  # a missing templates folder is bad input here, not a broken worker
-        portable = replace(options, store=None)
-        found = ordered_map(functools.partial(_EnvValidator, portable, root), _validate_env, envs, jobs)
-    fleet_renders: list[tuple[str, RenderedTree]] = []
-    version = None
-    for env, item in zip(envs, found, strict=False):
-        result.problems.extend(item.problems)
-        template_problems.update(item.template_problems)
-        result.documents += item.documents
-        if item.view is not None:
-            views.append(item.view)
-        if item.fleet is not None:
-            fleet_renders.append((env, item.fleet))
-            version = version or item.kubernetes_version
-    if fleet_renders and len(fleet_renders) == len(views):  # fleet mode: the one ApplicationSet, as render writes it
-        from gitopsgen.run import fleet
-        from gitopsgen.run.relocate import relocate
-        from gitopsgen.render.engine import fleet_info
-        from gitopsgen.tree.write import read_tree
-
-        first_env = fleet_renders[0][0]
-        fleet_renders[0] = (first_env, _EnvValidator(options, root).render_fleet(first_env))  # with its trace
-        tree = fleet_renders[0][1]
-        with_apps = [v.env for v in views if any(p.startswith("apps/") for p in v.files)]
-        problems = fleet.findings(fleet_renders, with_apps, fleet_info(root), _schema_options(options, version))
-        on_disk = read_tree(root / RENDERED / FLEET)
-        same = {path for path, data in tree.bytes_by_path().items() if on_disk.get(path) == data}
-        result.problems.extend(relocate(tree, problems, same))
-        result.documents += _count(tree)
-        views.append(tree)
-    from gitopsgen.run.scaffold import template_drift
-
-    result.problems.extend(template_drift(root / TEMPLATES))
-    if options.all_envs:  # environments must not collide (tunnel, DNS owner, Argo CD names, hosts), as in render
-        from gitopsgen.validate.rules import run_across
-
-        result.problems.extend(p for found in run_across(views).values() for p in found)
-    result.problems = sorted({*result.problems, *template_problems})
-    return result
+    run = RenderOptions(root, options.envs, options.all_envs, check=True, schema_locations=options.schema_locations,
+                        kubernetes_version=options.kubernetes_version, strict=True if options.strict else None,
+                        chart_schema_locations=options.chart_schema_locations, jobs=options.jobs,
+                        keep_trees=False)
+    try:
+        rendered = render(run)
+    except (SpecError, TemplateError) as exc:  # bad input: exit 2, as from render and diff, in every format
+        return ValidateResult(sorted(exc.problems), list(options.envs), input_error=exc)
+    except GitopsgenError as exc:
+        if not all(p.rule in ("spec", "template") for p in exc.problems):
+            raise
+        return ValidateResult(sorted(exc.problems), list(options.envs), input_error=exc)
+    problems = sorted({p for env in rendered.envs for p in env.problems})
+    return ValidateResult(problems, [env.env for env in rendered.envs if not env.env.startswith("_")],
+                          sum(env.documents for env in rendered.envs))
 
 
 def _count(tree: RenderedTree) -> int:

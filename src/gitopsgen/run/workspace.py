@@ -18,8 +18,8 @@ import os
 from pathlib import Path
 
 from gitopsgen.core.errors import UsageError
-from gitopsgen.facts.layout import ENVIRONMENTS, TEMPLATES
 from gitopsgen.core.problems import Problem
+from gitopsgen.facts.layout import ENVIRONMENTS, TEMPLATES
 
 CONFIG_FILE = "gitopsgen.toml"
 

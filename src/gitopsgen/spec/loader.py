@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gitopsgen.facts import limits
 from gitopsgen.core.errors import SpecError, UsageError
+from gitopsgen.core.problems import Problem, YamlPath
+from gitopsgen.facts import limits
 from gitopsgen.facts.layout import ENVIRONMENTS
-from gitopsgen.core.problems import Problem
 from gitopsgen.tree.yamlio import dig
 
 DEFAULTS_NAME = "defaults"
@@ -33,7 +33,6 @@ _ENV_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 NOT_A_SECRET = re.compile(r"#\s*gitopsgen:\s*not-a-secret\b")
 """The comment that marks a value on its line as not a secret (a false positive of the scan)."""
 
-YamlPath = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gitopsgen.core import cache
+from gitopsgen.core.atomic import atomic_write
 from gitopsgen.core.errors import SchemaStoreError
 from gitopsgen.core.problems import Problem
 from gitopsgen.store import lock as lockfile
@@ -28,7 +29,7 @@ from gitopsgen.store.convert import crd_schemas, dumps, strip_prose
 from gitopsgen.store.sources import Collected
 from gitopsgen.store.templating import TextSource, crd_documents, json_crds
 from gitopsgen.tree import yamlio
-from gitopsgen.tree.write import Change, FileChange, atomic_write
+from gitopsgen.tree.write import Change, FileChange
 
 RULE = "schemas"
 

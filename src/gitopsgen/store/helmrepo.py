@@ -14,8 +14,8 @@ from typing import Any
 from urllib.parse import urljoin
 
 from gitopsgen.core import cache
-from gitopsgen.tree import yamlio
 from gitopsgen.store.fetch import Fetcher
+from gitopsgen.tree import yamlio
 
 _SEMVER = re.compile(r"v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?")
 

@@ -23,9 +23,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from gitopsgen.tree import yamlio
 from gitopsgen.core.errors import SchemaStoreError
 from gitopsgen.core.problems import Problem
+from gitopsgen.tree import yamlio
 
 RULE = "schemas"
 PLACEHOLDER = "gitopsgen-template-action"

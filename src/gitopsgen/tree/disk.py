@@ -15,11 +15,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from gitopsgen.tree import yamlio
 from gitopsgen.core.errors import UsageError
+from gitopsgen.core.problems import Problem, YamlPath
 from gitopsgen.facts.layout import RENDERED
+from gitopsgen.tree import yamlio
 from gitopsgen.tree.manifests import RenderedFile, RenderedTree, make_document
-from gitopsgen.core.problems import Problem
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -49,7 +49,7 @@ def text_positions(text: str) -> yamlio.Positions:
 
     positions: yamlio.Positions = {}
 
-    def walk(doc: int, node: Any, path: yamlio.Path) -> None:
+    def walk(doc: int, node: Any, path: YamlPath) -> None:
         if isinstance(node, MappingNode):
             for key, value in node.value:
                 child = (*path, key.value)

@@ -10,14 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from gitopsgen.core import fastpath
-from gitopsgen.tree import yamlio
 from gitopsgen.facts.layout import rendered_dir
-
-if TYPE_CHECKING:
-    from gitopsgen.tree.index import TreeIndex
+from gitopsgen.tree import yamlio
 
 T = TypeVar("T")
 
@@ -274,8 +271,6 @@ class RenderedTree:
         version = files.version if isinstance(files, TrackedFiles) else -1  # -1: a plain dict, never trusted
         cached = self._index
         if cached is None or cached[0] is not files or cached[1] != version or version < 0:
-            from gitopsgen.tree.index import TreeIndex
-
             cached = self._index = (files, version, TreeIndex(files))
         return cached[2]
 
@@ -332,3 +327,48 @@ class RenderedTree:
 
     def bytes_by_path(self) -> dict[str, bytes]:
         return {path: f.data for path, f in sorted(self.files.items())}
+
+
+class TreeIndex:
+    """What validation asks of a tree again and again, computed once per version of its files:
+    the documents in file order, the manifests by kind, the documents by folder, and a memo for
+    facts derived from them (the secret scan, which Application deploys what). Documents are
+    not edited in place once they are in a tree (tests edit copies: `kit.mutate`)."""
+
+    def __init__(self, files: dict[str, RenderedFile]) -> None:
+        self.paths = tuple(sorted(files))
+        self.documents = tuple(doc for path in self.paths for doc in files[path].documents)
+        self.manifests = tuple(doc for doc in self.documents if isinstance(doc, Manifest))
+        by_kind: dict[str, list[Manifest]] = {}
+        for doc in self.manifests:
+            by_kind.setdefault(doc.ident.kind, []).append(doc)
+        self.by_kind = {kind: tuple(docs) for kind, docs in by_kind.items()}
+        self._by_kind_api: dict[tuple[str, str], tuple[Manifest, ...]] = {}
+        self._by_folder: dict[str, tuple[Document, ...]] | None = None
+        self._memo: dict[Any, Any] = {}
+
+    def of_kind(self, kind: str, api_version: str | None = None) -> tuple[Manifest, ...]:
+        docs = self.by_kind.get(kind, ())
+        if api_version is None:
+            return docs
+        key = (kind, api_version)
+        found = self._by_kind_api.get(key)
+        if found is None:
+            found = self._by_kind_api[key] = tuple(d for d in docs if d.ident.api_version == api_version)
+        return found
+
+    def in_folder(self, folder: str) -> tuple[Document, ...]:
+        """The documents of the files directly in `folder` ("" for the root), in file order."""
+        if self._by_folder is None:
+            by_folder: dict[str, list[Document]] = {}
+            for doc in self.documents:
+                by_folder.setdefault(doc.file.rpartition("/")[0], []).append(doc)
+            self._by_folder = {name: tuple(docs) for name, docs in by_folder.items()}
+        return self._by_folder.get(folder, ())
+
+    def memo(self, key: Any, make: Callable[[], T]) -> T:
+        """`make()` once per key for this version of the tree's files."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        value: T = self._memo[key]
+        return value

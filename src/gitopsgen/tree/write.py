@@ -79,20 +79,6 @@ def compare(expected: dict[str, bytes], actual: dict[str, bytes]) -> list[FileCh
     return changes
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write a file via a temporary file in the same directory and `os.replace`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @functools.cache
 def _renameat2() -> Callable[..., int] | None:
     try:

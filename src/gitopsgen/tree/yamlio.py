@@ -34,8 +34,9 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-Path = tuple[str | int, ...]
-Positions = dict[tuple[int, Path], int]
+from gitopsgen.core.problems import YamlPath
+
+Positions = dict[tuple[int, YamlPath], int]
 
 # --- scalars that must be quoted -------------------------------------------------------------
 
@@ -255,10 +256,10 @@ class _Emitter:
         self.doc = doc
         self.offset = offset
 
-    def mark(self, path: Path) -> None:
+    def mark(self, path: YamlPath) -> None:
         self.positions[(self.doc, path)] = self.offset + len(self.lines) + 1
 
-    def node(self, value: Any, indent: int, path: Path) -> None:
+    def node(self, value: Any, indent: int, path: YamlPath) -> None:
         """Emit a top-level node or a value on lines of its own."""
         self.mark(path)
         if isinstance(value, dict) and value:
@@ -268,7 +269,7 @@ class _Emitter:
         else:
             self.lines.append(" " * indent + _inline(value, indent))
 
-    def mapping(self, value: dict[Any, Any], indent: int, path: Path, first_prefix: str) -> None:
+    def mapping(self, value: dict[Any, Any], indent: int, path: YamlPath, first_prefix: str) -> None:
         prefix = first_prefix
         for k, v in value.items():
             child = (*path, k)
@@ -284,7 +285,7 @@ class _Emitter:
                 self.lines.append(f"{head} {_inline(v, indent)}")
             prefix = " " * indent
 
-    def sequence(self, value: list[Any], indent: int, path: Path, first_prefix: str) -> None:
+    def sequence(self, value: list[Any], indent: int, path: YamlPath, first_prefix: str) -> None:
         prefix = first_prefix
         for i, item in enumerate(value):
             child = (*path, i)
@@ -531,7 +532,7 @@ def _fast_load_all(text: str) -> list[Any] | None:
     return [doc for doc in documents if doc is not None]
 
 
-def iter_paths(value: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
+def iter_paths(value: Any, path: YamlPath = ()) -> Iterator[tuple[YamlPath, Any]]:
     """Every (path, leaf) pair of a JSON-shaped value, depth first."""
     if isinstance(value, dict):
         for k, v in value.items():
@@ -584,7 +585,7 @@ def node_lines(text: str, documents: list[Any]) -> Positions:
     and walks it beside the data."""
     positions: Positions = {}
 
-    def walk(node: Any, value: Any, doc: int, path: Path, line: int) -> None:
+    def walk(node: Any, value: Any, doc: int, path: YamlPath, line: int) -> None:
         positions[(doc, path)] = line  # a mapping entry is where its key is
         if node.id == "mapping" and isinstance(value, dict):
             pairs = node.value

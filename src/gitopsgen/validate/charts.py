@@ -22,8 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from gitopsgen.tree.manifests import Document, RenderedTree
 from gitopsgen.core.problems import Problem, Severity, dotted
+from gitopsgen.tree.manifests import Document, RenderedTree
 from gitopsgen.validate import compiled, toolkit
 from gitopsgen.validate.schemas import best_error, error_path, short_message
 from gitopsgen.validate.toolkit import dig, overlay

@@ -23,28 +23,16 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gitopsgen.core.problems import Finding, Problem, Severity, dotted
 from gitopsgen.tree.manifests import Document, Identity, Manifest, RenderedTree
-from gitopsgen.core.problems import Problem, Severity, dotted
 from gitopsgen.validate import admission, cel, compiled, objectmeta
-from gitopsgen.validate.findings import Finding
+from gitopsgen.validate.core_schemas import core_schemas_folder
 
 if TYPE_CHECKING:
     from gitopsgen.store.locations import SchemaStore
 
 
 @cache
-def core_schemas_folder() -> Path:
-    """kubernetes-validate's bundled schemas (`kubernetes-json-schema/`, a folder per version), found
-    without importing the package: we read its data, not its Python."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("kubernetes_validate")
-    locations = list(spec.submodule_search_locations or ()) if spec is not None else []
-    if not locations:
-        raise ModuleNotFoundError("kubernetes-validate is not installed", name="kubernetes_validate")
-    return Path(locations[0]) / "kubernetes-json-schema"
-
-
 @cache
 def supported_kubernetes_versions() -> tuple[str, ...]:
     """Every Kubernetes minor version with bundled core schemas (`1.30`), oldest first."""
@@ -175,8 +163,7 @@ def short_message(error: Any) -> str:
 def admission_problems(tree: RenderedTree, doc: Manifest, findings: Iterable[Finding]) -> list[Problem]:
     """Findings of the admission and CEL layers as Problems at their node's line."""
     rendered = tree.files[doc.file]
-    return [Problem(tree.display(doc.file), rendered.line_of(doc.index, f.path), None, dotted(f.path),
-                    f"{f.message} ({doc.ident})", rule=f.rule, severity=f.severity, hint=f.hint)
+    return [f.at(tree.display(doc.file), rendered.line_of(doc.index, f.path), suffix=f" ({doc.ident})")
             for f in findings]
 
 

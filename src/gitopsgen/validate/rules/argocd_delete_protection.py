@@ -59,6 +59,6 @@ def _missing(doc: Manifest, wanted: tuple[str, ...], why: str = "") -> Iterator[
     if lacking:
         where = OPTIONS if domain.SYNC_OPTIONS in (doc.data.get("metadata", {}).get("annotations") or {}) \
             else ("metadata",)
-        yield Finding(doc, where, f"{why}a production {doc.ident.kind} without {' and '.join(lacking)}: a pruned "
+        yield Finding(where, f"{why}a production {doc.ident.kind} without {' and '.join(lacking)}: a pruned "
                       "or deleted Application would delete it and its data",
-                      hint=f"annotate {domain.SYNC_OPTIONS}: \"{','.join(sorted(have | set(wanted)))}\"")
+                      hint=f"annotate {domain.SYNC_OPTIONS}: \"{','.join(sorted(have | set(wanted)))}\"", doc=doc)

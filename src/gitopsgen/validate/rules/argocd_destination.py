@@ -33,33 +33,33 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
     for app in toolkit.applications(tree):
         destination = dig(app.data, "spec", "destination")
         if not isinstance(destination, dict):
-            yield Finding(app, ("spec",), "has no spec.destination")
+            yield Finding(("spec",), "has no spec.destination", doc=app)
         else:
             targets = [k for k in ("server", "name") if destination.get(k)]
             if len(targets) != 1:
-                yield Finding(app, ("spec", "destination"),
+                yield Finding(("spec", "destination"),
                               "destination must have exactly one of server and name, has "
-                              f"{' and '.join(targets) or 'neither'}")
+                              f"{' and '.join(targets) or 'neither'}", doc=app)
             if not destination.get("namespace"):
-                yield Finding(app, ("spec", "destination"), "destination has no namespace",
-                              hint="set spec.destination.namespace (the default namespace of what it deploys)")
+                yield Finding(("spec", "destination"), "destination has no namespace",
+                              hint="set spec.destination.namespace (the default namespace of what it deploys)", doc=app)
         if not dig(app.data, "spec", "project"):
-            yield Finding(app, ("spec",), "spec.project is not set")
+            yield Finding(("spec",), "spec.project is not set", doc=app)
         namespace = dig(app.data, "metadata", "namespace")
         if not namespace:
-            yield Finding(app, ("metadata",), "metadata.namespace is not set",
-                          hint="Applications live in the Argo CD namespace, e.g. argocd")
+            yield Finding(("metadata",), "metadata.namespace is not set",
+                          hint="Applications live in the Argo CD namespace, e.g. argocd", doc=app)
         parent = parents.get((app.file, app.index))
         if parent is None:
             continue
         parent_namespace = dig(parent.data, "metadata", "namespace")
         if namespace and parent_namespace and namespace != parent_namespace:
-            yield Finding(app, ("metadata", "namespace"),
+            yield Finding(("metadata", "namespace"),
                           f"is in namespace {namespace}, its parent Application in {parent_namespace}; "
-                          "Argo CD only reconciles Applications in its own namespace")
+                          "Argo CD only reconciles Applications in its own namespace", doc=app)
         finalizers = dig(app.data, "metadata", "finalizers", default=[])
         if not (isinstance(finalizers, list) and domain.FINALIZERS & set(map(str, finalizers))):
-            yield Finding(app, ("metadata",),
+            yield Finding(("metadata",),
                           "child Application without the resources finalizer: deleting it would "
                           "orphan what it deployed",
-                          hint="add metadata.finalizers: [resources-finalizer.argocd.argoproj.io]")
+                          hint="add metadata.finalizers: [resources-finalizer.argocd.argoproj.io]", doc=app)

@@ -63,9 +63,9 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
                     provider_wave = toolkit.wave(provider)
                     if chart in toolkit.charts(provider) and provider_wave is not None and provider_wave > wave:
                         yield Finding(
-                            values, node,
+                            node,
                             f"{app.ident.name} (wave {wave}) asks for loadBalancerClass {lb_class}, served by "
                             f"{chart} in the later wave {provider_wave}: the Service stays Progressing "
                             "and the app-of-apps sync waits on it forever",
                             hint="expose a ClusterIP Service (e.g. tailscale.com/expose: \"true\") or "
-                                 f"move {chart} to wave {wave} or earlier")
+                                 f"move {chart} to wave {wave} or earlier", doc=values)

@@ -28,6 +28,6 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
             if source.chart is None or dig(source.data, "helm", "releaseName"):
                 continue
             where = (*source.path, "helm") if isinstance(source.data.get("helm"), dict) else source.path
-            yield Finding(app, where, f"chart {source.chart} is installed without helm.releaseName: the release "
+            yield Finding(where, f"chart {source.chart} is installed without helm.releaseName: the release "
                           f"is named after the Application ({app.ident.name}) and renaming it reinstalls the chart",
-                          hint=f"set helm.releaseName (e.g. {source.chart})")
+                          hint=f"set helm.releaseName (e.g. {source.chart})", doc=app)

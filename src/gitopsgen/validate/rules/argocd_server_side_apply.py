@@ -31,7 +31,7 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         large = sorted(c for c in toolkit.charts(app) if c in domain.LARGE_CRD_CHARTS)
         if large and "ServerSideApply=true" not in toolkit.sync_options(app):
             yield Finding(
-                app, ("spec", "syncPolicy", "syncOptions"),
+                ("spec", "syncPolicy", "syncOptions"),
                 f"installs chart {', '.join(large)}, whose CRDs are too large for client-side apply, "
                 "without ServerSideApply=true",
-                hint="add ServerSideApply=true to spec.syncPolicy.syncOptions")
+                hint="add ServerSideApply=true to spec.syncPolicy.syncOptions", doc=app)

@@ -26,4 +26,4 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
     config = cloudflared_config(tree)
     if config is not None:
         for found in cloudflared.check_config(config.data):
-            yield Finding(config, found.path, found.message, found.severity, found.hint)
+            yield Finding(found.path, found.message, severity=found.severity, hint=found.hint, doc=config)

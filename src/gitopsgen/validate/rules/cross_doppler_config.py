@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from gitopsgen.core.problems import Severity
 from gitopsgen.facts import domain
 from gitopsgen.tree.manifests import RenderedTree
-from gitopsgen.core.problems import Severity
 from gitopsgen.validate.toolkit import CrossFinding, Site, collisions, dig
 
 ID = "cross-doppler-config"

@@ -45,15 +45,15 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         annotations = dig(doc.data, "metadata", "annotations", default={}) or {}
         prefix = next((p for p in prefixes if f"{p}target" in annotations), None)
         if prefix is None:
-            yield Finding(doc, ("metadata",), f"no {prefixes[0]}target annotation: External-DNS would not "
+            yield Finding(("metadata",), f"no {prefixes[0]}target annotation: External-DNS would not "
                           "point the host at the tunnel",
-                          hint=f"{prefixes[0]}target: {target or '<TunnelID>.cfargotunnel.com'}")
+                          hint=f"{prefixes[0]}target: {target or '<TunnelID>.cfargotunnel.com'}", doc=doc)
             continue
         path = ("metadata", "annotations", f"{prefix}target")
         if target is not None and annotations[f"{prefix}target"] != target:
-            yield Finding(doc, path, f"target {annotations[f'{prefix}target']!r} is not the tunnel {target!r}")
+            yield Finding(path, f"target {annotations[f'{prefix}target']!r} is not the tunnel {target!r}", doc=doc)
         proxied = annotations.get(f"{prefix}cloudflare-proxied")
         if proxied != "true":
-            yield Finding(doc, ("metadata", "annotations", f"{prefix}cloudflare-proxied")
+            yield Finding(("metadata", "annotations", f"{prefix}cloudflare-proxied")
                           if proxied is not None else ("metadata", "annotations"),
-                          f'{prefix}cloudflare-proxied must be "true" for a tunnel CNAME, got {proxied!r}')
+                          f'{prefix}cloudflare-proxied must be "true" for a tunnel CNAME, got {proxied!r}', doc=doc)

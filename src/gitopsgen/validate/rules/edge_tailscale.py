@@ -48,21 +48,21 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         return
     hostname = dig(values.data, *HOSTNAME_ANNOTATION) if values is not None else None
     if values is not None and hostname is not None and not (isinstance(hostname, str) and DNS_LABEL.match(hostname)):
-        yield Finding(values, HOSTNAME_ANNOTATION, f"invalid Tailscale hostname {hostname!r}: must be a DNS "
-                      "label (<= 63 of a-z, 0-9, '-')")
+        yield Finding(HOSTNAME_ANNOTATION, f"invalid Tailscale hostname {hostname!r}: must be a DNS "
+                      "label (<= 63 of a-z, 0-9, '-')", doc=values)
     for doc, i, host in hosts:
         match = TS_HOST.match(host)
         if match is None or (isinstance(hostname, str) and match["label"] != hostname):
             want = f"{hostname}.<tailnet>.ts.net" if isinstance(hostname, str) else "<hostname>.<tailnet>.ts.net"
-            yield Finding(doc, ("spec", "rules", i, "host"), f"host {host!r} is not the tailnet name {want}")
+            yield Finding(("spec", "rules", i, "host"), f"host {host!r} is not the tailnet name {want}", doc=doc)
     for doc in distinct(iter(hosts)):
         for key in external_dns_annotations(doc):
-            yield Finding(doc, ("metadata", "annotations", key), "External-DNS annotation on the "
-                          "tailnet edge would publish public DNS")
+            yield Finding(("metadata", "annotations", key), "External-DNS annotation on the "
+                          "tailnet edge would publish public DNS", doc=doc)
     config = cloudflared_config(tree)
     if config is not None:
-        yield Finding(config, (), "a cloudflared tunnel config is rendered on the tailnet edge")
+        yield Finding((), "a cloudflared tunnel config is rendered on the tailnet edge", doc=config)
     for doc in tree.manifests("Deployment"):
         for path, container in containers(doc):
             if "cloudflared" in str(container.get("image", "")):
-                yield Finding(doc, (*path, "image"), "a cloudflared Deployment is rendered on the tailnet edge")
+                yield Finding((*path, "image"), "a cloudflared Deployment is rendered on the tailnet edge", doc=doc)

@@ -49,18 +49,18 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         for i, rule in rules:
             service = rule.get("service")
             if isinstance(service, str) and service.startswith(("http://", "https://")) and service != expected:
-                yield Finding(config, ("ingress", i, "service"), f"service {service!r} is not the "
-                              f"ingress-nginx controller {expected!r}")
+                yield Finding(("ingress", i, "service"), f"service {service!r} is not the "
+                              f"ingress-nginx controller {expected!r}", doc=config)
     hosts = list(ingress_hosts(tree, nginx_class(tree)))
     for doc, i, host in hosts:
         if not any(host_matches(str(r.get("hostname") or ""), host) for _, r in rules):
-            yield Finding(doc, ("spec", "rules", i, "host"), f"host {host!r} has no cloudflared ingress rule",
-                          hint=f"add it to {config.file}")
+            yield Finding(("spec", "rules", i, "host"), f"host {host!r} has no cloudflared ingress rule",
+                          hint=f"add it to {config.file}", doc=doc)
     for i, rule in rules:
         pattern = str(rule.get("hostname") or "")
         if pattern and not any(host_matches(pattern, host) for _, _, host in hosts):
-            yield Finding(config, ("ingress", i, "hostname"), f"rule for {pattern!r} matches no Ingress host "
-                          "(dead rule)")
+            yield Finding(("ingress", i, "hostname"), f"rule for {pattern!r} matches no Ingress host "
+                          "(dead rule)", doc=config)
     values = values_doc(tree, "external-dns")
     filters = dig(values.data, "domainFilters", default=None) if values else None
     if isinstance(filters, list) and filters:
@@ -87,12 +87,12 @@ def _domain_filters(tree: RenderedTree, hosts: list[tuple[Manifest, int, str]],
 
     for doc, i, host in hosts:
         if not inside(host):
-            yield Finding(doc, ("spec", "rules", i, "host"), f"host {host!r} is outside the External-DNS "
-                          f"domainFilters {filters}")
+            yield Finding(("spec", "rules", i, "host"), f"host {host!r} is outside the External-DNS "
+                          f"domainFilters {filters}", doc=doc)
     for doc in distinct(iter(hosts)):
         for key, value in external_dns_annotations(doc).items():
             if key.endswith("/hostname"):
                 for extra in str(value).split(","):
                     if extra.strip() and not inside(extra.strip()):
-                        yield Finding(doc, ("metadata", "annotations", key), f"hostname {extra.strip()!r} is "
-                                      f"outside the External-DNS domainFilters {filters}")
+                        yield Finding(("metadata", "annotations", key), f"hostname {extra.strip()!r} is "
+                                      f"outside the External-DNS domainFilters {filters}", doc=doc)

@@ -32,5 +32,5 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         for i, item in enumerate(dig(doc.data, "spec", "data", default=[]) or []):
             key = dig(item, "remoteRef", "key")
             if not isinstance(key, str) or not DOPPLER_NAME.match(key):
-                yield Finding(doc, ("spec", "data", i, "remoteRef", "key"),
-                              f"remoteRef.key {key!r} is not a Doppler secret name (UPPER_SNAKE_CASE)")
+                yield Finding(("spec", "data", i, "remoteRef", "key"),
+                              f"remoteRef.key {key!r} is not a Doppler secret name (UPPER_SNAKE_CASE)", doc=doc)

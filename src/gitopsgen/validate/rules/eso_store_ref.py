@@ -27,16 +27,16 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         if doc.ident.group != domain.ESO_GROUP:
             continue
         if doc.ident.api_version != domain.ESO_API_VERSION:
-            yield Finding(doc, ("apiVersion",), f"{doc.ident.api_version} is not served by ESO v2.9.0",
-                          hint=f"use apiVersion: {domain.ESO_API_VERSION}")
+            yield Finding(("apiVersion",), f"{doc.ident.api_version} is not served by ESO v2.9.0",
+                          hint=f"use apiVersion: {domain.ESO_API_VERSION}", doc=doc)
         kind = dig(doc.data, "spec", "secretStoreRef", "kind")
         if kind != "ClusterSecretStore":
-            yield Finding(doc, ("spec", "secretStoreRef", "kind"),
+            yield Finding(("spec", "secretStoreRef", "kind"),
                           f"secretStoreRef.kind is {kind!r}, not ClusterSecretStore",
-                          hint="an unset kind means a namespaced SecretStore, which is not rendered")
+                          hint="an unset kind means a namespaced SecretStore, which is not rendered", doc=doc)
         name = dig(doc.data, "spec", "secretStoreRef", "name")
         if name not in stores:
             known = ", ".join(sorted(stores)) or "none"
-            yield Finding(doc, ("spec", "secretStoreRef", "name"),
+            yield Finding(("spec", "secretStoreRef", "name"),
                           f"secretStoreRef.name {name!r} is not a rendered ClusterSecretStore",
-                          hint=f"rendered stores: {known}")
+                          hint=f"rendered stores: {known}", doc=doc)

@@ -24,7 +24,7 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
     for doc in tree.manifests():
         for path, container in containers(doc):
             if (why := unpinned(container.get("image"))) is not None:
-                yield Finding(doc, (*path, "image"), why, hint="pin a version tag or a digest")
+                yield Finding((*path, "image"), why, hint="pin a version tag or a digest", doc=doc)
     for doc in redis_docs(tree):
         spec = doc.data.get("spec") or {}
         paths: list[tuple[str | int, ...]] = [("spec", "kubernetesConfig", "image")]
@@ -35,4 +35,4 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         paths.extend(("spec", "sidecars", i, "image") for i in range(len(spec.get("sidecars") or [])))
         for path in paths:
             if (why := unpinned(dig(doc.data, *path))) is not None:
-                yield Finding(doc, path, why, hint="pin a version tag, e.g. v7.0.15")
+                yield Finding(path, why, hint="pin a version tag, e.g. v7.0.15", doc=doc)

@@ -57,10 +57,11 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         mine = [p for p in policies if p.ident.namespace == ns]
         for direction in ("Ingress", "Egress") if ns in data else ("Ingress",):
             if not any(_denies(p, direction) for p in mine):
-                yield Finding(doc, ("metadata", "namespace"), f"namespace {ns!r} has no default-deny "
+                yield Finding(("metadata", "namespace"), f"namespace {ns!r} has no default-deny "
                               f"{direction.lower()} policy: every pod of the cluster is allowed"
                               f"{' in' if direction == 'Ingress' else ' out'}",
-                              hint=f"render a NetworkPolicy with podSelector: {{}} and policyTypes [{direction}]")
+                              hint=f"render a NetworkPolicy with podSelector: {{}} and policyTypes [{direction}]",
+                              doc=doc)
     yield from _controller(tree, policies)
 
 
@@ -76,15 +77,15 @@ def _controller(tree: RenderedTree, policies: list[Manifest]) -> Iterator[Findin
                 selects(dig(p.data, "spec", "podSelector"), labels) and
                 "Ingress" in (dig(p.data, "spec", "policyTypes", default=[]) or [])]
     if not covering:
-        yield Finding(app, ("spec", "destination", "namespace"), f"no NetworkPolicy selects the ingress-nginx "
+        yield Finding(("spec", "destination", "namespace"), f"no NetworkPolicy selects the ingress-nginx "
                       f"controller pods in {namespace!r}: any pod may bypass the edge",
-                      hint="allow its HTTP port only from the edge's pods")
+                      hint="allow its HTTP port only from the edge's pods", doc=app)
         return
     for policy in covering:
         for i, rule in enumerate(dig(policy.data, "spec", "ingress", default=[]) or []):
             if _admits_http(rule) and _from_anywhere(rule):
-                yield Finding(policy, ("spec", "ingress", i), "admits the controller's HTTP port from anywhere",
-                              hint="name the edge's namespace and pods in `from`")
+                yield Finding(("spec", "ingress", i), "admits the controller's HTTP port from anywhere",
+                              hint="name the edge's namespace and pods in `from`", doc=policy)
 
 
 def _admits_http(rule: Any) -> bool:

@@ -37,17 +37,18 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         ident = doc.ident
         owner = owned.get((ident.namespace, ident.name))
         if owner is not None:
-            yield Finding(doc, ("metadata", "name"), f"Service name is owned by the operator ({owner})",
-                          hint="use the operator's Service, or name yours differently (e.g. <name>-rw)")
+            yield Finding(("metadata", "name"), f"Service name is owned by the operator ({owner})",
+                          hint="use the operator's Service, or name yours differently (e.g. <name>-rw)", doc=doc)
         selector = dig(doc.data, "spec", "selector", default={}) or {}
         if not isinstance(selector, dict) or selector.get("redis-role") != "master":
             continue
         app = selector.get("app")
         expected = {"app": app, "redis_setup_type": "replication", "role": "replication", "redis-role": "master"}
         if (ident.namespace, app) not in replications or selector != expected:
-            yield Finding(doc, ("spec", "selector"), "a master-only selector must be exactly {app: "
+            yield Finding(("spec", "selector"), "a master-only selector must be exactly {app: "
                           "<replication>, redis_setup_type: replication, role: replication, redis-role: master} "
-                          "of a rendered RedisReplication")
+                          "of a rendered RedisReplication", doc=doc)
         ports = dig(doc.data, "spec", "ports", default=[]) or []
         if not any(isinstance(p, dict) and domain.REDIS_PORT in (p.get("port"), p.get("targetPort")) for p in ports):
-            yield Finding(doc, ("spec", "ports"), f"a master-only Service must expose Redis port {domain.REDIS_PORT}")
+            yield Finding(("spec", "ports"), f"a master-only Service must expose Redis port {domain.REDIS_PORT}",
+                          doc=doc)

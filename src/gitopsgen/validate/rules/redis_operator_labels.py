@@ -24,6 +24,6 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         labels = dig(doc.data, "metadata", "labels", default={}) or {}
         for key in domain.REDIS_OPERATOR_POD_LABELS:
             if isinstance(labels, dict) and key in labels:
-                yield Finding(doc, ("metadata", "labels", key), f"label {key!r} overrides the operator's "
+                yield Finding(("metadata", "labels", key), f"label {key!r} overrides the operator's "
                               "pod label and breaks its Service selectors",
-                              hint="use app.kubernetes.io/* labels instead")
+                              hint="use app.kubernetes.io/* labels instead", doc=doc)

@@ -33,11 +33,11 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         name, key = dig(ref, "name"), dig(ref, "key")
         known = secrets.get((ident.namespace, name)) if isinstance(name, str) else None
         if known is None or known.source != "ExternalSecret":
-            yield Finding(doc, (*SECRET, "name"), f"redisSecret {name!r} is not an ExternalSecret target "
-                          f"in namespace {ident.namespace!r}")
+            yield Finding((*SECRET, "name"), f"redisSecret {name!r} is not an ExternalSecret target "
+                          f"in namespace {ident.namespace!r}", doc=doc)
         elif key not in known.keys:
-            yield Finding(doc, (*SECRET, "key"), f"redisSecret key {key!r} is not produced by "
-                          f"ExternalSecret {name!r}", hint=f"its keys: {', '.join(sorted(known.keys))}")
+            yield Finding((*SECRET, "key"), f"redisSecret key {key!r} is not produced by "
+                          f"ExternalSecret {name!r}", hint=f"its keys: {', '.join(sorted(known.keys))}", doc=doc)
 
     replications = {(d.ident.namespace, d.ident.name): d
                     for d in redis_docs(tree, "RedisReplication")}
@@ -52,11 +52,11 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         if wanted is None and given is None:
             continue
         if given is None:
-            yield Finding(doc, ("spec", "redisSentinelConfig"),
+            yield Finding(("spec", "redisSentinelConfig"),
                           "redisReplicationPassword is missing: the sentinels cannot authenticate to "
                           f"RedisReplication {target.ident.name!r}",
-                          hint="set redisReplicationPassword.secretKeyRef to the replication's redisSecret")
+                          hint="set redisReplicationPassword.secretKeyRef to the replication's redisSecret", doc=doc)
         elif wanted is None or (dig(given, "name"), dig(given, "key")) != (dig(wanted, "name"), dig(wanted, "key")):
-            yield Finding(doc, REPLICATION_PASSWORD,
+            yield Finding(REPLICATION_PASSWORD,
                           f"redisReplicationPassword {dig(given, 'name')}/{dig(given, 'key')} differs from the "
-                          f"replication's redisSecret {dig(wanted, 'name')}/{dig(wanted, 'key')}")
+                          f"replication's redisSecret {dig(wanted, 'name')}/{dig(wanted, 'key')}", doc=doc)

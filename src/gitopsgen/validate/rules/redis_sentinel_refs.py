@@ -32,13 +32,13 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         target = replications.get((ident.namespace, name))
         if target is None:
             known = ", ".join(sorted(n for ns, n in replications if ns == ident.namespace)) or "none"
-            yield Finding(doc, path, f"redisReplicationName {name!r} is not a RedisReplication in "
-                          f"namespace {ident.namespace!r}", hint=f"replications there: {known}")
+            yield Finding(path, f"redisReplicationName {name!r} is not a RedisReplication in "
+                          f"namespace {ident.namespace!r}", hint=f"replications there: {known}", doc=doc)
             continue
         size = dig(target.data, "spec", "clusterSize")
         if not isinstance(size, int) or size < 2:
-            yield Finding(target, ("spec", "clusterSize"), f"clusterSize {size!r} leaves the sentinels "
-                          "nothing to fail over to", hint="1 master + 1 replica is clusterSize: 2")
+            yield Finding(("spec", "clusterSize"), f"clusterSize {size!r} leaves the sentinels "
+                          "nothing to fail over to", hint="1 master + 1 replica is clusterSize: 2", doc=target)
         if dig(target.data, "spec", "sentinel") is not None:
-            yield Finding(target, ("spec", "sentinel"), "embedded sentinel set while RedisSentinel "
-                          f"{ident.name!r} also watches this replication")
+            yield Finding(("spec", "sentinel"), "embedded sentinel set while RedisSentinel "
+                          f"{ident.name!r} also watches this replication", doc=target)

@@ -43,9 +43,9 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         if ident.kind == "Secret" and ident.api_version == "v1":
             owner = secrets.get((ident.namespace, ident.name))
             if owner is not None and owner.source == "ExternalSecret":
-                yield Finding(doc, ("metadata", "name"),
+                yield Finding(("metadata", "name"),
                               "a plain Secret has the name of an ExternalSecret target",
-                              hint="let the ExternalSecret own it; render no Secret")
+                              hint="let the ExternalSecret own it; render no Secret", doc=doc)
         for path, name, key in _references(doc):
             yield from _resolve(tree, doc, path, ident.namespace, name, key, secrets)
     for chart_file in sorted(tree.files):
@@ -115,11 +115,11 @@ def _resolve(tree: RenderedTree, doc: Document, path: tuple[str | int, ...], nam
         hint = "render an ExternalSecret with this target name in the same namespace"
         if isinstance(name, str) and name.endswith("-superuser"):
             hint = "CloudNativePG creates <cluster>-superuser only with enableSuperuserAccess: true"
-        yield Finding(doc, _field(path, "name"), f"Secret {name!r} in namespace {namespace!r} is not created by "
-                      "any ExternalSecret or CloudNativePG Cluster", hint=hint)
+        yield Finding(_field(path, "name"), f"Secret {name!r} in namespace {namespace!r} is not created by "
+                      "any ExternalSecret or CloudNativePG Cluster", hint=hint, doc=doc)
     elif key is not None and key not in secret.keys:
-        yield Finding(doc, _field(path, "key"), f"Secret {name!r} ({secret.source}) has no key {key!r}",
-                      hint=f"its keys: {', '.join(sorted(secret.keys))}")
+        yield Finding(_field(path, "key"), f"Secret {name!r} ({secret.source}) has no key {key!r}",
+                      hint=f"its keys: {', '.join(sorted(secret.keys))}", doc=doc)
 
 
 def _field(path: tuple[str | int, ...], which: str) -> tuple[str | int, ...]:

@@ -20,7 +20,7 @@ edge); rules import them from here.
 
 from __future__ import annotations
 
-from gitopsgen.validate.toolkit.argocd import (
+from gitopsgen.tree.argocd import (
     Source,
     ValueFile,
     application_for_values,
@@ -43,6 +43,7 @@ from gitopsgen.validate.toolkit.argocd import (
     values_paths,
     wave,
 )
+from gitopsgen.tree.yamlio import dig, iter_paths
 from gitopsgen.validate.toolkit.edge import (
     cloudflared_config,
     distinct,
@@ -89,7 +90,6 @@ from gitopsgen.validate.toolkit.workloads import (
     unpinned,
     workloads,
 )
-from gitopsgen.tree.yamlio import dig, iter_paths
 
 __all__ = [
     "WORKLOAD_KINDS",

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen.facts import domain
-from gitopsgen.facts import layout
+from gitopsgen.facts import domain, layout
+from gitopsgen.tree.argocd import values_doc
 from gitopsgen.tree.manifests import Document, Manifest, RenderedTree
-from gitopsgen.validate.toolkit.argocd import values_doc
 from gitopsgen.tree.yamlio import dig
 
 

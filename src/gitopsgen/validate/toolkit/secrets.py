@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from gitopsgen.facts import domain
 from gitopsgen.tree.manifests import Document, Manifest, RenderedTree
-from gitopsgen.validate.toolkit.memo import per_tree
+from gitopsgen.tree.memo import per_tree
 from gitopsgen.tree.yamlio import dig
 
 

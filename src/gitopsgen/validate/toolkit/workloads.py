@@ -7,9 +7,9 @@ from typing import Any
 
 from gitopsgen.facts import domain
 from gitopsgen.tree.manifests import Document, Manifest, RenderedTree
-from gitopsgen.validate.toolkit.findings import YamlPath
-from gitopsgen.validate.toolkit.memo import per_tree
+from gitopsgen.tree.memo import per_tree
 from gitopsgen.tree.yamlio import dig
+from gitopsgen.validate.toolkit.findings import YamlPath
 
 PodPath = YamlPath
 

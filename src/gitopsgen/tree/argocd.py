@@ -9,12 +9,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from gitopsgen.facts import domain
 from gitopsgen.core import fastpath
-from gitopsgen.facts import layout
+from gitopsgen.core.problems import YamlPath
+from gitopsgen.facts import domain, layout
 from gitopsgen.tree.manifests import Document, Manifest, RenderedTree
-from gitopsgen.validate.toolkit.findings import YamlPath
-from gitopsgen.validate.toolkit.memo import per_document, per_tree
+from gitopsgen.tree.memo import per_document, per_tree
 from gitopsgen.tree.yamlio import dig
 
 

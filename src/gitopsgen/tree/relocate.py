@@ -18,8 +18,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import replace
 from typing import Any
 
-from gitopsgen.tree.manifests import RenderedFile, RenderedTree
 from gitopsgen.core.problems import Problem
+from gitopsgen.tree.manifests import RenderedFile, RenderedTree
 from gitopsgen.tree.yamlio import dig
 
 _MISSING = object()
