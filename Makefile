@@ -7,13 +7,15 @@ BIN := $(VENV)/bin
 # schemas/ (if committed), gitopsgen.toml's schema-locations, then the store packaged in gitopsgen.
 # The packaged store (src/gitopsgen/store/default) is built by our own importer from the upstream
 # CRDs and chart folders beside the checkout; tests/test_store_upstream.py checks it is current
-# (keep its list of sources in step with this one).
+# (keep its list of sources in step with this one). Every source needs a table in STORE_ORIGINS
+# (by its folder name) with the upstream URL it is a copy of, which the lock records.
 SHARED ?= ../shared
 STORE_SOURCES := $(addprefix $(SHARED)/crds/,argo-cd-v3.5.1 external-secrets-v2.9.0 redis-operator-v0.26.0 \
 	cloudnative-pg-chart-0.29.0 plugin-barman-cloud-v0.13.0) \
 	$(addprefix $(SHARED)/schemas/charts/,cloudnative-pg external-secrets reloader external-dns redis-operator \
 	plugin-barman-cloud cert-manager)
 STORE := src/gitopsgen/store/default
+STORE_ORIGINS := store-origins.toml
 
 .PHONY: install render check test test-slow fuzz lint clean store spec-schema docs bench
 
@@ -31,9 +33,9 @@ render: $(BIN)/.installed
 check: $(BIN)/.installed
 	$(BIN)/gitopsgen render --all --check
 
-store: $(BIN)/.installed
+store: $(BIN)/.installed $(STORE_ORIGINS)
 	rm -rf $(STORE)
-	$(BIN)/gitopsgen schemas import $(STORE_SOURCES) --out $(STORE)
+	$(BIN)/gitopsgen schemas import $(STORE_SOURCES) --origins $(STORE_ORIGINS) --out $(STORE)
 
 # One pytest worker per core (pytest-xdist). The few slow tests (a wheel build, pre-commit hook
 # environments from the package index) and the long run of the no-injection property are

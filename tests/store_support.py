@@ -31,6 +31,8 @@ STORE_CRDS = ("argo-cd-v3.5.1", "external-secrets-v2.9.0", "redis-operator-v0.26
               "plugin-barman-cloud-v0.13.0")
 STORE_CHARTS = ("cloudnative-pg", "external-secrets", "reloader", "external-dns", "redis-operator",
                 "plugin-barman-cloud", "cert-manager")
+STORE_ORIGINS = REPO_ROOT / "store-origins.toml"
+"""The upstream URL (and Helm repository) of each source above, by folder name: STORE_ORIGINS in the Makefile."""
 
 
 def shared() -> Path:

@@ -4,7 +4,7 @@ console script's entry point (`main`).
 Nothing here does work of its own. Heavy imports (Jinja, Pydantic, jsonschema) happen inside the
 command bodies so that `gitopsgen --help` and shell completion stay cheap.
 
-Exit codes (DESIGN.md): 0 success / in sync / clean; 1 drift, differences, invalid output or
+Exit codes (README, "Commands"): 0 success / in sync / clean; 1 drift, differences, invalid output or
 findings; 2 bad input (spec, environment name, template, arguments).
 
 `--root` is accepted before the command (`gitopsgen --root DIR render prd`, the app callback
@@ -65,7 +65,7 @@ def main() -> None:
 
     # A run allocates millions of short-lived objects (parsed YAML, Jinja contexts, problems):
     # collecting the youngest generation every 20,000 allocations instead of 700 saves about a
-    # tenth of a large render, for no measurable memory (bench/bench.py, issue 12).
+    # tenth of a large render, for no measurable memory (measured with bench/bench.py).
     gc.set_threshold(20_000, 50, 100)
     if sys.argv[1:] == ["--version"]:  # answered before Typer parses: its value coercion imports pydantic
         from gitopsgen import __version__

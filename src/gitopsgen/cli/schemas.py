@@ -44,6 +44,10 @@ def import_(
         metavar="SOURCE", show_default=False,
         help="CRD file, folder (recursive), Helm chart folder or .tgz, or http(s) URL (a .tgz URL is a chart).")],
     out: OutOption = None,
+    origins: Annotated[Path | None, typer.Option(
+        "--origins", dir_okay=False, show_default=False,
+        help="TOML file naming the upstream URL (and Helm repository) of each local SOURCE by its name; "
+             "the lock then records those instead of local paths.")] = None,
     root: RootOption = None,  # type: ignore[assignment]
     debug: DebugOption = False,
 ) -> None:
@@ -53,7 +57,8 @@ def import_(
         from gitopsgen.report.schemas import store_result
         from gitopsgen.store.importing import ImportOptions, import_sources
 
-        result = import_sources(ImportOptions(_root(root), tuple(sources), out.absolute() if out else None))
+        result = import_sources(ImportOptions(_root(root), tuple(sources), out.absolute() if out else None,
+                                              origins))
         store_result(result, _shown(result.out), sys.stdout)
         return 0
 

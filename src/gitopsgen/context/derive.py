@@ -42,7 +42,7 @@ from gitopsgen.spec.models import (
     VolumeSnapshotBackup,
 )
 
-# Sync waves (DOMAIN X32). In the root: the environment's AppProject before every child. Children:
+# Sync waves (docs/components.md §7). In the root: the environment's AppProject before every child. Children:
 # namespaces (with their Pod Security levels and NetworkPolicies), cert-manager (the Barman Cloud
 # plugin needs it ready), operators, the secret store, ExternalSecrets, data-layer custom
 # resources, the app, its edge.

@@ -1,4 +1,4 @@
-"""Facts about the components we deploy, written once (shared/reference/DOMAIN.md).
+"""Facts about the components we deploy, written once (docs/components.md, with upstream evidence).
 
 Both sides of the tool import these: `context` derives names from them for the templates, and the
 rules check rendered objects against them. A rule that imported the derivation itself could not
@@ -8,7 +8,7 @@ derives anything from a spec.
 
 from __future__ import annotations
 
-# --- CloudNativePG (DOMAIN section 1) -----------------------------------------------------------
+# --- CloudNativePG (docs/components.md §1) --------------------------------------------------------
 
 CNPG_API_VERSION = "postgresql.cnpg.io/v1"
 CNPG_PORT = 5432
@@ -22,7 +22,7 @@ CNPG_SECRET_KEYS = frozenset({"username", "user", "password", "dbname", "host", 
                               "jdbc-uri", "fqdn-uri", "fqdn-jdbc-uri"})
 """Keys of the generated basic-auth Secrets (pkg/specs/secrets.go)."""
 CNPG_CLUSTER_LABEL = "cnpg.io/cluster"
-"""Label of every instance pod: the Cluster's name (DOMAIN section 1)."""
+"""Label of every instance pod: the Cluster's name (docs/components.md §1)."""
 CNPG_STATUS_PORT = 8000
 """The instance manager's status port; the operator must reach it and 5432 (docs/src/networking.md)."""
 CNPG_OPERATOR_POD_LABELS = {"app.kubernetes.io/name": "cloudnative-pg"}
@@ -34,7 +34,7 @@ BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io"
 BARMAN_OBJECT_PARAMETER = "barmanObjectName"
 """`plugins[].parameters` key naming the ObjectStore of the WAL archiver."""
 
-# --- OT redis-operator (DOMAIN section 2) -------------------------------------------------------
+# --- OT redis-operator (docs/components.md §2) ----------------------------------------------------
 
 REDIS_GROUP = "redis.redis.opstreelabs.in"
 REDIS_KINDS = ("Redis", "RedisReplication", "RedisSentinel", "RedisCluster")
@@ -74,13 +74,13 @@ def redis_owned_suffixes() -> frozenset[str]:
     return frozenset(s for suffixes in REDIS_SERVICE_SUFFIXES.values() for s in suffixes)
 
 
-# --- External Secrets (DOMAIN section 3) --------------------------------------------------------
+# --- External Secrets (docs/components.md §3) -----------------------------------------------------
 
 ESO_GROUP = "external-secrets.io"
 ESO_API_VERSION = "external-secrets.io/v1"
 """The only served version in ESO v2.9.0 (`v1beta1` is `served: false`)."""
 
-# --- ingress-nginx (DOMAIN section 9) -----------------------------------------------------------
+# --- ingress-nginx (docs/components.md §9) --------------------------------------------------------
 
 INGRESS_NGINX_CHART = "ingress-nginx"
 INGRESS_NGINX_HTTP_PORT = 80
@@ -105,17 +105,17 @@ def ingress_controller_service(release: str) -> str:
     return f"{fullname}-controller"
 
 
-# --- External-DNS (DOMAIN section 6) ------------------------------------------------------------
+# --- External-DNS (docs/components.md §6) ---------------------------------------------------------
 
 EXTERNAL_DNS_PREFIXES = ("external-dns.alpha.kubernetes.io/", "external-dns.kubernetes.io/")
 """Annotation prefixes: alpha up to v0.21.0, GA from v0.22.0."""
 
-# --- cloudflared (DOMAIN section 5) -------------------------------------------------------------
+# --- cloudflared (docs/components.md §5) ----------------------------------------------------------
 
 CLOUDFLARED_CREDENTIALS_KEY = "credentials.json"
 TUNNEL_TARGET_SUFFIX = ".cfargotunnel.com"
 
-# --- Stakater Reloader (DOMAIN section 4) -------------------------------------------------------
+# --- Stakater Reloader (docs/components.md §4) ----------------------------------------------------
 
 RELOADER_CONFIGMAP_EXCLUDE = "configmaps.exclude.reloader.stakater.com/reload"
 """Workload annotation listing ConfigMaps whose changes Reloader ignores (internal/pkg/options/flags.go)."""
@@ -152,13 +152,13 @@ CLUSTER_SCOPED_KINDS = frozenset({
 })
 """Cluster-scoped kinds the platform may meet (an AppProject whitelists them by group and kind)."""
 
-# --- Tailscale operator (DOMAIN section 8) ------------------------------------------------------
+# --- Tailscale operator (docs/components.md §8) ---------------------------------------------------
 
 TAILSCALE_OAUTH_SECRET = "operator-oauth"
 TAILSCALE_OAUTH_KEYS = ("client_id", "client_secret")
 """Name and keys of the precreated OAuth Secret the tailscale-operator chart expects."""
 
-# --- Argo CD (DOMAIN section 7) -----------------------------------------------------------------
+# --- Argo CD (docs/components.md §7) --------------------------------------------------------------
 
 ARGOCD_API_VERSION = "argoproj.io/v1alpha1"
 ARGOCD_IN_CLUSTER = "https://kubernetes.default.svc"
@@ -197,10 +197,10 @@ CHART_CRD_GROUPS: dict[str, tuple[str, ...]] = {
     "cert-manager": ("cert-manager.io", "acme.cert-manager.io"),
     "plugin-barman-cloud": (BARMAN_GROUP,),
 }
-"""API groups of the CRDs each operator chart installs (DOMAIN sections 1-3, 8; cert-manager
+"""API groups of the CRDs each operator chart installs (docs/components.md §1-§3, §8, §11; cert-manager
 v1.21.1 deploy/charts/cert-manager/templates/crd-*.yaml; plugin-barman-cloud 0.7.0 templates/crds)."""
 LARGE_CRD_CHARTS = frozenset({"cloudnative-pg", "external-secrets", "redis-operator", "cert-manager"})
-"""Charts whose CRDs exceed the 262144-byte last-applied annotation of client-side apply (X28);
+"""Charts whose CRDs exceed the 262144-byte last-applied annotation of client-side apply (docs/components.md §7);
 cert-manager v1.21.1: issuers and clusterissuers ~325 KB, challenges ~269 KB."""
 
 _RBAC = (("rbac.authorization.k8s.io", "ClusterRole"), ("rbac.authorization.k8s.io", "ClusterRoleBinding"))

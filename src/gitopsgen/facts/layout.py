@@ -1,4 +1,4 @@
-"""Where things live in a gitopsgen repository (DESIGN.md, "Repository layout").
+"""Where things live in a gitopsgen repository (README, "The rendered tree").
 
 Every path the tool reads or writes by convention is spelled here once: the folders of the
 repository, the rendered tree of an environment, and the places inside it that other parts

@@ -117,7 +117,7 @@ def run(fields: Fields) -> Iterator[Finding]:
 
 @check
 def argocd_destination(f: Fields) -> Iterator[Finding]:
-    """Argo CD: "application destination can't have both name and server defined" (DOMAIN X30)."""
+    """Argo CD: "application destination can't have both name and server defined" (docs/components.md §7)."""
     server, name = f("argocd", "destination", "server"), f("argocd", "destination", "name")
     if (server is None) == (name is None):
         yield Finding(("argocd", "destination", "server"), "needs exactly one of 'server' and 'name'", severity=E)
@@ -132,7 +132,7 @@ def auth0_refresh_tokens(f: Fields) -> Iterator[Finding]:
 
 @check
 def sentinel_counts(f: Fields) -> Iterator[Finding]:
-    """DOMAIN X8; the operator's webhook rejects even sizes when enabled."""
+    """docs/components.md §2; the operator's webhook rejects even sizes when enabled."""
     if f("redis", "mode") != "sentinel":
         return
     sentinels = f("redis", "sentinels")
@@ -178,7 +178,7 @@ def edge_components_present(f: Fields) -> Iterator[Finding]:
 
 @check
 def hostname_inside_domain_filters(f: Fields) -> Iterator[Finding]:
-    """External-DNS only manages names under its domain filters (DOMAIN X22)."""
+    """External-DNS only manages names under its domain filters (docs/components.md §5)."""
     host = f("app", "hostname")
     filters = f("externalDns", "domainFilters")
     if host is None or filters is None:
@@ -190,7 +190,7 @@ def hostname_inside_domain_filters(f: Fields) -> Iterator[Finding]:
 
 @check
 def sentinel_quorum_majority(f: Fields) -> Iterator[Finding]:
-    """A quorum below a majority lets a partitioned minority flag the master down (DOMAIN X8).
+    """A quorum below a majority lets a partitioned minority flag the master down (docs/components.md §2).
     Odd counts and quorum <= sentinels are `sentinel_counts`."""
     if f("redis", "mode") != "sentinel":
         return
@@ -222,7 +222,7 @@ def env_names_not_derived(f: Fields) -> Iterator[Finding]:
 
 @check
 def names_do_not_collide(f: Fields) -> Iterator[Finding]:
-    """Operators own Service names derived from their CRs (DOMAIN §1, §2); the API must not take one."""
+    """Operators own Service names derived from their CRs (docs/components.md §1, §2); the API must not take one."""
     out: list[Finding] = []
     pg, redis = f("postgres", "clusterName"), f("redis", "name")
     app = f.get("app", "name")
@@ -238,7 +238,7 @@ def names_do_not_collide(f: Fields) -> Iterator[Finding]:
 @check
 def production_needs_backups(f: Fields) -> Iterator[Finding]:
     """CloudNativePG deletes the PVCs with the Cluster: without a backup, one deleted Application
-    is a lost database (DOMAIN section 1, Corrections)."""
+    is a lost database (docs/components.md §1)."""
     if f("tier") == "production" and not f.has("postgres", "backup"):
         yield Finding(("postgres",), "has no backup in a production environment", severity=E,
                       hint="add postgres.backup with method barmanCloud (object store, WAL archive) or volumeSnapshot")

@@ -131,7 +131,7 @@ class ArgoCD(Model):
 
 
 class Charts(Model):
-    """Every operator chart, pinned. Versions and repositories: shared/reference/DOMAIN.md."""
+    """Every operator chart, pinned. Versions and repositories: docs/components.md."""
 
     cloudnative_pg: ChartSource
     redis_operator: ChartSource

@@ -1,4 +1,7 @@
-"""Argo CD Applications: sources, waves, what they deploy from this tree, their values files (DOMAIN section 7)."""
+"""Argo CD Applications: sources, waves, what they deploy from this tree, their values files.
+
+Facts: docs/components.md §7.
+"""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
-"""Our own checker for a locally-managed cloudflared `config.yaml` (DOMAIN section 5).
+"""Our own checker for a locally-managed cloudflared `config.yaml` (docs/components.md §5).
 
 It applies the rules cloudflared itself enforces when it loads the file (cloudflare/cloudflared @
 2026.8.2, ingress/ingress.go `validateIngress`, `validateAccessConfiguration`), so a broken tunnel
 config fails `gitopsgen render` instead of a crash-looping Deployment. Quoted messages are
-cloudflared's own. On top of them, two stricter lints of ours (DOMAIN X20):
+cloudflared's own. On top of them, two stricter lints of ours (docs/components.md §5):
 
 * a wildcard must be a leading `*.`: cloudflared accepts `*foo.example.com` (star at index 0) but
   matching only understands `*.` suffixes, so such a rule can never match;

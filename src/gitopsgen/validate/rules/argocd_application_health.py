@@ -12,7 +12,7 @@ cluster"), and this rule checks the tree carries it:
   `config/argocd/argocd-cm.patch.yaml` with `data.resource.customizations.health.argoproj.io_Application`;
 * that script reads `obj.status.health` (the upstream check).
 
-Upstream: Argo CD docs/operator-manual/health.md ("Argocd App"), argo-cd#3781; issue 9 finding 6.
+Upstream: Argo CD docs/operator-manual/health.md ("Argocd App"), argo-cd#3781.
 """
 
 from __future__ import annotations

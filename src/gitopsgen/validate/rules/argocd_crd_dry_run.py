@@ -1,4 +1,6 @@
-"""argocd-crd-dry-run: custom resources sync only once their CRDs can exist (DOMAIN X29).
+"""argocd-crd-dry-run: custom resources sync only once their CRDs can exist.
+
+Facts: docs/components.md §7.
 
 Argo CD dry-runs every manifest before a sync; a custom resource whose CRD is not installed yet
 fails it ("the server could not find the requested resource") and the whole Application fails.

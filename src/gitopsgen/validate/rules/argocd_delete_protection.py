@@ -14,8 +14,8 @@ cascade into the database. In an environment whose AppProject is labelled
   everything in it, whatever its objects say.
 
 Upstream: Argo CD docs/user-guide/sync-options.md ("No Prune Resources", "No Resource Deletion",
-several options joined with ","); CloudNativePG docs (PVCs go with the Cluster, DOMAIN
-Corrections); issue 9 finding 3.
+several options joined with ","); CloudNativePG docs (PVCs go with the Cluster,
+docs/components.md §1).
 """
 
 from __future__ import annotations

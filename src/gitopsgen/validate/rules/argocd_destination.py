@@ -1,4 +1,6 @@
-"""argocd-destination: every Application is complete and lives where Argo CD looks (DOMAIN X30).
+"""argocd-destination: every Application is complete and lives where Argo CD looks.
+
+Facts: docs/components.md §7.
 
 * `spec.destination` names the cluster by exactly one of `server` and `name` (Argo CD refuses
   both: "application destination can't have both name and server defined") and sets a

@@ -6,8 +6,8 @@ for `loadBalancerClass: tailscale` but the Tailscale operator's Application sits
 the chart's Application never turns Healthy and, with the Application health check that makes
 waves wait (docs/operator-manual/health.md), the app-of-apps sync stalls for good: the operator's
 wave is never reached. This is the trap of exposing ingress-nginx "Tailscale -> NGINX" with a
-Tailscale LoadBalancer while the operator waits for its ExternalSecret-made OAuth Secret (DOMAIN
-§8, X32): expose a ClusterIP Service with `tailscale.com/expose: "true"` instead, or move the
+Tailscale LoadBalancer while the operator waits for its ExternalSecret-made OAuth Secret
+(docs/components.md §8, §7): expose a ClusterIP Service with `tailscale.com/expose: "true"` instead, or move the
 operator to the chart's wave or earlier.
 
 The rule reads our values files (the `$values/...` files of each Helm source) for any mapping with
@@ -25,7 +25,7 @@ from gitopsgen.validate.toolkit import Finding
 
 ID = "argocd-load-balancer-wave"
 
-# loadBalancerClass -> the chart whose controller serves it (tailscale.com/kb/1236, DOMAIN §8).
+# loadBalancerClass -> the chart whose controller serves it (tailscale.com/kb/1236, docs/components.md §8).
 LOAD_BALANCER_CHARTS = {"tailscale": "tailscale-operator"}
 
 

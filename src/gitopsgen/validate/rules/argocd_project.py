@@ -21,7 +21,7 @@ cluster-scoped kinds included. Every Application of the tree therefore:
 Patterns are Argo CD's globs; a leading `!` denies.
 
 Upstream: Argo CD docs/user-guide/projects.md ("The Default Project", "Restrict Cluster-Scoped
-Resources by Name"), docs/operator-manual/project-specification.md; issue 9 findings 1 and 10.
+Resources by Name"), docs/operator-manual/project-specification.md.
 """
 
 from __future__ import annotations

@@ -8,8 +8,7 @@ points at), while the old objects are pruned. So every source with a `chart` set
 `helm.releaseName`.
 
 Upstream: Argo CD docs/user-guide/helm.md ("Helm Release Name": by default the release name is
-the Application name), ingress-nginx chart `_helpers.tpl` (fullname from the release name);
-issue 9 finding 1.
+the Application name), ingress-nginx chart `_helpers.tpl` (fullname from the release name).
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""argocd-reloader: Reloader restarts every workload, without fighting Argo CD (DOMAIN X33, §4).
+"""argocd-reloader: Reloader restarts every workload, without fighting Argo CD.
+
+Facts: docs/components.md §4.
 
 Secrets reach workloads through ExternalSecrets; when a Doppler value changes, the Secret's data
 changes and only Reloader restarts the pods that use it. So the values file of every Application

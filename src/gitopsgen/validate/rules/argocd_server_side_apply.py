@@ -1,4 +1,6 @@
-"""argocd-server-side-apply: operators with large CRDs are installed with server-side apply (DOMAIN X28).
+"""argocd-server-side-apply: operators with large CRDs are installed with server-side apply.
+
+Facts: docs/components.md §7.
 
 Client-side `kubectl apply` keeps the whole object in the `kubectl.kubernetes.io/last-applied-
 configuration` annotation, capped at 262144 bytes; the CRDs of CloudNativePG (clusters ~464 KB,

@@ -1,4 +1,6 @@
-"""argocd-sync-waves: child Applications sync in dependency order (DOMAIN X32).
+"""argocd-sync-waves: child Applications sync in dependency order.
+
+Facts: docs/components.md §7.
 
 The app of apps applies its children wave by wave (lower `argocd.argoproj.io/sync-wave` first).
 Our order: namespaces < operators < ClusterSecretStore < ExternalSecrets < data-layer custom

@@ -1,4 +1,6 @@
-"""argocd-value-files: multi-source value files resolve to files of this render (DOMAIN X31).
+"""argocd-value-files: multi-source value files resolve to files of this render.
+
+Facts: docs/components.md §7.
 
 In a multi-source Application, a Git source with `ref: values` exposes `$values`, and a Helm
 source reads `helm.valueFiles: [$values/<path from the repository root>]`. Argo CD resolves the

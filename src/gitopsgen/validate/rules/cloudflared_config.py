@@ -1,4 +1,6 @@
-"""cloudflared-config: the committed tunnel config passes the rules cloudflared enforces (DOMAIN section 5, X20).
+"""cloudflared-config: the committed tunnel config passes the rules cloudflared enforces.
+
+Facts: docs/components.md §5.
 
 `rendered/<env>/config/cloudflared/config.yaml` is checked with `gitopsgen.validate.cloudflared`,
 our implementation of cloudflared's own ingress validation (cloudflare/cloudflared @ 2026.8.2,

@@ -1,6 +1,8 @@
-"""cloudflared-wiring: the cloudflared Deployment runs the committed config, with its credentials (DOMAIN X20, X25).
+"""cloudflared-wiring: the cloudflared Deployment runs the committed config, with its credentials.
 
-For every Deployment running `cloudflared tunnel --config <dir>/<file> run` (DOMAIN section 5,
+Facts: docs/components.md §5.
+
+For every Deployment running `cloudflared tunnel --config <dir>/<file> run` (docs/components.md §5,
 upstream named-tunnel-k8s example):
 
 * a ConfigMap volume is mounted at `<dir>` and puts the ConfigMap key at `<file>`; that ConfigMap

@@ -23,7 +23,7 @@ a ScheduledBackup.
 Upstream: cloudnative-pg v1.30.0 docs/src/backup.md, appendixes/backup_volumesnapshot.md,
 cnpg_i.md, api/v1 ScheduledBackupSpec (`method`, default barmanObjectStore); plugin-barman-cloud
 v0.13.0 (plugin name, ObjectStore CRD); plugin-barman-cloud chart 0.7.0 README (cert-manager
-first); issue 9 finding 3.
+first).
 """
 
 from __future__ import annotations

@@ -1,17 +1,19 @@
-"""cnpg-cluster: a CloudNativePG Cluster the operator accepts and that behaves (DOMAIN X17-X19).
+"""cnpg-cluster: a CloudNativePG Cluster the operator accepts and that behaves.
+
+Facts: docs/components.md §1.
 
 From cloudnative-pg v1.30.0 (api/v1/cluster_defaults.go, internal/webhook/v1/cluster_webhook.go,
 docs/src/kubernetes_upgrade.md, monitoring.md):
 
-* X17: `bootstrap.initdb.database` and `.owner` are written explicitly (the webhook silently
+* `bootstrap.initdb.database` and `.owner` are written explicitly (the webhook silently
   defaults them to `app`, which the API's datasource would then have to match); an
   `initdb.secret` coming from an ExternalSecret must be `kubernetes.io/basic-auth` with
   `username` and `password` keys.
-* X18: `storage.size` (or a pvcTemplate storage request) is set and a valid quantity ("Size not
+* `storage.size` (or a pvcTemplate storage request) is set and a valid quantity ("Size not
   configured"); `imageName` carries a version tag: not `latest` ("Can't use 'latest' as image
   tag"), not a bare digest ("Can't use just the image sha"), and a PostgreSQL version ("invalid
   version tag"), since the major version is read from it.
-* X19: a 1-instance cluster sets `enablePDB: false` (its primary PDB would block every node
+* a 1-instance cluster sets `enablePDB: false` (its primary PDB would block every node
   drain; the default is true); `monitoring.enablePodMonitor` is deprecated (warning). Two
   instances get an info note: the replica PDB and the docs' HA examples start at three.
 """

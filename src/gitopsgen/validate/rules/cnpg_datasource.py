@@ -1,4 +1,6 @@
-"""cnpg-datasource: the API's datasource points at the Cluster's primary and its own database (DOMAIN X15, X16).
+"""cnpg-datasource: the API's datasource points at the Cluster's primary and its own database.
+
+Facts: docs/components.md §1.
 
 CloudNativePG serves the primary on the `<cluster>-rw` Service, port 5432 (`-ro`/`-r` reach
 replicas, where writes fail), and creates the database and owner of `bootstrap.initdb` (defaults

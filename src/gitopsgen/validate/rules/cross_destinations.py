@@ -9,8 +9,8 @@ environment would delete the other's namespaces. Cluster-scoped objects deployed
 therefore differ per destination.
 
 Upstream: Argo CD docs/user-guide/sync-options.md (`FailOnSharedResource`, "shared resource"
-warnings), docs/operator-manual/declarative-setup.md (clusters by server or name); issue 9
-finding 1. Run by `render --all`.
+warnings), docs/operator-manual/declarative-setup.md (clusters by server or name).
+Run by `render --all`.
 """
 
 from __future__ import annotations

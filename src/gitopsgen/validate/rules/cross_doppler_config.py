@@ -5,8 +5,8 @@ ClusterSecretStores read the same `project`/`config` share every secret: a stagi
 production would run with production's database, tunnel and Cloudflare credentials. That can be
 intended (a shared config on purpose), hence a warning.
 
-Upstream: external-secrets docs/provider/doppler.md (a service token maps to one config, DOMAIN
-section 3); issue 9. Run by `render --all`.
+Upstream: external-secrets docs/provider/doppler.md (a service token maps to one config,
+docs/components.md §3). Run by `render --all`.
 """
 
 from __future__ import annotations

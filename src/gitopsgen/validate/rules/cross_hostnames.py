@@ -5,7 +5,7 @@ fight over the record (External-DNS) or the tunnel route, and users reach whiche
 last. An environment copied from another must change its hostnames.
 
 Upstream: Kubernetes Ingress `spec.rules[].host`; kubernetes-sigs/external-dns (one record per
-name), DOMAIN X22; issue 9 finding 11. Run by `render --all`.
+name), docs/components.md §5. Run by `render --all`.
 """
 
 from __future__ import annotations

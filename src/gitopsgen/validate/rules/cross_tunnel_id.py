@@ -7,8 +7,8 @@ traffic of both hostnames between two clusters, each answering 404 for the other
 environment needs its own tunnel (`cloudflared tunnel create`), its own credentials and its own
 CNAME target.
 
-Upstream: cloudflare/cloudflared (a tunnel's connectors and their ingress rules, DOMAIN
-section 5); issue 9 finding 11. Run by `render --all`.
+Upstream: cloudflare/cloudflared (a tunnel's connectors and their ingress rules,
+docs/components.md §5). Run by `render --all`.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
-"""edge-dns-annotations: public Ingresses point External-DNS at the tunnel, proxied (DOMAIN X23).
+"""edge-dns-annotations: public Ingresses point External-DNS at the tunnel, proxied.
+
+Facts: docs/components.md §6.
 
 With a Cloudflare Tunnel (a `config/cloudflared/config.yaml` in the tree) every Ingress served
 by ingress-nginx needs `<prefix>target: <TunnelID>.cfargotunnel.com`, so External-DNS writes a
 CNAME to the tunnel instead of the (private) controller address, and `<prefix>cloudflare-proxied:
-"true"`: tunnel CNAMEs only work proxied (DOMAIN sections 5 and 6). `<TunnelID>` is the config's
+"true"`: tunnel CNAMEs only work proxied (docs/components.md §5, §6). `<TunnelID>` is the config's
 `tunnel:` (when it is a UUID). `<prefix>` must be the one the External-DNS image reads: its
 values' `annotationPrefix` when rendered (v0.22 reads only the configured prefix), else either
 `external-dns.alpha.kubernetes.io/` or `external-dns.kubernetes.io/`, used consistently.

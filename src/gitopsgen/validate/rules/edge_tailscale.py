@@ -1,8 +1,10 @@
-"""edge-tailscale: the tailnet edge stays private and names the host it exposes (DOMAIN X27).
+"""edge-tailscale: the tailnet edge stays private and names the host it exposes.
+
+Facts: docs/components.md §8.
 
 The tailnet edge is in use when ingress-nginx's controller Service is exposed by the Tailscale
 operator (values `controller.service.loadBalancerClass: tailscale`, or the `tailscale.com/expose`
-/ `tailscale.com/hostname` annotations) or an Ingress host is a MagicDNS name (`*.ts.net`). Then (DOMAIN section 8):
+/ `tailscale.com/hostname` annotations) or an Ingress host is a MagicDNS name (`*.ts.net`). Then:
 
 * the `tailscale.com/hostname` annotation is a DNS label (<= 63 of `[a-z0-9-]`), else the operator
   refuses it ("invalid Tailscale hostname");

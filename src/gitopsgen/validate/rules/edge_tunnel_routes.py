@@ -1,13 +1,15 @@
-"""edge-tunnel-routes: the tunnel routes exactly the public Ingress hosts to ingress-nginx (DOMAIN X21, X22).
+"""edge-tunnel-routes: the tunnel routes exactly the public Ingress hosts to ingress-nginx.
+
+Facts: docs/components.md §5, §9.
 
 When the tree has a cloudflared config (`config/cloudflared/config.yaml`):
 
-* X21: every non-catch-all rule's URL service is the ingress-nginx controller Service,
+* every non-catch-all rule's URL service is the ingress-nginx controller Service,
   `http://<controller>.<ns>.svc.cluster.local:<http port>`, where `<controller>` follows the
   chart's naming (`<release>-controller` if the release name contains `ingress-nginx`, else
   `<release>-ingress-nginx-controller`; release = `helm.releaseName` or the Application name,
-  DOMAIN section 9). Checked when the ingress-nginx Application is in the tree.
-* X22: every host of an Ingress served by ingress-nginx is matched by a non-catch-all rule
+  docs/components.md §9). Checked when the ingress-nginx Application is in the tree.
+* every host of an Ingress served by ingress-nginx is matched by a non-catch-all rule
   (exact, or a leading `*.` by suffix), else it is unreachable through the tunnel; every rule
   hostname matches at least one such Ingress host (no dead rules); and, when External-DNS values
   are rendered, every Ingress host (and `<prefix>hostname` entry) lies under one of its

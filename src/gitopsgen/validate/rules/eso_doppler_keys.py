@@ -1,4 +1,6 @@
-"""eso-doppler-keys: ExternalSecrets ask Doppler for names Doppler can hold (DOMAIN X6).
+"""eso-doppler-keys: ExternalSecrets ask Doppler for names Doppler can hold.
+
+Facts: docs/components.md §3.
 
 Doppler secret names are UPPER_SNAKE_CASE (`REDIS_PASSWORD`; docs/provider/doppler.md). A
 `remoteRef.key` of another shape never matches and the ExternalSecret fails to sync, unless the

@@ -1,4 +1,6 @@
-"""eso-doppler-token: the Doppler ClusterSecretStore names its token Secret fully (DOMAIN X2).
+"""eso-doppler-token: the Doppler ClusterSecretStore names its token Secret fully.
+
+Facts: docs/components.md §3.
 
 ESO v2.9.0 (providers/v1/doppler/provider.go, esutils.ValidateSecretSelector) refuses a
 `ClusterSecretStore` whose `auth.secretRef.dopplerToken` has no `namespace` ("requires namespace":

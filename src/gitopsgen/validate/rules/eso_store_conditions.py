@@ -11,8 +11,7 @@ credentials, the Cloudflare token) into a namespace of their own. So:
   plus `kubernetes.io/metadata.name`, match the selector); otherwise ESO refuses it.
 
 Upstream: external-secrets v2.9.0 apis/externalsecrets/v1 ClusterSecretStoreCondition
-("Used to constrain a ClusterSecretStore to specific namespaces"), docs/api/clustersecretstore.md;
-issue 9 finding 7.
+("Used to constrain a ClusterSecretStore to specific namespaces"), docs/api/clustersecretstore.md.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
-"""eso-store-ref: every ExternalSecret is served and reads from a rendered ClusterSecretStore (DOMAIN X1).
+"""eso-store-ref: every ExternalSecret is served and reads from a rendered ClusterSecretStore.
+
+Facts: docs/components.md §3.
 
 * `apiVersion` must be `external-secrets.io/v1`: `v1beta1` is `served: false` since ESO v0.17.0,
-  so an API server running ESO v2.9.0 refuses anything else (DOMAIN section 3).
+  so an API server running ESO v2.9.0 refuses anything else (docs/components.md §3).
 * `spec.secretStoreRef.kind` must be `ClusterSecretStore` (the default is a namespaced
   `SecretStore`, which this platform does not render), and `secretStoreRef.name` must name a
   `ClusterSecretStore` of the same tree, else the ExternalSecret stays `SecretSyncedError`.

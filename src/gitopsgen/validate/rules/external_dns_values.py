@@ -1,6 +1,8 @@
-"""external-dns-values: External-DNS is configured for Cloudflare explicitly (DOMAIN X24).
+"""external-dns-values: External-DNS is configured for Cloudflare explicitly.
 
-Checked on `values/external-dns.yaml` when the tree renders it (DOMAIN section 6):
+Facts: docs/components.md §6.
+
+Checked on `values/external-dns.yaml` when the tree renders it (docs/components.md §6):
 
 * `provider` is `cloudflare` (string or `{name: cloudflare}`);
 * `policy` is set explicitly: chart 1.21.1 defaults to `upsert-only`, chart HEAD makes it

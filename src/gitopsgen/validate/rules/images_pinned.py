@@ -1,8 +1,10 @@
-"""images-pinned: every image the platform runs is pinned to a tag or digest (DOMAIN X14).
+"""images-pinned: every image the platform runs is pinned to a tag or digest.
+
+Facts: docs/components.md §2.
 
 An image without a tag means `:latest`, which changes under the cluster without a commit: a
 rollback in Git no longer rolls anything back. OT redis-operator's own examples use `:latest`
-(DOMAIN section 2), so this is easy to copy by accident. Checked: every container and init
+(docs/components.md §2), so this is easy to copy by accident. Checked: every container and init
 container of a workload, and in OT Redis CRs `kubernetesConfig.image`, `redisExporter.image`
 (which is also **required** whenever a `redisExporter` block is present), `initContainer.image`
 and `sidecars[].image`. CloudNativePG's `imageName` is checked by `cnpg-cluster`.

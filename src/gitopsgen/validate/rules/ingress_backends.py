@@ -1,8 +1,10 @@
-"""ingress-backends: Ingresses reach a rendered Service through the right IngressClass (DOMAIN X26).
+"""ingress-backends: Ingresses reach a rendered Service through the right IngressClass.
+
+Facts: docs/components.md §9.
 
 * `spec.ingressClassName` is set and, when ingress-nginx values are rendered, equals their
   `controller.ingressClassResource.name`: with `watchIngressWithoutClass: false` the controller
-  ignores Ingresses of any other (or no) class (DOMAIN section 9).
+  ignores Ingresses of any other (or no) class (docs/components.md §9).
 * Every backend `service.name` is a Service rendered in the Ingress's namespace, and its
   `port.number` / `port.name` is one of that Service's ports; otherwise ingress-nginx answers 503.
 """

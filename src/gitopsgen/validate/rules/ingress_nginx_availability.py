@@ -13,7 +13,7 @@ chart (merged over the chart defaults, as Helm does) must give:
 * pods spread over nodes: `controller.topologySpreadConstraints` or `controller.affinity`.
 
 Upstream: kubernetes/ingress-nginx chart 4.15.1 values.yaml (`replicaCount: 1`, `minAvailable: 1`)
-and templates/controller-poddisruptionbudget.yaml (`if gt $replicas 1`); issue 9 finding 2.
+and templates/controller-poddisruptionbudget.yaml (`if gt $replicas 1`).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ sentinels, and to the ingress controller behind the tunnel, bypassing Cloudflare
 
 Upstream: Kubernetes docs "Network Policies" (default deny, isolation by policyTypes);
 CloudNativePG docs/src/networking.md; ingress-nginx chart 4.15.1 `_helpers.tpl` selector
-labels; issue 9 findings 5 and 8.
+labels.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""no-secret-values: nothing in `rendered/` may carry a secret value (DOMAIN X5, DESIGN conventions).
+"""no-secret-values: nothing in `rendered/` may carry a secret value.
+
+Facts: docs/components.md §3.
 
 Secrets reach the cluster through ExternalSecrets from Doppler. So a rendered tree must not
 contain:

@@ -1,6 +1,8 @@
-"""redis-app-connection: the API's Redis settings name the rendered Redis objects (DOMAIN X10, X11).
+"""redis-app-connection: the API's Redis settings name the rendered Redis objects.
 
-Spring Boot (DOMAIN section 10) connects by mode:
+Facts: docs/components.md §10.
+
+Spring Boot (docs/components.md §10) connects by mode:
 
 * sentinel: `SPRING_DATA_REDIS_SENTINEL_MASTER` must equal the RedisSentinel's `masterGroupName`
   (operator default `myMaster`, capital M), and every host of `SPRING_DATA_REDIS_SENTINEL_NODES`
@@ -62,7 +64,7 @@ def _literal(env: Env, name: str) -> str | None:
 
 
 def _sentinel_services(sentinel: str) -> tuple[str, str]:
-    """The Services of a RedisSentinel clients may list as sentinel nodes (DOMAIN section 2)."""
+    """The Services of a RedisSentinel clients may list as sentinel nodes (docs/components.md §2)."""
     return (sentinel + domain.REDIS_SENTINEL_SUFFIX, f"{sentinel}{domain.REDIS_SENTINEL_SUFFIX}-headless")
 
 

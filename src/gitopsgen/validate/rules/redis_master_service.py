@@ -1,6 +1,8 @@
-"""redis-master-service: no Service collides with the operator's; a master-only one selects the master (DOMAIN X12).
+"""redis-master-service: no Service collides with the operator's; a master-only one selects the master.
 
-OT redis-operator creates these Services itself (DOMAIN section 2): `Redis <n>`: `<n>`,
+Facts: docs/components.md §2.
+
+OT redis-operator creates these Services itself (docs/components.md §2): `Redis <n>`: `<n>`,
 `<n>-headless`, `<n>-additional`, `<n>-metrics`; `RedisReplication <n>`: the same plus
 `<n>-master` (since v0.19.0; it follows the `redis-role: master` pod label) and `<n>-replica`;
 `RedisSentinel <n>`: `<n>-sentinel`, `-sentinel-headless`, `-sentinel-additional`. A rendered

@@ -17,7 +17,7 @@ every `Redis` and `RedisReplication`:
 Upstream: OT-CONTAINER-KIT/redis-operator v0.26.0 api/common/v1beta2 RedisConfig,
 internal/k8sutils/statefulset.go (REDIS_MAX_MEMORY, external config mounted at
 /etc/redis/external.conf.d), internal/agent/bootstrap/redis/config.go; OT-CONTAINER-KIT/redis
-entrypoint.sh (EXTERNAL_CONFIG_FILE); issue 9 finding 4.
+entrypoint.sh (EXTERNAL_CONFIG_FILE).
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""redis-operator-labels: Redis CRs carry none of the labels the operator's Services select on (DOMAIN X13).
+"""redis-operator-labels: Redis CRs carry none of the labels the operator's Services select on.
+
+Facts: docs/components.md §2.
 
 OT redis-operator v0.26.0 labels pods `app`, `redis_setup_type`, `role` and (replication)
 `redis-role`, and merges the CR's own labels **over** them (internal/controller/common/labels.go).

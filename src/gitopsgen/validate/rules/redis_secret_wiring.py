@@ -1,8 +1,10 @@
-"""redis-secret-wiring: the Redis password Secret is wired into every Redis CR that needs it (DOMAIN X3, X4).
+"""redis-secret-wiring: the Redis password Secret is wired into every Redis CR that needs it.
+
+Facts: docs/components.md §2.
 
 * `kubernetesConfig.redisSecret {name, key}` of a `Redis`/`RedisReplication`/`RedisSentinel`
   enables `requirepass` from that Secret, injected as env `REDIS_PASSWORD` via secretKeyRef
-  (DOMAIN section 2): it must name an ExternalSecret target in the same namespace, and `key` must
+  (docs/components.md §2): it must name an ExternalSecret target in the same namespace, and `key` must
   be one of the keys that ExternalSecret produces, or the Redis pods never start.
 * A `RedisSentinel` reaches password-protected Redis nodes with
   `redisSentinelConfig.redisReplicationPassword.secretKeyRef`, which must equal the watched

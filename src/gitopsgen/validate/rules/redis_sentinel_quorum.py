@@ -1,4 +1,6 @@
-"""redis-sentinel-quorum: the sentinel quorum is a quoted number the sentinels can reach (DOMAIN X8).
+"""redis-sentinel-quorum: the sentinel quorum is a quoted number the sentinels can reach.
+
+Facts: docs/components.md §2.
 
 * `redisSentinelConfig.quorum` is a **string** in the CRD (default `"2"`); an integer is refused
   by the API server.

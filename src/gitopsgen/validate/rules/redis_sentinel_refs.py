@@ -1,4 +1,6 @@
-"""redis-sentinel-refs: a RedisSentinel watches a real replication, set up once (DOMAIN X7, X9).
+"""redis-sentinel-refs: a RedisSentinel watches a real replication, set up once.
+
+Facts: docs/components.md §2.
 
 * `redisSentinelConfig.redisReplicationName` must name a `RedisReplication` in the **same
   namespace** (OT redis-operator v0.26.0, redissentinel_types.go); otherwise the sentinels have no

@@ -1,17 +1,19 @@
-"""secret-refs-resolve: every Secret a workload or chart reads will exist, with that key (DOMAIN X5, X15, X24).
+"""secret-refs-resolve: every Secret a workload or chart reads will exist, with that key.
+
+Facts: docs/components.md §1, §3, §6.
 
 Secrets come from two places only: ExternalSecrets (target name and keys, same namespace) and
 CloudNativePG (`<cluster>-app`; `<cluster>-superuser` only with `enableSuperuserAccess: true`,
-whose default is false, DOMAIN section 1). A reference to anything else leaves the pod in
+whose default is false, docs/components.md §1). A reference to anything else leaves the pod in
 `CreateContainerConfigError` forever. Checked:
 
 * `env[].valueFrom.secretKeyRef`, `envFrom[].secretRef` and `secret` volumes of every workload;
 * `secretKeyRef`s in chart values (e.g. External-DNS `CF_API_TOKEN`), in the namespace of the
   Application that installs the chart;
 * no plain `Secret` is rendered with the name of an ExternalSecret target ("two owners fight",
-  DOMAIN section 3).
+  docs/components.md §3).
 
-A `-superuser` reference without `enableSuperuserAccess: true` gets its own hint (X15).
+A `-superuser` reference without `enableSuperuserAccess: true` gets its own hint (docs/components.md §1).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ For every Deployment and StatefulSet of the tree:
 
 Upstream: Kubernetes docs "Specifying a Disruption Budget for your Application"
 (tasks/run-application/configure-pdb), "Pod Topology Spread Constraints"
-(concepts/scheduling-eviction/topology-spread-constraints); issue 9 finding 2.
+(concepts/scheduling-eviction/topology-spread-constraints).
 """
 
 from __future__ import annotations

@@ -6,13 +6,13 @@ never another rule, the derivation (`gitopsgen.context.derive`) or the spec. A r
 the document, the YAML path inside it and the words. The runner (`validate.rules.run`) adds the
 rule id, the file shown to users, the line and the object's identity.
 
-Facts behind the lookups (shared/reference/DOMAIN.md): ESO's effective target name is
+Facts behind the lookups (docs/components.md): ESO's effective target name is
 `target.name` or the ExternalSecret's name, its keys are `data[].secretKey` plus
-`target.template.data` keys (section 3); CloudNativePG generates `<cluster>-app` (unless
+`target.template.data` keys (§3); CloudNativePG generates `<cluster>-app` (unless
 `bootstrap.initdb.secret` is given) and `<cluster>-superuser` only with
-`enableSuperuserAccess: true` (section 1); Argo CD Applications deploy the folder of a Git
+`enableSuperuserAccess: true` (§1); Argo CD Applications deploy the folder of a Git
 source's `path`, value files written `$<ref>/rendered/<env>/...` resolve to files of the same
-tree, and Helm coalesces values files over the chart's defaults (section 7).
+tree, and Helm coalesces values files over the chart's defaults (§7).
 
 The lookups live in themed modules of this package (findings, secrets, workloads, argocd, helm,
 edge); rules import them from here.

@@ -1,5 +1,5 @@
 """Which Secrets will exist and with which keys: ExternalSecret targets and CloudNativePG's
-generated Secrets (DOMAIN sections 1 and 3)."""
+generated Secrets (docs/components.md §1, §3)."""
 
 from __future__ import annotations
 
