@@ -185,9 +185,14 @@ return hs
 """
 """argocd-cm health check for Applications, removed from Argo CD in 1.8 (argo-cd#3781); without it
 sync waves between child Applications do not wait for health (docs/operator-manual/health.md)."""
+BARE_FINALIZER = "resources-finalizer.argocd.argoproj.io"
+FOREGROUND_FINALIZER = "resources-finalizer.argocd.argoproj.io/foreground"
+"""The cascade the bare name also means, domain-qualified with a path (Argo CD v3.5.1
+pkg/apis/application/v1alpha1/application_defaults.go; foreground unless `/background`,
+controller/appcontroller.go)."""
 FINALIZERS = frozenset({
-    "resources-finalizer.argocd.argoproj.io",
-    "resources-finalizer.argocd.argoproj.io/foreground",
+    BARE_FINALIZER,
+    FOREGROUND_FINALIZER,
     "resources-finalizer.argocd.argoproj.io/background",
 })
 CHART_CRD_GROUPS: dict[str, tuple[str, ...]] = {
