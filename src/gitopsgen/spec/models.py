@@ -129,6 +129,11 @@ class ArgoCD(Model):
     """The cluster this environment runs on, as Argo CD knows it: `server` (API URL) or cluster `name`.
     The root Application and the AppProjects always go to Argo CD's own cluster."""
     retry: Retry = Retry()
+    version: SemVer = "3.3.0"
+    """The oldest Argo CD release that will reconcile this tree. Argo CD drops fields its CRDs do
+    not know without a word (3.2 drops AppProject clusterResourceWhitelist[].name, so the project
+    would allow every Namespace; 3.1 drops syncPolicy.retry.refresh); the argocd-version rule
+    refuses fields newer than this. Default: what the templates need."""
 
 
 class Charts(Model):
