@@ -113,7 +113,7 @@ def test_children_share_project_destination_finalizer_automated_sync_and_retry(
             continue
         app = doc.data
         assert app["metadata"]["namespace"] == argocd["namespace"]
-        assert app["metadata"]["finalizers"] == ["resources-finalizer.argocd.argoproj.io"]
+        assert app["metadata"]["finalizers"] == ["resources-finalizer.argocd.argoproj.io/foreground"]
         assert app["metadata"]["name"] == f"{env}-{name}"
         assert app["spec"]["project"] == env
         assert app["spec"]["destination"]["name"] == argocd["destination"]["name"] == env

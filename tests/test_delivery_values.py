@@ -181,7 +181,10 @@ def test_operator_values_scope_and_crds(rendered: dict[str, RenderedTree], repo_
     namespace = build_context(load(repo_root, env))["spec"]["namespace"]
     assert _values(rendered[env], "redis-operator") == {"redisOperator": {"watchNamespace": namespace}}
     assert _values(rendered[env], "cloudnative-pg") == {"crds": {"create": True}, "config": {"clusterWide": True}}
-    assert _values(rendered[env], "external-secrets") == {"installCRDs": True}
+    # production's CRDs outlive an uninstall and a sync that stops rendering them
+    protected = {"crds": {"annotations": {"helm.sh/resource-policy": "keep",
+                                          "argocd.argoproj.io/sync-options": "Prune=false"}}}
+    assert _values(rendered[env], "external-secrets") == {"installCRDs": True, **(protected if env == "prd" else {})}
 
 
 # --- the validator itself ------------------------------------------------------------------------

@@ -338,7 +338,7 @@ def derive(spec: Environment, env: str) -> Names:
                  argocd=_argocd(env, spec, installed, components, namespaces), namespaces=namespaces,
                  network=network, spread=spreading,
                  # Reloader watches where ExternalSecrets deliver Secrets, and nowhere else.
-                 reloader_namespaces=secrets.namespaces, charts=installed)
+                 reloader_namespaces=secrets.namespaces, charts=installed, protect_data=protect)
 
 
 def build_context(loaded: LoadedSpec) -> dict[str, Any]:

@@ -274,3 +274,6 @@ class Names:
     reloader_namespaces: tuple[str, ...]
     charts: dict[str, ChartSource] = field(default_factory=dict)
     """Every chart this environment installs, by spec key."""
+    protect_data: bool = False
+    """`protectData` (default: on in production): stateful objects, their namespaces, the Secrets
+    holding credentials and the CRDs of data objects survive a pruned or deleted Application."""

@@ -166,6 +166,8 @@ ARGOCD_IN_CLUSTER = "https://kubernetes.default.svc"
 SYNC_WAVE = "argocd.argoproj.io/sync-wave"
 SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
 """Per-resource sync options, several joined by "," (docs/user-guide/sync-options.md)."""
+ARGOCD_VERSION_ANNOTATION = "gitopsgen.io/argocd-version"
+"""Annotation of an environment's AppProject: the oldest Argo CD that reconciles the tree (spec argocd.version)."""
 TIER_LABEL = "gitopsgen.io/tier"
 """Label of an environment's AppProject: `production` or `development` (what the tier rules key on)."""
 APPLICATION_HEALTH_KEY = "resource.customizations.health.argoproj.io_Application"
@@ -184,9 +186,14 @@ return hs
 """
 """argocd-cm health check for Applications, removed from Argo CD in 1.8 (argo-cd#3781); without it
 sync waves between child Applications do not wait for health (docs/operator-manual/health.md)."""
+BARE_FINALIZER = "resources-finalizer.argocd.argoproj.io"
+FOREGROUND_FINALIZER = "resources-finalizer.argocd.argoproj.io/foreground"
+"""The cascade the bare name also means, domain-qualified with a path (Argo CD v3.5.1
+pkg/apis/application/v1alpha1/application_defaults.go; foreground unless `/background`,
+controller/appcontroller.go)."""
 FINALIZERS = frozenset({
-    "resources-finalizer.argocd.argoproj.io",
-    "resources-finalizer.argocd.argoproj.io/foreground",
+    BARE_FINALIZER,
+    FOREGROUND_FINALIZER,
     "resources-finalizer.argocd.argoproj.io/background",
 })
 CHART_CRD_GROUPS: dict[str, tuple[str, ...]] = {

@@ -296,6 +296,18 @@ def forwarded_headers_need_the_pod_network(f: Fields) -> Iterator[Finding]:
 
 
 @check
+def production_names_the_pod_network(f: Fields) -> Iterator[Finding]:
+    """The pod network differs per cluster (kubeadm/flannel 10.244.0.0/16, GKE, EKS and AKS each
+    their own): production does not render on a guess. With the cloudflare edge the check above
+    already asks for it, so one cause gives one finding."""
+    if f("tier") == "production" and f("edge", "type") != "cloudflare" and f("network", "podCidr") is None:
+        yield Finding(("network", "podCidr"), "is required in production", severity=E,
+                      hint="the cluster's pod network (kube-controller-manager --cluster-cidr, e.g. "
+                      "`kubectl get nodes -o jsonpath='{.items[*].spec.podCIDR}'` shows each node's share): "
+                      "the API's HTTPS egress excludes it")
+
+
+@check
 def redis_memory_has_a_limit(f: Fields) -> Iterator[Finding]:
     """`maxmemory` is a share of the memory limit; without a limit Redis never evicts and the pod
     is BestEffort."""

@@ -192,6 +192,22 @@ Cidr = _constrained(
     extra=_cidr_valid,
 )
 
+def _address_valid(value: str) -> str | None:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(value)
+    except ValueError as exc:
+        return f"is not an IP address: {exc}"
+    return None
+
+
+# A single IPv4 or IPv6 address, e.g. NodeLocal DNSCache's 169.254.20.10.
+IpAddress = _constrained(
+    "ip_address", rf"{_IPV4}|[0-9a-fA-F:]+",
+    "an IPv4 or IPv6 address such as 169.254.20.10", extra=_address_valid,
+)
+
 # CloudNativePG ScheduledBackup: robfig/cron with a leading seconds field (six fields).
 CnpgSchedule = _constrained(
     "cnpg_schedule", r"\S+( \S+){5}",

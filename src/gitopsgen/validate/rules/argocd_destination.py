@@ -9,10 +9,15 @@ Facts: docs/components.md §7.
 * `metadata.namespace` is set, and every Application deployed by another one of the tree (an
   app-of-apps child) is in the namespace of its parent: Argo CD only reconciles Applications in
   its own namespace unless apps-in-any-namespace is enabled;
-* every child carries the `resources-finalizer.argocd.argoproj.io` finalizer (or its foreground
-  or background variant): without it, removing the child from Git orphans everything it deployed.
+* every child carries a resources finalizer: without it, removing the child from Git orphans
+  everything it deployed. The path forms `resources-finalizer.argocd.argoproj.io/foreground`
+  and `/background` (Argo CD since 2.0) choose the propagation policy; the bare name means
+  foreground too, but the API server warns on every apply that a finalizer name should be
+  domain-qualified with a path, so the bare name is a warning.
 
-Upstream: Argo CD pkg/apis/application/v1alpha1/types.go, docs/operator-manual/
+Upstream: Argo CD pkg/apis/application/v1alpha1/types.go (`isPropagationPolicyFinalizer`,
+`GetPropagationPolicy`), application_defaults.go (the finalizer constants),
+controller/appcontroller.go (foreground unless `/background`), docs/operator-manual/
 app-any-namespace.md, docs/user-guide/app_deletion.md.
 """
 
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from gitopsgen.core.problems import Severity
 from gitopsgen.facts import domain
 from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import toolkit
@@ -62,4 +68,10 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
             yield Finding(("metadata",),
                           "child Application without the resources finalizer: deleting it would "
                           "orphan what it deployed",
-                          hint="add metadata.finalizers: [resources-finalizer.argocd.argoproj.io]", doc=app)
+                          hint=f"add metadata.finalizers: [{domain.FOREGROUND_FINALIZER}]", doc=app)
+        elif domain.BARE_FINALIZER in finalizers:
+            index = finalizers.index(domain.BARE_FINALIZER)
+            yield Finding(("metadata", "finalizers", index),
+                          f"{domain.BARE_FINALIZER} has no path: the API server warns on every apply that it "
+                          "should be domain-qualified", severity=Severity.WARNING,
+                          hint=f"use {domain.FOREGROUND_FINALIZER} (the same foreground cascade)", doc=app)
