@@ -198,7 +198,10 @@ def test_the_rendered_custom_resources_are_all_covered_by_the_reference(rendered
 def test_every_reference_file_has_its_counterpart_and_nothing_is_lost(imported: Path) -> None:
     for rel in ORACLE_FILES:
         assert (imported / rel).is_file(), rel
-    ours = {p.relative_to(imported).as_posix() for p in imported.glob("*/*.json")}
+    # the reference conversion has no Gateway API or NGINX Gateway Fabric schemas
+    unconverted = ("gateway.networking.k8s.io/", "gateway.nginx.org/")
+    ours = {p.relative_to(imported).as_posix() for p in imported.glob("*/*.json")
+            if not p.relative_to(imported).as_posix().startswith(unconverted)}
     # what the reference does not convert: the CRDs its SOURCES.md leaves out
     assert sorted(ours - set(ORACLE_FILES)) == [
         "external-secrets.io/clusterexternalsecret_v1.json", "external-secrets.io/clusterexternalsecret_v1beta1.json",
@@ -239,10 +242,10 @@ def test_the_packaged_lock_names_its_sources_relative_to_the_repository() -> Non
     sources = {f["source"].split("#")[0] for f in lock["files"]}
     assert all(s.startswith("../shared/") for s in sources), sources
     for folder in STORE_CRDS:
-        assert any(s.startswith(f"../shared/crds/{folder}/") for s in sources), folder
+        assert any(s.startswith(f"../shared/{folder}/") for s in sources), folder
 
 
 def test_the_makefile_builds_the_store_from_the_same_sources() -> None:
     makefile = (REPO_ROOT / "Makefile").read_text()
-    for name in (*STORE_CRDS, *STORE_CHARTS):
+    for name in (*(c.split("/")[1] for c in STORE_CRDS), *STORE_CHARTS):
         assert name in makefile, name
