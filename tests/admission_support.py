@@ -1,4 +1,4 @@
-"""Raw upstream CRDs from ../shared/crds as the schemas the admission layers consume.
+"""Raw upstream CRDs from ../shared/crds and ../shared/crds-next as the schemas the admission layers consume.
 
 Each served or unserved version's `openAPIV3Schema` is used as it is (no translation: the CEL and
 admission layers must work on raw CRD schemas as well as on our store's JSON Schema), with the
@@ -14,16 +14,22 @@ from typing import Any
 
 import yaml
 
-SHARED_CRDS = Path(__file__).resolve().parent.parent.parent / "shared" / "crds"
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+SHARED_CRDS = SHARED / "crds"
+# crds-next: the upstream CRDs of what the environments pin next (Gateway API, NGINX Gateway Fabric, ...)
+SHARED_CRD_FOLDERS = (SHARED_CRDS, SHARED / "crds-next")
 SKIP_REASON = f"upstream CRDs not found at {SHARED_CRDS} (CI has ../shared)"
 
 Key = tuple[str, str, str]
 """(group, version, kind)"""
 
 
-def crd_documents(folder: Path = SHARED_CRDS) -> list[dict[str, Any]]:
+def crd_documents(*folders: Path) -> list[dict[str, Any]]:
+    """The CRDs of `folders` (default: every folder of upstream CRDs that exists)."""
     out = []
-    for path in sorted(folder.rglob("*.yaml")):
+    paths = [path for folder in folders or SHARED_CRD_FOLDERS if folder.is_dir()
+             for path in sorted(folder.rglob("*.yaml"))]
+    for path in paths:
         text = "\n".join(line for line in path.read_text().splitlines() if not line.lstrip().startswith("{{"))
         out.extend(d for d in yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
                    if isinstance(d, dict) and d.get("kind") == "CustomResourceDefinition")
@@ -44,7 +50,7 @@ def schema_of(crd: dict[str, Any], version: dict[str, Any]) -> dict[str, Any]:
 
 @cache
 def crd_schemas() -> dict[Key, dict[str, Any]]:
-    """Every version of every CRD in ../shared/crds; empty when the folder is absent."""
+    """Every version of every CRD in ../shared/crds and ../shared/crds-next; empty when they are absent."""
     if not SHARED_CRDS.is_dir():
         return {}
     return {(crd["spec"]["group"], version["name"], crd["spec"]["names"]["kind"]): schema_of(crd, version)

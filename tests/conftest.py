@@ -19,7 +19,7 @@ import pytest
 
 from gitopsgen.run.render import render_trees
 from gitopsgen.tree.manifests import RenderedTree
-from kit import EXAMPLES, copy_examples
+from kit import EXAMPLES, copy_examples, use_ingress_nginx
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_SCHEMAS = REPO_ROOT.parent / "shared" / "schemas"
@@ -50,6 +50,15 @@ def shared_schemas() -> Path:
 def rendered() -> dict[str, RenderedTree]:
     """The real environments rendered in memory: {"dev": tree, "prd": tree}."""
     return {item.tree.env: item.tree for item in render_trees(REPO_ROOT, list(EXAMPLES))}
+
+
+@pytest.fixture(scope="session")
+def rendered_ingress_nginx(tmp_path_factory: pytest.TempPathFactory) -> dict[str, RenderedTree]:
+    """The example environments switched to the retired ingress-nginx controller, rendered in memory."""
+    root = tmp_path_factory.mktemp("ingress-nginx")
+    copy_examples(root)
+    use_ingress_nginx(root)
+    return {item.tree.env: item.tree for item in render_trees(root, list(EXAMPLES))}
 
 
 @pytest.fixture

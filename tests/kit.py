@@ -20,6 +20,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import yaml
+
 from gitopsgen.core.problems import Problem, Severity
 from gitopsgen.tree import yamlio
 from gitopsgen.tree.manifests import Manifest, RenderedFile, RenderedTree, make_document
@@ -49,6 +51,23 @@ def copy_examples(dest: Path, *, rendered: bool = False) -> None:
     if rendered:
         for env in EXAMPLES:
             shutil.copytree(REPO_ROOT / "rendered" / env, dest / "rendered" / env)
+
+
+INGRESS_NGINX_CHART = {"repoURL": "https://kubernetes.github.io/ingress-nginx", "chart": "ingress-nginx",
+                       "version": "4.15.1", "namespace": "ingress-nginx", "releaseName": "ingress-nginx"}
+
+
+def use_ingress_nginx(root: Path) -> None:
+    """Switch the example environments under `root` to the retired ingress-nginx controller (as a
+    cluster that still runs it would pin it): ingress.controller, its chart and the pod network
+    its webhook NetworkPolicy needs."""
+    for env in EXAMPLES:
+        path = root / "environments" / f"{env}.yaml"
+        data = yaml.safe_load(path.read_text())
+        data["ingress"] = {**(data.get("ingress") or {}), "controller": "ingress-nginx"}
+        data.setdefault("charts", {})["ingressNginx"] = dict(INGRESS_NGINX_CHART)
+        data.setdefault("network", {}).setdefault("podCidr", "10.244.0.0/16")
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
 def with_file(tree: RenderedTree, path: str, documents: list[Any], template: str = "test") -> RenderedTree:

@@ -27,10 +27,12 @@ from gitopsgen.tree import yamlio
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
 # The sources of the packaged default store: the same list as STORE_SOURCES in the Makefile.
-STORE_CRDS = ("argo-cd-v3.5.1", "external-secrets-v2.9.0", "redis-operator-v0.26.0", "cloudnative-pg-chart-0.29.0",
-              "plugin-barman-cloud-v0.13.0")
+# STORE_CRDS are folders of ../shared (crds/ or crds-next/).
+STORE_CRDS = ("crds/argo-cd-v3.5.1", "crds/external-secrets-v2.9.0", "crds/redis-operator-v0.26.0",
+              "crds/cloudnative-pg-chart-0.29.0", "crds/plugin-barman-cloud-v0.13.0",
+              "crds-next/gateway-api-v1.5.1", "crds-next/nginx-gateway-fabric-v2.6.7")
 STORE_CHARTS = ("cloudnative-pg", "external-secrets", "reloader", "external-dns", "redis-operator",
-                "plugin-barman-cloud", "cert-manager")
+                "plugin-barman-cloud", "cert-manager", "nginx-gateway-fabric")
 STORE_ORIGINS = REPO_ROOT / "store-origins.toml"
 """The upstream URL (and Helm repository) of each source above, by folder name: STORE_ORIGINS in the Makefile."""
 
@@ -43,7 +45,7 @@ def shared() -> Path:
 
 
 def store_sources(base: Path) -> list[str]:
-    return [str(base / "crds" / c) for c in STORE_CRDS] + [str(base / "schemas" / "charts" / c) for c in STORE_CHARTS]
+    return [str(base / c) for c in STORE_CRDS] + [str(base / "schemas" / "charts" / c) for c in STORE_CHARTS]
 
 
 def crd(group: str = "example.org", kind: str = "Widget", *, versions: list[dict[str, Any]] | None = None,

@@ -100,15 +100,26 @@ def test_pod_security_is_restricted_where_we_write_the_pods() -> None:
     levels = {ns.name: ns.pod_security for ns in _names("prd").namespaces}
     assert levels == {"example-prd": "restricted", "cloudflared": "restricted", "cert-manager": "baseline",
                       "cnpg-system": "baseline", "external-dns": "baseline", "external-secrets": "baseline",
-                      "ingress-nginx": "baseline", "redis-operator": "baseline", "reloader": "baseline"}
+                      "nginx-gateway": "baseline", "redis-operator": "baseline", "reloader": "baseline"}
     assert {ns.name: ns.pod_security for ns in _names("dev").namespaces}["tailscale"] == "privileged"
 
 
 def test_forwarded_headers_are_trusted_only_behind_the_tunnel() -> None:
-    assert _names("dev").ingress.forwarded_headers is None
-    assert _names("prd").ingress.forwarded_headers == {
-        "use-forwarded-headers": "true", "forwarded-for-header": "CF-Connecting-IP",
-        "proxy-real-ip-cidr": "10.244.0.0/16"}
+    dev, prd = _names("dev").ingress, _names("prd").ingress
+    assert (dev.trusted_cidr, prd.trusted_cidr) == (None, "10.244.0.0/16")
+    assert dev.forwarded_headers is None and prd.forwarded_headers is None  # ingress-nginx settings
+
+
+def test_the_gateway_data_plane_is_named_as_nginx_gateway_fabric_names_it() -> None:
+    from gitopsgen.facts import edge_names
+
+    ingress = _names("prd").ingress
+    assert (ingress.controller, ingress.gateway, ingress.controller_service) == (
+        "nginx-gateway-fabric", "edge", "edge-nginx")
+    assert ingress.controller_url == "http://edge-nginx.nginx-gateway.svc.cluster.local:80"
+    # past 63 characters NGF cuts the Gateway name and inserts 8 hex digits of SHA-256 of the full name
+    long = edge_names.data_plane_name("g" * 70, "nginx")
+    assert len(long) == 63 and long.startswith("g" * 48 + "-") and long.endswith("-nginx")
 
 
 @pytest.mark.parametrize(("quantity", "expected"), [

@@ -71,12 +71,12 @@ def test_render_all_reports_both_files_and_lines_on_the_command_line(staging: Pa
     assert cli("render", "prd", "stg", "--root", str(staging)).returncode == 0  # only --all compares
     for env in ("prd", "stg"):
         assert cli("render", env, "--root", str(staging)).returncode == 0
-    ingress = "manifests/example-api/ingress.yaml"
-    host = _line(staging / "rendered" / "prd", ingress, "host: api.example.com")
+    route = "manifests/example-api/httproute.yaml"
+    host = _line(staging / "rendered" / "prd", route, "- api.example.com")
     owner = _line(staging / "rendered" / "prd", "values/external-dns.yaml", "txtOwnerId:")
     out = first.stderr
-    assert (f"rendered/stg/{ingress}:{host}: error: spec.rules[0].host: host 'api.example.com' is also served by "
-            f"environment prd at rendered/prd/{ingress}:{host}") in out
+    assert (f"rendered/stg/{route}:{host}: error: spec.hostnames[0]: host 'api.example.com' is also served by "
+            f"environment prd at rendered/prd/{route}:{host}") in out
     assert (f"rendered/stg/values/external-dns.yaml:{owner}: error: txtOwnerId: environment stg uses txtOwnerId "
             f"'example-prd' for example.com like rendered/prd/values/external-dns.yaml:{owner}") in out
     assert "[cross-tunnel-id]" in out and "[cross-destinations]" not in out and "[cross-doppler-config]" not in out

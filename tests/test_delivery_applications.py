@@ -21,12 +21,14 @@ from kit import WAVE, apps
 
 ENVS = ["dev", "prd"]
 OPERATORS = {"cloudnative-pg": "cloudnativePg", "redis-operator": "redisOperator",
-             "external-secrets": "externalSecrets", "reloader": "reloader", "ingress-nginx": "ingressNginx"}
+             "external-secrets": "externalSecrets", "reloader": "reloader",
+             "nginx-gateway-fabric": "nginxGatewayFabric"}
 EDGE_CHARTS = {"dev": {"tailscale-operator": "tailscaleOperator"},
                "prd": {"external-dns": "externalDns", "cert-manager": "certManager",
                        "plugin-barman-cloud": "barmanCloud"}}
 GIT_APPS = {"namespaces": "manifests/namespaces", "secret-store": "manifests/secret-store",
-            "secrets": "manifests/secrets", "data": "manifests/data", "example-api": "manifests/example-api"}
+            "secrets": "manifests/secrets", "data": "manifests/data", "example-api": "manifests/example-api",
+            "gateway": "manifests/gateway"}
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +69,7 @@ def test_our_schema_validator_finds_no_error_in_the_tree(rendered: dict[str, Ren
 
 
 def test_each_environment_has_root_operators_layers_and_its_own_edge(rendered: dict[str, RenderedTree]) -> None:
-    common = {"root", *OPERATORS, *GIT_APPS}
+    common = {"root", *OPERATORS, *GIT_APPS, "gateway-api-crds"}
     assert set(apps(rendered["dev"])) == common | {"tailscale-operator"}
     assert set(apps(rendered["prd"])) == common | {"cloudflared", "external-dns", "cert-manager", "plugin-barman-cloud"}
     for env in ENVS:
@@ -137,8 +139,9 @@ def test_chart_applications_pin_the_spec_chart_and_read_values_from_git(
         app = apps(rendered[env])[name].data
         assert "source" not in app["spec"]
         helm_source, values_source = app["spec"]["sources"]
+        # an OCI registry without its scheme: Argo CD's Helm OCI sources name registry/path and chart
         assert (helm_source["repoURL"], helm_source["chart"], helm_source["targetRevision"]) == (
-            chart["repoURL"], chart["chart"], chart["version"])
+            chart["repoURL"].removeprefix("oci://"), chart["chart"], chart["version"])
         assert re.fullmatch(r"v?\d+\.\d+\.\d+", helm_source["targetRevision"])  # pinned, no range
         assert helm_source["helm"]["valueFiles"] == [f"$values/rendered/{env}/values/{chart['chart']}.yaml"]
         assert values_source == {"repoURL": spec["argocd"]["repoURL"],
@@ -184,11 +187,11 @@ def test_operators_with_large_crds_use_server_side_apply_and_cr_layers_skip_dry_
     def options(name: str) -> list[str]:
         return list(apps(rendered[env])[name].data["spec"]["syncPolicy"].get("syncOptions", []))
 
-    for name in ("cloudnative-pg", "redis-operator", "external-secrets"):
+    for name in ("cloudnative-pg", "redis-operator", "external-secrets", "nginx-gateway-fabric", "gateway-api-crds"):
         assert "ServerSideApply=true" in options(name)
-    for name in ("secret-store", "secrets", "data"):
+    for name in ("secret-store", "secrets", "data", "gateway"):
         assert "SkipDryRunOnMissingResource=true" in options(name)
-    for name in ("reloader", "ingress-nginx", "example-api", "namespaces"):
+    for name in ("reloader", "example-api", "namespaces"):
         assert "syncOptions" not in apps(rendered[env])[name].data["spec"]["syncPolicy"]
 
 
@@ -198,7 +201,8 @@ def test_sync_waves_order_operators_store_secrets_data_app_edge(rendered: dict[s
              for name, doc in apps(rendered[env]).items() if name != "root"}
     operators = {waves[n] for n in OPERATORS}
     assert len(operators) == 1
-    assert waves["namespaces"] < min(operators)
+    assert waves["namespaces"] < waves["gateway-api-crds"] < min(operators)
+    assert max(operators) < waves["gateway"] == waves["example-api"]
     assert max(operators) < waves["secret-store"] < waves["secrets"] < waves["data"] < waves["example-api"]
     if env == "prd":
         assert waves["namespaces"] < waves["cert-manager"] < waves["plugin-barman-cloud"] < waves["data"]
@@ -209,20 +213,48 @@ def test_sync_waves_order_operators_store_secrets_data_app_edge(rendered: dict[s
 
 
 @pytest.mark.parametrize("env", ENVS)
-def test_ingress_controller_service_is_the_one_cloudflared_targets(
+def test_data_plane_service_is_the_one_cloudflared_targets(
         rendered: dict[str, RenderedTree], contexts: dict[str, dict[str, Any]], env: str) -> None:
     names = contexts[env]["names"]
+    gateway = rendered[env].files["manifests/gateway/gateway.yaml"].documents[0].data
+    values = rendered[env].files["values/nginx-gateway-fabric.yaml"].documents[0].data
+    # NGF names a Gateway's data plane "<gateway>-<gatewayClassName>", in the Gateway's namespace
+    # (internal/framework/controller/resource.go, CreateNginxResourceName)
+    assert gateway["spec"]["gatewayClassName"] == values["nginxGateway"]["gatewayClassName"] == names.ingress.class_name
+    service = f"{gateway['metadata']['name']}-{gateway['spec']['gatewayClassName']}"
+    assert service == names.ingress.controller_service == "edge-nginx"
+    port = gateway["spec"]["listeners"][0]["port"]
+    assert names.ingress.controller_url == (
+        f"http://{service}.{gateway['metadata']['namespace']}.svc.cluster.local:{port}")
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_gateway_api_crds_come_from_the_pinned_tag_and_survive_deletion(
+        rendered: dict[str, RenderedTree], contexts: dict[str, dict[str, Any]], env: str) -> None:
+    source = apps(rendered[env])["gateway-api-crds"].data["spec"]["source"]
+    assert source["repoURL"] == "https://github.com/kubernetes-sigs/gateway-api.git"
+    assert source["targetRevision"] == contexts[env]["spec"]["ingress"]["gatewayApiVersion"] == "v1.5.1"
+    assert source["path"] == "config/crd"
+    assert "Delete=false" in source["kustomize"]["commonAnnotations"]["argocd.argoproj.io/sync-options"]
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_ingress_controller_service_is_the_one_cloudflared_targets(
+        rendered_ingress_nginx: dict[str, RenderedTree], env: str) -> None:
+    rendered = rendered_ingress_nginx
     app = apps(rendered[env])["ingress-nginx"].data
     release = app["spec"]["sources"][0]["helm"]["releaseName"]
     # ingress-nginx _helpers.tpl: fullname = release if it contains the chart name, else
     # "<release>-ingress-nginx"; the controller Service is "<fullname>-controller" (DOMAIN §9).
     fullname = release if "ingress-nginx" in release else f"{release}-ingress-nginx"
-    assert f"{fullname}-controller" == names.ingress.controller_service
-    assert names.ingress.controller_url == (
-        f"http://{fullname}-controller.{app['spec']['destination']['namespace']}.svc.cluster.local:80")
+    namespace = app["spec"]["destination"]["namespace"]
+    if env == "prd":
+        config = rendered[env].files["config/cloudflared/config.yaml"].documents[0].data
+        assert config["ingress"][0]["service"] == f"http://{fullname}-controller.{namespace}.svc.cluster.local:80"
     values = rendered[env].files["values/ingress-nginx.yaml"].documents[0].data
     assert not {"fullnameOverride", "nameOverride"} & set(values)
-    assert values["controller"]["ingressClassResource"]["name"] == names.ingress.class_name
+    assert values["controller"]["ingressClassResource"]["name"] == "nginx"
+    assert "syncOptions" not in app["spec"]["syncPolicy"]
 
 
 def test_a_destination_by_server_replaces_the_cluster_name(project: Path, shared_schemas: Path) -> None:
@@ -246,7 +278,9 @@ def test_hostile_spec_strings_stay_scalars_in_applications(project: Path) -> Non
     defaults.write_text(defaults.read_text().replace(
         "repoURL: https://github.com/example-org/platform-gitops.git", f"repoURL: {json.dumps(hostile)}"))
     tree = render_trees(project, ["dev"])[0].tree
-    for doc in apps(tree).values():
+    for name, doc in apps(tree).items():
+        if name == "gateway-api-crds":
+            continue  # the Gateway API's own repository
         spec = doc.data["spec"]
         repos = [s["repoURL"] for s in spec["sources"] if "ref" in s] if "sources" in spec else [
             spec["source"]["repoURL"]]

@@ -35,7 +35,7 @@ def test_committed_tree_holds_the_delivery_layer(repo_root: Path) -> None:
             "redis-operator.yaml",
             "external-secrets.yaml",
             "reloader.yaml",
-            "ingress-nginx.yaml",
+            "nginx-gateway-fabric.yaml",
         }
 
 

@@ -28,6 +28,7 @@ PINNED_DEFAULTS = {
     "cloudnative-pg": {("crds", "create"), ("config", "clusterWide")},
     "external-secrets": {("installCRDs",)},
     "plugin-barman-cloud": {("crds", "create")},
+    "nginx-gateway-fabric": {("nginxGateway", "gatewayClassName")},
 }
 
 
@@ -77,7 +78,7 @@ def test_every_values_file_validates_against_its_charts_upstream_schema(
         ]
         assert errors == []
         checked.add(chart)
-    expected = {"cloudnative-pg", "external-secrets", "reloader"}
+    expected = {"cloudnative-pg", "external-secrets", "reloader", "nginx-gateway-fabric"}
     if env == "prd":
         expected |= {"external-dns", "cert-manager", "plugin-barman-cloud"}
     assert checked == expected
@@ -90,8 +91,8 @@ def test_chart_values_validator_is_clean_on_the_real_trees(
     problems = charts.validate_tree(rendered[env], (str(shared_schemas / "charts"),))
     assert [p.format() for p in problems if p.severity > Severity.INFO] == []
     unchecked = {re.search(r"chart (\S+) not checked", p.message).group(1) for p in problems}  # type: ignore[union-attr]
-    # no schema upstream (OT redis-operator) or no reference data (ingress-nginx, tailscale-operator)
-    assert unchecked == {"redis-operator", "ingress-nginx"} | ({"tailscale-operator"} if env == "dev" else set())
+    # no schema upstream (OT redis-operator) or no reference data (tailscale-operator)
+    assert unchecked == {"redis-operator"} | ({"tailscale-operator"} if env == "dev" else set())
 
 
 def _leaves(data: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
@@ -137,11 +138,12 @@ def test_external_dns_values_follow_domain_and_spec(
     ]
     # the Secret must be where the chart runs
     assert apps(rendered["prd"])["external-dns"].data["spec"]["destination"]["namespace"] == token.namespace
-    assert values["sources"] == ["ingress"]
+    assert values["sources"] == ["gateway-httproute"]
     assert values["policy"] == spec["externalDns"]["policy"]
     assert values["txtOwnerId"] == spec["externalDns"]["txtOwnerId"]
     assert values["domainFilters"] == spec["externalDns"]["domainFilters"]
-    assert values["extraArgs"] == [f"--ingress-class={names.ingress.class_name}"]
+    assert values["extraArgs"] == [f"--gateway-name={names.ingress.gateway}",
+                                   f"--gateway-namespace={names.ingress.namespace}"]
     # chart 1.21.1 ships app 0.21.0, whose annotation prefix is still the alpha one (DOMAIN §6)
     app_version = yaml.safe_load((shared_schemas / "charts" / "external-dns" / "Chart.yaml").read_text())["appVersion"]
     assert tuple(int(x) for x in app_version.split(".")) < (0, 22, 0)
@@ -149,9 +151,31 @@ def test_external_dns_values_follow_domain_and_spec(
     assert "external-dns.yaml" not in {p.rpartition("/")[2] for p in rendered["dev"].files}
 
 
-def test_ingress_controller_service_is_internal_in_prd_and_on_the_tailnet_in_dev(
+def test_data_plane_service_is_internal_in_prd_and_on_the_tailnet_in_dev(
     rendered: dict[str, RenderedTree], repo_root: Path
 ) -> None:
+    for env in ENVS:
+        assert _values(rendered[env], "nginx-gateway-fabric")["nginx"]["service"] == {"type": "ClusterIP"}
+    gateway = "manifests/gateway/gateway.yaml"
+    assert "infrastructure" not in rendered["prd"].files[gateway].documents[0].data["spec"]
+    hostname = build_context(load(repo_root, "dev"))["spec"]["edge"]["hostname"]
+    # NGF copies the Gateway's infrastructure annotations onto the data-plane Service
+    assert rendered["dev"].files[gateway].documents[0].data["spec"]["infrastructure"] == {
+        "annotations": {"tailscale.com/expose": "true", "tailscale.com/hostname": hostname}}
+
+
+def test_ingress_nginx_external_dns_reads_ingresses_of_its_class(
+    rendered_ingress_nginx: dict[str, RenderedTree]
+) -> None:
+    values = _values(rendered_ingress_nginx["prd"], "external-dns")
+    assert values["sources"] == ["ingress"]
+    assert values["extraArgs"] == ["--ingress-class=nginx"]
+
+
+def test_ingress_controller_service_is_internal_in_prd_and_on_the_tailnet_in_dev(
+    rendered_ingress_nginx: dict[str, RenderedTree], repo_root: Path
+) -> None:
+    rendered = rendered_ingress_nginx
     prd = _values(rendered["prd"], "ingress-nginx")["controller"]["service"]
     assert prd == {"type": "ClusterIP"}
     dev = _values(rendered["dev"], "ingress-nginx")["controller"]["service"]

@@ -191,11 +191,11 @@ def test_render_check_shows_the_changed_line(rendered_project: Path) -> None:
 
 
 def test_render_check_preview_is_bounded(rendered_project: Path) -> None:
-    values = rendered_project / "rendered" / "prd" / "values" / "ingress-nginx.yaml"
+    values = rendered_project / "rendered" / "prd" / "values" / "nginx-gateway-fabric.yaml"
     values.write_text("".join(f"extra{i}: {i}\n" for i in range(40)) + values.read_text())
     result = cli("render", "prd", "--check", "--root", str(rendered_project))
     lines = result.stdout.splitlines()
-    at = lines.index("rendered/prd/values/ingress-nginx.yaml: differs from the render")
+    at = lines.index("rendered/prd/values/nginx-gateway-fabric.yaml: differs from the render")
     preview = [line for line in lines[at + 1:] if line.startswith("    ")]
     assert len(preview) == 13
     assert re.fullmatch(r"    \.\.\. \d+ more lines: `gitopsgen diff prd` shows every change", preview[-1])

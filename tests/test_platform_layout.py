@@ -65,8 +65,12 @@ def test_prd_has_tunnel_sentinel_and_public_dns(rendered: dict[str, RenderedTree
     assert targets == {"example-redis-auth", "example-api-secrets", "cloudflared-credentials", "cloudflare-api-token",
                        "example-db-backup-s3"}
     budgets = {d.ident.name: d.data["spec"] for d in prd.manifests("PodDisruptionBudget")}
-    assert budgets == {name: {"maxUnavailable": 1, "selector": {"matchLabels": {"app.kubernetes.io/name": name}}}
-                       for name in ("example-api", "cloudflared")}
+    assert budgets == {
+        **{name: {"maxUnavailable": 1, "selector": {"matchLabels": {"app.kubernetes.io/name": name}}}
+           for name in ("example-api", "cloudflared")},
+        # NGF renders no budget for the data plane it provisions: ours selects its pods
+        "edge-nginx": {"maxUnavailable": 1, "selector": {"matchLabels": {
+            "app.kubernetes.io/name": "edge-nginx", "gateway.networking.k8s.io/gateway-name": "edge"}}}}
 
 
 def test_the_raw_cloudflared_config_is_outside_every_applied_folder(rendered: dict[str, RenderedTree]) -> None:
@@ -200,7 +204,22 @@ def test_cloudflared_starts_patiently_and_rolls_once_per_config_change(rendered:
         "configmaps.exclude.reloader.stakater.com/reload": "cloudflared"}
 
 
-def test_ingress_nginx_trusts_forwarded_headers_only_behind_the_tunnel(rendered: dict[str, RenderedTree]) -> None:
+def test_nginx_trusts_the_client_address_only_from_the_pod_network(rendered: dict[str, RenderedTree]) -> None:
+    prd = rendered["prd"].files["values/nginx-gateway-fabric.yaml"].documents[0].data["nginx"]
+    dev = rendered["dev"].files["values/nginx-gateway-fabric.yaml"].documents[0].data["nginx"]
+    assert prd["config"] == {"rewriteClientIP": {"mode": "XForwardedFor", "setIPRecursively": True,
+                                                 "trustedAddresses": [{"type": "CIDR", "value": "10.244.0.0/16"}]}}
+    assert "config" not in dev
+    policy = rendered["prd"].get("NetworkPolicy", "edge-nginx", "nginx-gateway")
+    assert policy is not None
+    assert policy.data["spec"]["ingress"][0]["from"] == [{
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "cloudflared"}},
+        "podSelector": {"matchLabels": {"app.kubernetes.io/name": "cloudflared"}}}]
+
+
+def test_ingress_nginx_trusts_forwarded_headers_only_behind_the_tunnel(
+        rendered_ingress_nginx: dict[str, RenderedTree]) -> None:
+    rendered = rendered_ingress_nginx
     prd = rendered["prd"].files["values/ingress-nginx.yaml"].documents[0].data["controller"]
     dev = rendered["dev"].files["values/ingress-nginx.yaml"].documents[0].data["controller"]
     assert prd["config"] == {"use-forwarded-headers": "true", "forwarded-for-header": "CF-Connecting-IP",

@@ -115,13 +115,13 @@ def test_files_the_render_no_longer_produces_are_pruned(project: Path) -> None:
     stale = project / "rendered" / "dev" / "manifests" / "old" / "leftover.yaml"
     stale.parent.mkdir(parents=True)
     stale.write_text("kind: Old\n")
-    (project / "templates" / "manifests" / "example-api" / "ingress.yaml.j2").unlink()
+    (project / "templates" / "manifests" / "example-api" / "httproute.yaml.j2").unlink()
     result = render(RenderOptions(root=project, envs=("dev",)))
     changes = {(c.path, c.change) for c in result.envs[0].changes}
     assert changes == {("manifests/old/leftover.yaml", Change.REMOVED),
-                       ("manifests/example-api/ingress.yaml", Change.REMOVED)}
+                       ("manifests/example-api/httproute.yaml", Change.REMOVED)}
     assert not stale.exists() and not stale.parent.exists()
-    assert not (project / "rendered" / "dev" / "manifests" / "example-api" / "ingress.yaml").exists()
+    assert not (project / "rendered" / "dev" / "manifests" / "example-api" / "httproute.yaml").exists()
     assert sorted(p.name for p in (project / "rendered").iterdir()) == ["dev", "prd"]  # no temp dirs left
 
 

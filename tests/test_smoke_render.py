@@ -8,4 +8,4 @@ def test_real_environments_render_with_identities(rendered: dict[str, RenderedTr
     for tree in rendered.values():
         assert "manifests/example-api/deployment.yaml" in tree.files
         kinds = {doc.identity.kind for doc in tree.manifests() if doc.identity}
-        assert {"Deployment", "Service", "Ingress", "Application"} <= kinds
+        assert {"Deployment", "Service", "HTTPRoute", "Gateway", "Application"} <= kinds

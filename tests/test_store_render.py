@@ -71,7 +71,7 @@ def test_verbose_lists_what_had_no_schema_and_strict_makes_it_an_error(project: 
     code, _, err = cli("render", "prd", "-v", "--root", str(project))
     assert code == 0
     assert "rendered/prd/manifests/extra/widget.yaml:2: info: no schema for Widget example.org/v1" in err
-    assert "values for chart ingress-nginx not checked: no schema location has it" in err
+    assert "values for chart redis-operator not checked: it has no values.schema.json" in err
     code, _, err = cli("render", "prd", "--strict", "--root", str(project))
     assert code == 1
     assert "rendered/prd/manifests/extra/widget.yaml:2: error: no schema for Widget example.org/v1" in err

@@ -201,7 +201,10 @@ def test_the_rendered_custom_resources_are_all_covered_by_the_reference(rendered
 def test_every_reference_file_has_its_counterpart_and_nothing_is_lost(imported: Path) -> None:
     for rel in ORACLE_FILES:
         assert (imported / rel).is_file(), rel
-    ours = {p.relative_to(imported).as_posix() for p in imported.glob("*/*.json")}
+    # the reference conversion has no Gateway API or NGINX Gateway Fabric schemas
+    unconverted = ("gateway.networking.k8s.io/", "gateway.nginx.org/")
+    ours = {p.relative_to(imported).as_posix() for p in imported.glob("*/*.json")
+            if not p.relative_to(imported).as_posix().startswith(unconverted)}
     # what the reference does not convert: the CRDs its SOURCES.md leaves out
     assert sorted(ours - set(ORACLE_FILES)) == [
         "external-secrets.io/clusterexternalsecret_v1.json", "external-secrets.io/clusterexternalsecret_v1beta1.json",
@@ -256,6 +259,6 @@ def test_every_store_source_has_an_origin_and_every_origin_a_source() -> None:
 
 def test_the_makefile_builds_the_store_from_the_same_sources() -> None:
     makefile = (REPO_ROOT / "Makefile").read_text()
-    for name in (*STORE_CRDS, *STORE_CHARTS):
+    for name in (*(c.split("/")[1] for c in STORE_CRDS), *STORE_CHARTS):
         assert name in makefile, name
     assert "--origins $(STORE_ORIGINS)" in makefile and f"STORE_ORIGINS := {STORE_ORIGINS.name}" in makefile

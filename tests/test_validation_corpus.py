@@ -20,7 +20,7 @@ REDIS = "manifests/data/redis.yaml"
 API = "manifests/example-api/deployment.yaml"
 SERVICE = "manifests/example-api/service.yaml"
 ES = "manifests/secrets/redis-auth.yaml"
-ING = "manifests/example-api/ingress.yaml"
+ROUTE = "manifests/example-api/httproute.yaml"
 CONFIG = "config/cloudflared/config.yaml"
 
 
@@ -70,9 +70,9 @@ CASES = [
          'quorum: "4"'),
     Case("cloudflared without a final catch-all", CONFIG, lambda d: d[0]["ingress"].pop(), "cloudflared-config",
          "- hostname: api.example.com"),
-    Case("Ingress host the tunnel does not route", ING,
-         lambda d: d[0]["spec"]["rules"][0].update(host="shop.example.com"), "edge-tunnel-routes",
-         "host: shop.example.com"),
+    Case("HTTPRoute host the tunnel does not route", ROUTE,
+         lambda d: d[0]["spec"].update(hostnames=["shop.example.com"]), "edge-tunnel-routes",
+         "- shop.example.com"),
     Case("a $values file that does not exist", "apps/reloader.yaml",
          lambda d: d[0]["spec"]["sources"][0]["helm"].update(valueFiles=["$values/rendered/prd/values/reload.yaml"]),
          "argocd-value-files", "- $values/rendered/prd/values/reload.yaml"),

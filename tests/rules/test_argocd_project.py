@@ -61,7 +61,8 @@ def test_cluster_scoped_kinds_must_be_whitelisted_by_kind_and_name(rendered: dic
     store = "manifests/secret-store/cluster-secret-store.yaml"
     assert_findings(argocd_project, tree, [(store, line_with(tree, store, "name: doppler"))])
     crds = mutate(rendered["prd"], PROJECT, drop("CustomResourceDefinition"))
-    charts = ["cloudnative-pg", "redis-operator", "external-secrets", "cert-manager", "plugin-barman-cloud"]
+    charts = ["cloudnative-pg", "redis-operator", "external-secrets", "cert-manager", "plugin-barman-cloud",
+              "nginx-gateway-fabric"]
     assert_findings(argocd_project, crds, [(f"apps/{c}.yaml", line_with(crds, f"apps/{c}.yaml", "chart:"))
                                            for c in charts])
     kube_system = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-system"}}
@@ -71,7 +72,7 @@ def test_cluster_scoped_kinds_must_be_whitelisted_by_kind_and_name(rendered: dic
 
 def test_the_project_syncs_before_the_applications_using_it(rendered: dict[str, RenderedTree]) -> None:
     tree = mutate(rendered["prd"], PROJECT, lambda d: d[0]["metadata"]["annotations"].update({WAVE: "-4"}))
-    problems = assert_findings(argocd_project, tree, [(PROJECT, line_with(tree, PROJECT, "metadata:"))] * 2)
-    # the namespaces (wave -5) and cert-manager (wave -4) would find no project yet
+    problems = assert_findings(argocd_project, tree, [(PROJECT, line_with(tree, PROJECT, "metadata:"))] * 3)
+    # the namespaces (wave -5), cert-manager and the Gateway API CRDs (wave -4) would find no project yet
     assert sorted(p.message.split("Application ")[1].split(" ")[0] for p in problems) == [
-        "prd-cert-manager", "prd-namespaces"]
+        "prd-cert-manager", "prd-gateway-api-crds", "prd-namespaces"]

@@ -23,7 +23,7 @@ def test_sync_wave_rule_flags_a_secret_store_in_the_operators_wave(rendered: dic
     # one finding per operator Application it must follow
     named = {p.message.partition("of Application ")[2].partition(",")[0] for p in problems}
     assert named == {f"dev-{n}" for n in ("cloudnative-pg", "redis-operator", "external-secrets", "reloader",
-                                          "ingress-nginx")}
+                                          "nginx-gateway-fabric")}
     assert all("operators" in p.message for p in problems)
 
 
@@ -71,7 +71,7 @@ def test_sync_wave_rule_puts_the_namespaces_before_everything(rendered: dict[str
     # every operator in wave -3 (cert-manager is in -4, before them) now shares the namespaces' wave
     assert {p for p, _ in places(problems)} == {
         f"apps/{name}.yaml" for name in ("cert-manager", "cloudnative-pg", "redis-operator", "external-secrets",
-                                         "reloader", "ingress-nginx", "plugin-barman-cloud")}
+                                         "reloader", "nginx-gateway-fabric", "plugin-barman-cloud")}
     assert all("namespaces of Application prd-namespaces" in p.message for p in problems)
 
 

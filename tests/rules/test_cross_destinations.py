@@ -37,6 +37,6 @@ def test_dev_moved_onto_the_prd_cluster_collides_where_both_deploy(rendered: dic
     for path in [p for p in dev.files if p.startswith("apps/") and p != "apps/project.yaml"]:
         dev = mutate(dev, path, _to_cluster("prd"), doc=0)
     found = cross_findings(cross_destinations, [dev, rendered["prd"]])
-    shared = {"cnpg-system", "external-secrets", "ingress-nginx", "redis-operator", "reloader"}
+    shared = {"cnpg-system", "external-secrets", "nginx-gateway", "redis-operator", "reloader"}
     assert {p.message.split("Namespace ")[-1].rstrip(")") for p in found if "Namespace" in p.message} == shared
     assert any("ClusterSecretStore doppler" in p.message for p in found)

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
 from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import edge_dns_annotations
 from kit import assert_findings, line_with, mutate, with_file
+
+
+@pytest.fixture
+def rendered(rendered_ingress_nginx: dict[str, RenderedTree]) -> dict[str, RenderedTree]:
+    """These checks are about ingress-nginx: the example environments switched to it."""
+    return rendered_ingress_nginx
 
 ING = "manifests/example-api/ingress.yaml"
 

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import edge_tailscale
 from kit import assert_findings, findings, line_with, mutate, places, with_file
+
+
+@pytest.fixture
+def rendered(rendered_ingress_nginx: dict[str, RenderedTree]) -> dict[str, RenderedTree]:
+    """These checks are about ingress-nginx: the example environments switched to it."""
+    return rendered_ingress_nginx
 
 CONFIG = "config/cloudflared/config.yaml"
 

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import ingress_nginx_availability
 from kit import assert_findings, line_with, mutate
+
+
+@pytest.fixture
+def rendered(rendered_ingress_nginx: dict[str, RenderedTree]) -> dict[str, RenderedTree]:
+    """These checks are about ingress-nginx: the example environments switched to it."""
+    return rendered_ingress_nginx
 
 VALUES = "values/ingress-nginx.yaml"
 PROJECT = "apps/project.yaml"

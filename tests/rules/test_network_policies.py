@@ -39,11 +39,38 @@ def test_a_namespace_with_workloads_needs_default_deny_ingress(rendered: dict[st
         (CLOUDFLARED, line_with(allowing, CLOUDFLARED, "namespace: cloudflared"))])
 
 
-def test_the_controller_accepts_http_only_from_the_edge(rendered: dict[str, RenderedTree]) -> None:
+def test_the_controller_accepts_http_only_from_the_edge(rendered_ingress_nginx: dict[str, RenderedTree]) -> None:
+    rendered = rendered_ingress_nginx
     tree = mutate(rendered["prd"], POLICIES, lambda d: _named(d, "ingress-nginx-controller")["spec"]["ingress"][0]
                   .update({"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]}))
-    last = tree.files[POLICIES].text.count("ipBlock:")  # the controller's policy comes after the app's
-    assert_findings(network_policies, tree, [(POLICIES, line_with(tree, POLICIES, "ipBlock:", last) - 1)])
+    assert_findings(network_policies, tree, [(POLICIES, _after(tree, "name: ingress-nginx-controller", "- from:"))])
     gone = mutate(rendered["prd"], POLICIES, lambda d: d.remove(_named(d, "ingress-nginx-controller")))
     app = "apps/ingress-nginx.yaml"
     assert_findings(network_policies, gone, [(app, line_with(gone, app, "namespace: ingress-nginx"))])
+
+
+def _after(tree: RenderedTree, start: str, needle: str, occurrence: int = 1) -> int:
+    """The line of the `occurrence`-th `needle` after the line holding `start`."""
+    lines = tree.files[POLICIES].text.splitlines()
+    begin = next(i for i, line in enumerate(lines) if line.strip() == start)
+    hits = [i + 1 for i, line in enumerate(lines) if i > begin and line.strip().startswith(needle)]
+    return hits[occurrence - 1]
+
+
+def test_the_ingress_nginx_webhook_is_closed_to_pods(rendered_ingress_nginx: dict[str, RenderedTree]) -> None:
+    for env in ("dev", "prd"):
+        assert_findings(network_policies, rendered_ingress_nginx[env], [])
+    tree = mutate(rendered_ingress_nginx["prd"], POLICIES,
+                  lambda d: _named(d, "ingress-nginx-controller")["spec"]["ingress"][1].pop("from"))
+    found = assert_findings(network_policies, tree, [(POLICIES, _after(tree, "name: ingress-nginx-controller",
+                                                                       "- ports:"))])
+    assert "admission webhook" in found[0].message
+
+
+def test_the_gateway_data_plane_accepts_http_only_from_the_edge(rendered: dict[str, RenderedTree]) -> None:
+    tree = mutate(rendered["prd"], POLICIES, lambda d: _named(d, "edge-nginx")["spec"]["ingress"][0].pop("from"))
+    found = assert_findings(network_policies, tree, [(POLICIES, _after(tree, "name: edge-nginx", "- ports:"))])
+    assert "NGINX data plane" in found[0].message
+    gone = mutate(rendered["prd"], POLICIES, lambda d: d.remove(_named(d, "edge-nginx")))
+    gateway = "manifests/gateway/gateway.yaml"
+    assert_findings(network_policies, gone, [(gateway, line_with(gone, gateway, "name: edge"))])

@@ -80,6 +80,8 @@ def sync(
         from gitopsgen.store.sync import sync as run_sync
 
         result = run_sync(SyncOptions(_root(root), offline, out.absolute() if out else None))
+        for warning in result.warnings:
+            print(warning.format(), file=sys.stderr)
         store_result(result, _shown(result.out), sys.stdout)
         return 0
 

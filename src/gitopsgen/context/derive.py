@@ -12,13 +12,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from gitopsgen.context.edge import (
+    GATEWAY_API_SOURCE,
+    NGF_AGENT_PORT,
+    argo_repo_url,
+    edge_controller,
+    extra_cluster_kinds,
+    extra_source_repos,
+)
 from gitopsgen.context.names import (
     AppNames,
     ArgoNames,
     BackupNames,
     Components,
     EdgeNames,
-    IngressNames,
     Names,
     NamespacePlan,
     NetworkNames,
@@ -180,7 +187,8 @@ def _redis(spec: Environment, protect: bool) -> RedisNames:
 
 CHART_COMPONENTS = {
     "cloudnativePg": "cloudnative-pg", "redisOperator": "redis-operator", "externalSecrets": "external-secrets",
-    "reloader": "reloader", "ingressNginx": "ingress-nginx", "externalDns": "external-dns",
+    "reloader": "reloader", "ingressNginx": "ingress-nginx", "nginxGatewayFabric": "nginx-gateway-fabric",
+    "externalDns": "external-dns",
     "tailscaleOperator": "tailscale-operator", "certManager": "cert-manager", "barmanCloud": "plugin-barman-cloud",
 }
 """The component (Application) name of each chart of the spec, by its key in `charts`: fixed, so
@@ -191,8 +199,11 @@ def _charts(spec: Environment, components: Components) -> dict[str, ChartSource]
     """Every chart the environment installs, by spec key, in the spec's order."""
     charts = spec.charts
     found = {"cloudnativePg": charts.cloudnative_pg, "redisOperator": charts.redis_operator,
-             "externalSecrets": charts.external_secrets, "reloader": charts.reloader,
-             "ingressNginx": charts.ingress_nginx}
+             "externalSecrets": charts.external_secrets, "reloader": charts.reloader}
+    edge_key = "nginxGatewayFabric" if spec.ingress.controller == "nginx-gateway-fabric" else "ingressNginx"
+    edge_chart = charts.nginx_gateway_fabric if edge_key == "nginxGatewayFabric" else charts.ingress_nginx
+    assert edge_chart is not None  # guaranteed by spec rules
+    found[edge_key] = edge_chart
     optional = {"externalDns": (charts.external_dns, components.external_dns),
                 "tailscaleOperator": (charts.tailscale_operator, components.tailscale_operator),
                 "certManager": (charts.cert_manager, components.cert_manager),
@@ -223,10 +234,14 @@ def _argocd(env: str, spec: Environment, charts: dict[str, ChartSource], compone
              *(CHART_COMPONENTS[key] for key in charts)]
     if components.cloudflared:
         names.append("cloudflared")
+    if spec.ingress.controller == "nginx-gateway-fabric":
+        names += ["gateway-api-crds", "gateway"]
     destination = spec.argocd.destination
     target = {"server": destination.server} if destination.server else {"name": str(destination.name)}
-    repos = sorted({spec.argocd.repo_url, *(chart.repo_url for chart in charts.values())})
+    repos = sorted({spec.argocd.repo_url, *(argo_repo_url(chart.repo_url) for chart in charts.values()),
+                    *extra_source_repos(spec)})
     kinds = {kind for chart in charts.values() for kind in domain.CHART_CLUSTER_KINDS.get(chart.chart, ())}
+    kinds.update(extra_cluster_kinds(spec))
     kinds.add((domain.ESO_GROUP, "ClusterSecretStore"))
     whitelist = [{"group": "", "kind": "Namespace", "name": ns.name} for ns in namespaces]
     whitelist += [{"group": group, "kind": kind} for group, kind in sorted(kinds)]
@@ -271,22 +286,7 @@ def derive(spec: Environment, env: str) -> Names:
                          namespace=charts.tailscale_operator.namespace, pod_labels=None, replicas=0, pdb=False,
                          spread=None)
 
-    nginx = charts.ingress_nginx
-    controller = domain.ingress_controller_service(nginx.release_name)
-    replicas = spec.ingress.replicas or (2 if production else 1)
-    forwarded = None
-    if cloudflare is not None and spec.network.pod_cidr is not None:
-        # cloudflared keeps Cloudflare's X-Forwarded-Proto and puts the client in CF-Connecting-IP;
-        # only connections from the pod network (the tunnel) may set them.
-        forwarded = {"use-forwarded-headers": "true", "forwarded-for-header": "CF-Connecting-IP",
-                     "proxy-real-ip-cidr": spec.network.pod_cidr}
-    ingress = IngressNames(
-        class_name=spec.ingress.class_name, release=nginx.release_name, namespace=nginx.namespace,
-        controller_service=controller,
-        controller_url=f"http://{controller}.{nginx.namespace}.svc.cluster.local:{domain.INGRESS_NGINX_HTTP_PORT}",
-        controller_labels=domain.ingress_controller_pod_labels(nginx.release_name),
-        replicas=replicas, spread=spreading if replicas > 1 else None, forwarded_headers=forwarded,
-    )
+    ingress = edge_controller(spec, spreading)
 
     app = AppNames(
         name=spec.app.name, service=spec.app.name, secret=f"{spec.app.name}-secrets", host=edge.public_host,
@@ -356,6 +356,8 @@ def build_context(loaded: LoadedSpec) -> dict[str, Any]:
         "waves": WAVES,
         "data_waves": DATA_WAVES,
         "rendered_dir": rendered_dir(loaded.env),
+        "gateway_api": GATEWAY_API_SOURCE,
+        "ngf_agent_port": NGF_AGENT_PORT,
     }
 
 

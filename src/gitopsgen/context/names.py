@@ -124,6 +124,19 @@ class IngressNames:
     """Topology spread of the controller pods, None for a single pod."""
     forwarded_headers: dict[str, str] | None
     """ingress-nginx ConfigMap settings that trust the tunnel's forwarded headers (cloudflare edge)."""
+    controller: str = "ingress-nginx"
+    """nginx-gateway-fabric or ingress-nginx."""
+    chart_key: str = "ingressNginx"
+    """The controller's chart under `charts` in the spec."""
+    gateway: str | None = None
+    """The platform Gateway (nginx-gateway-fabric); controller_service is its data plane."""
+    gateway_api_version: str | None = None
+    control_plane_labels: dict[str, str] | None = None
+    """nginx-gateway-fabric: the control-plane pods (the data plane's agents connect to them)."""
+    trusted_cidr: str | None = None
+    """nginx-gateway-fabric: the only addresses NGINX takes the client address from (the pod network)."""
+    resources: dict[str, dict[str, str]] | None = None
+    """nginx-gateway-fabric: the NGINX data-plane container's resources."""
 
 
 @dataclass(frozen=True)

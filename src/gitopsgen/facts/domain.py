@@ -201,14 +201,17 @@ CHART_CRD_GROUPS: dict[str, tuple[str, ...]] = {
     "redis-operator": (REDIS_GROUP,),
     "external-secrets": (ESO_GROUP, "generators.external-secrets.io"),
     "tailscale-operator": ("tailscale.com",),
+    "nginx-gateway-fabric": ("gateway.nginx.org",),
     "cert-manager": ("cert-manager.io", "acme.cert-manager.io"),
     "plugin-barman-cloud": (BARMAN_GROUP,),
 }
 """API groups of the CRDs each operator chart installs (docs/components.md §1-§3, §8, §11; cert-manager
 v1.21.1 deploy/charts/cert-manager/templates/crd-*.yaml; plugin-barman-cloud 0.7.0 templates/crds)."""
-LARGE_CRD_CHARTS = frozenset({"cloudnative-pg", "external-secrets", "redis-operator", "cert-manager"})
+LARGE_CRD_CHARTS = frozenset({"cloudnative-pg", "external-secrets", "redis-operator", "cert-manager",
+                              "nginx-gateway-fabric"})
 """Charts whose CRDs exceed the 262144-byte last-applied annotation of client-side apply (docs/components.md §7);
-cert-manager v1.21.1: issuers and clusterissuers ~325 KB, challenges ~269 KB."""
+cert-manager v1.21.1: issuers and clusterissuers ~325 KB, challenges ~269 KB; nginx-gateway-fabric
+2.6.7: nginxproxies ~664 KB."""
 
 _RBAC = (("rbac.authorization.k8s.io", "ClusterRole"), ("rbac.authorization.k8s.io", "ClusterRoleBinding"))
 _CRD = (("apiextensions.k8s.io", "CustomResourceDefinition"),)
@@ -225,6 +228,7 @@ CHART_CLUSTER_KINDS: dict[str, tuple[tuple[str, str], ...]] = {
     "plugin-barman-cloud": _CRD + _RBAC,
     "external-dns": _RBAC,
     "tailscale-operator": _CRD + _RBAC + _INGRESS_CLASS,
+    "nginx-gateway-fabric": _CRD + _RBAC + (("gateway.networking.k8s.io", "GatewayClass"),),
 }
 """Cluster-scoped (group, kind)s each chart's templates can create, read from the pinned charts'
 templates (cloudnative-pg 0.29.0, redis-operator 0.26.1, external-secrets 2.9.0, reloader 2.2.16,

@@ -86,9 +86,11 @@ CROSS_KINDS = frozenset({
     (domain.ARGOCD_API_VERSION.rpartition("/")[0], "AppProject"),
     (domain.ARGOCD_API_VERSION.rpartition("/")[0], "ApplicationSet"),
     ("networking.k8s.io", "Ingress"),
+    ("gateway.networking.k8s.io", "HTTPRoute"),
+    ("gateway.networking.k8s.io", "Gateway"),
 }) | domain.CLUSTER_SCOPED_KINDS
-"""Kinds the cross-environment rules look at (`validate.rules.cross_*`): Argo CD objects, Ingress
-hosts and every cluster-scoped object (ClusterSecretStores included)."""
+"""Kinds the cross-environment rules look at (`validate.rules.cross_*`): Argo CD objects, Ingress,
+HTTPRoute and Gateway hosts and every cluster-scoped object (ClusterSecretStores included)."""
 
 
 def cross_view(tree: RenderedTree) -> RenderedTree:

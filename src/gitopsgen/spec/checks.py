@@ -272,11 +272,30 @@ def backup_charts_follow_the_method(f: Fields) -> Iterator[Finding]:
 
 @check
 def production_ingress_has_two_controllers(f: Fields) -> Iterator[Finding]:
-    """One ingress-nginx pod is the only way in; a node drain would take the environment offline."""
+    """One NGINX pod is the only way in; a node drain would take the environment offline."""
     replicas = f("ingress", "replicas")
     if f("tier") == "production" and replicas is not None and replicas < 2:
         yield Finding(("ingress", "replicas"), f"must be at least 2 in production, got {replicas}", severity=E,
                       hint="one controller pod is a single point of failure for every request")
+
+
+@check
+def edge_controller_has_its_chart(f: Fields) -> Iterator[Finding]:
+    """The chart of the chosen edge controller must be pinned."""
+    controller = f("ingress", "controller")
+    key = "nginxGatewayFabric" if controller == "nginx-gateway-fabric" else "ingressNginx"
+    if not f.has("charts", key):
+        yield Finding(("charts", key), f"is required with ingress.controller {controller}", severity=E,
+                      hint=f"pin the {controller} chart (repoURL, chart, version, namespace, releaseName)")
+
+
+@check
+def ingress_nginx_webhook_needs_the_pod_network(f: Fields) -> Iterator[Finding]:
+    """ingress-nginx's admission webhook may be reached only from outside the pod network (the API
+    server): its NetworkPolicy needs to know that network."""
+    if f("ingress", "controller") == "ingress-nginx" and f("network", "podCidr") is None:
+        yield Finding(("network", "podCidr"), "is required with ingress.controller ingress-nginx", severity=E,
+                      hint="the pod network, e.g. 10.244.0.0/16: no pod may reach the controller's admission webhook")
 
 
 @check
@@ -288,11 +307,11 @@ def production_protects_data(f: Fields) -> Iterator[Finding]:
 
 @check
 def forwarded_headers_need_the_pod_network(f: Fields) -> Iterator[Finding]:
-    """ingress-nginx trusts X-Forwarded-* / CF-Connecting-IP from the tunnel only when it knows
-    which addresses the tunnel connects from (proxy-real-ip-cidr)."""
+    """NGINX trusts X-Forwarded-For / CF-Connecting-IP from the tunnel only when it knows which
+    addresses the tunnel connects from (NginxProxy trustedAddresses, ingress-nginx proxy-real-ip-cidr)."""
     if f("edge", "type") == "cloudflare" and f("network", "podCidr") is None:
         yield Finding(("network", "podCidr"), "is required with edge.type cloudflare", severity=E,
-                      hint="the pod network, e.g. 10.244.0.0/16: ingress-nginx trusts forwarded headers only from it")
+                      hint="the pod network, e.g. 10.244.0.0/16: NGINX trusts forwarded headers only from it")
 
 
 @check

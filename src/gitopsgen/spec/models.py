@@ -143,7 +143,10 @@ class Charts(Model):
     redis_operator: ChartSource
     external_secrets: ChartSource
     reloader: ChartSource
-    ingress_nginx: ChartSource
+    nginx_gateway_fabric: ChartSource | None = None
+    """Required when `ingress.controller` is nginx-gateway-fabric (the default)."""
+    ingress_nginx: ChartSource | None = None
+    """Required when `ingress.controller` is ingress-nginx (retired upstream in March 2026)."""
     external_dns: ChartSource | None = None
     """Required when `edge.type` is cloudflare."""
     tailscale_operator: ChartSource | None = None
@@ -360,9 +363,21 @@ class ExternalDns(Model):
 
 
 class Ingress(Model):
+    controller: Literal["nginx-gateway-fabric", "ingress-nginx"] = "nginx-gateway-fabric"
+    """What serves the edge: NGINX Gateway Fabric on the Gateway API, or ingress-nginx (retired
+    upstream in March 2026: no more releases or security fixes; only for clusters that still run it)."""
     class_name: DnsLabel = "nginx"
+    """The GatewayClass (nginx-gateway-fabric) or IngressClass (ingress-nginx) the API's route uses."""
     replicas: Annotated[int, Field(ge=1, le=20)] | None = None
-    """ingress-nginx controller pods; default 2 in production (the only way in), 1 in development."""
+    """NGINX pods (the Gateway's data plane, or the ingress-nginx controller); default 2 in
+    production (the only way in), 1 in development."""
+    gateway_name: DnsLabel = "edge"
+    """The platform's Gateway (nginx-gateway-fabric); its data-plane Service is `<gatewayName>-<className>`."""
+    gateway_api_version: Annotated[str, Field(pattern=r"^v\d+\.\d+\.\d+$")] = "v1.5.1"
+    """Gateway API release whose standard-channel CRDs are installed (nginx-gateway-fabric)."""
+    resources: Resources = Resources(requests=ResourceList(cpu="100m", memory="128Mi"),
+                                     limits=ResourceList(memory="256Mi"))
+    """The NGINX data-plane container (nginx-gateway-fabric)."""
 
 
 class Availability(Model):

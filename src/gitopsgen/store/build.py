@@ -127,6 +127,8 @@ class StoreResult:
     out: Path
     content: StoreContent
     changes: list[FileChange]
+    warnings: list[Problem] = field(default_factory=list)
+    """What was left out and why (a chart from a registry this version cannot read)."""
 
 
 def _owner(entry: lockfile.FileEntry) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from gitopsgen.core import cache
 from gitopsgen.core.errors import FetchError, GitopsgenError, UsageError
-from gitopsgen.core.problems import Problem
+from gitopsgen.core.problems import Problem, Severity
 from gitopsgen.store import build, charts, helmrepo
 from gitopsgen.store.fetch import Fetcher
 from gitopsgen.store.locations import REPOSITORY_STORE
@@ -99,7 +99,16 @@ def sync(options: SyncOptions, fetcher: Fetcher | None = None) -> build.StoreRes
     fetcher = fetcher or Fetcher(offline=options.offline, online_command=COMMAND)
     collected: list[tuple[str, Collected]] = []
     problems: list[Problem] = []
+    skipped: list[Problem] = []
     for pin in pins:
+        if pin.repo_url.startswith("oci://"):  # left out, said: the packaged store may hold it
+            skipped.append(pin.problem(
+                f"not synced: charts from OCI registries ({pin.repo_url}) are not supported yet by `{COMMAND}`; "
+                "validation uses the packaged store's schemas for it if it holds this version",
+                severity=Severity.WARNING,
+                hint=f"to pin it in the repository store: helm pull {pin.repo_url}/{pin.chart} --version "
+                     f"{pin.version}, then gitopsgen schemas import <chart>.tgz"))
+            continue
         try:
             collected.append((pin.chart, Collected(charts=[fetch_chart(pin, fetcher, settings.mirror(pin.repo_url))])))
         except GitopsgenError as exc:
@@ -114,4 +123,6 @@ def sync(options: SyncOptions, fetcher: Fetcher | None = None) -> build.StoreRes
     if problems:
         raise FetchError(problems)
     content = build.build(collected)
-    return build.write(content, options.out or options.root / REPOSITORY_STORE, exact=True)
+    result = build.write(content, options.out or options.root / REPOSITORY_STORE, exact=True)
+    result.warnings.extend(skipped)
+    return result

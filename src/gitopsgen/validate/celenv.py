@@ -16,7 +16,9 @@ What Kubernetes offers a rule (apiserver `pkg/cel/environment/base.go`) and what
   extensions);
 * Kubernetes lists (`isSorted`, `sum`, `min`, `max`) and regex (`find`, `findAll`)
   (apiserver `pkg/cel/library/lists.go`, `regex.go`): yes, implemented here;
-* url, quantity, ip/cidr, format, semver, sets, authz: no. A rule using them compiles with
+* IP and CIDR (apiserver `pkg/cel/library/ip.go`, `cidr.go`): yes, in `celnet` (values are
+  their canonical text, as our runtime has no opaque types);
+* url, quantity, format, semver, sets, authz: no. A rule using them compiles with
   "undeclared reference" and is reported as not evaluated (info), never as a failure.
 
 `self` (and `oldSelf`) are declared `dyn`: the value's types come from `celvalues.to_cel`, so the
@@ -77,6 +79,8 @@ def environment() -> Any:
     from cel_expr_python import cel
     from cel_expr_python.ext import ext_bindings, ext_encoders, ext_math, ext_optional, ext_strings
 
+    from gitopsgen.validate import celnet
+
     t = cel.Type
     dyn_list = t.List(t.DYN)
 
@@ -90,6 +94,7 @@ def environment() -> Any:
         member("max", "list_max", t.DYN, [dyn_list], _list_max),
         member("find", "string_find", t.STRING, [t.STRING, t.STRING], _find),
         member("findAll", "string_find_all", t.List(t.STRING), [t.STRING, t.STRING], _find_all),
+        *celnet.declarations(cel),
     ]
     extensions = [ext_strings.ExtStrings(), ext_math.ExtMath(), ext_encoders.ExtEncoders(),
                   ext_optional.ExtOptional(), ext_bindings.ExtBindings()]
@@ -141,6 +146,7 @@ def _undeclared(text: str) -> set[str]:
 def error_text(raw: str) -> str:
     """A runtime error in cel-go's words (the ones Kubernetes users see)."""
     text = raw.removeprefix("NOT_FOUND: ").removeprefix("INVALID_ARGUMENT: ").removeprefix("UNKNOWN: ")
+    text = text.removeprefix("OUT_OF_RANGE: ")
     match = re.fullmatch(r'Key not found in map : "?(.*?)"?', text)
     if match:
         return f"no such key: {match.group(1)}"

@@ -13,8 +13,8 @@ deploying the Namespaces comes first.
 
 The stage of each Application is deduced from what it deploys, not from its name:
 
-* a Helm source: its chart (`CHART_STAGES`; CNPG, OT Redis, ESO, Reloader and ingress-nginx are
-  operators, cert-manager a prerequisite, the Barman Cloud plugin a CNPG plugin, External-DNS
+* a Helm source: its chart (`CHART_STAGES`; CNPG, OT Redis, ESO, Reloader, NGINX Gateway Fabric
+  and ingress-nginx are operators, cert-manager a prerequisite, the Barman Cloud plugin a CNPG plugin, External-DNS
   and the Tailscale operator consume synced Secrets);
 * a Git source: the kinds under its path (Namespace, SecretStore/ClusterSecretStore,
   ExternalSecret, CNPG, Barman Cloud or OT Redis resources, Deployments/StatefulSets/DaemonSets/
@@ -74,6 +74,7 @@ CHART_STAGES = {
     "external-secrets": Stage.OPERATORS,
     "reloader": Stage.OPERATORS,
     "ingress-nginx": Stage.OPERATORS,
+    "nginx-gateway-fabric": Stage.OPERATORS,
     "external-dns": Stage.SECRET_CONSUMER,
     "tailscale-operator": Stage.SECRET_CONSUMER,
     "cert-manager": Stage.CERTIFICATES,

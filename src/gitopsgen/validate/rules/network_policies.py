@@ -1,4 +1,4 @@
-"""network-policies: the app's namespace denies by default and only the edge reaches ingress-nginx.
+"""network-policies: the app's namespace denies by default and only the edge reaches NGINX.
 
 Without NetworkPolicies every pod of the cluster can connect to PostgreSQL, Redis and the
 sentinels, and to the ingress controller behind the tunnel, bypassing Cloudflare. So:
@@ -12,7 +12,12 @@ sentinels, and to the ingress controller behind the tunnel, bypassing Cloudflare
   chart's selector labels with the release name, `app.kubernetes.io/component: controller`), and
   every rule admitting its HTTP port names where from (no rule without `from`, no `0.0.0.0/0`):
   only the edge (cloudflared, or the Tailscale proxies) may reach it. Its admission webhook port
-  must stay open to the API server, which no selector can name.
+  must stay open to the API server, which no selector can name, and closed to pods: rules
+  admitting it name an ipBlock with exceptions (the pod network), never pods or namespaces;
+* likewise for the NGINX data plane NGINX Gateway Fabric provisions for each Gateway of its
+  class in the tree: a policy selects its pods (`app.kubernetes.io/name: <gateway>-<class>`,
+  `gateway.networking.k8s.io/gateway-name: <gateway>`; nginx/nginx-gateway-fabric v2.6.7
+  `internal/controller/provisioner/objects.go`) and admits HTTP only from named sources.
 
 Upstream: Kubernetes docs "Network Policies" (default deny, isolation by policyTypes);
 CloudNativePG docs/src/networking.md; ingress-nginx chart 4.15.1 `_helpers.tpl` selector
@@ -24,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen.facts import domain
+from gitopsgen.facts import domain, edge_names
 from gitopsgen.tree.manifests import Manifest, RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding, dig, selects
@@ -66,26 +71,59 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
 
 
 def _controller(tree: RenderedTree, policies: list[Manifest]) -> Iterator[Finding]:
+    for where, path, namespace, labels, what in _nginx_pods(tree):
+        covering = [p for p in policies if p.ident.namespace == namespace and
+                    selects(dig(p.data, "spec", "podSelector"), labels) and
+                    "Ingress" in (dig(p.data, "spec", "policyTypes", default=[]) or [])]
+        if not covering:
+            yield Finding(path, f"no NetworkPolicy selects the {what} pods in {namespace!r}: any pod may "
+                          "bypass the edge", hint="allow its HTTP port only from the edge's pods", doc=where)
+            continue
+        for policy in covering:
+            for i, rule in enumerate(dig(policy.data, "spec", "ingress", default=[]) or []):
+                if _admits_http(rule) and _from_anywhere(rule):
+                    yield Finding(("spec", "ingress", i), f"admits the {what}'s HTTP port from anywhere",
+                                  hint="name the edge's namespace and pods in `from`", doc=policy)
+                if what == "ingress-nginx controller" and _admits(rule, domain.INGRESS_NGINX_WEBHOOK_PORT) \
+                        and _from_pods(rule):
+                    yield Finding(("spec", "ingress", i), "admits the admission webhook port from pods: "
+                                  "only the API server may call it (ingress-nginx is retired, its webhook "
+                                  "unpatched)", hint="allow it from an ipBlock that excepts the pod network",
+                                  doc=policy)
+
+
+def _nginx_pods(tree: RenderedTree) -> Iterator[tuple[Manifest, tuple[str, ...], str, dict[str, str], str]]:
+    """(where to report, path, namespace, pod labels, what) of the NGINX pods in front of the API."""
     found = toolkit.chart_application(tree, domain.INGRESS_NGINX_CHART)
-    if found is None:
+    if found is not None:
+        app, source = found
+        namespace = dig(app.data, "spec", "destination", "namespace")
+        release = dig(source.data, "helm", "releaseName") or app.ident.name
+        yield (app, ("spec", "destination", "namespace"), str(namespace),
+               domain.ingress_controller_pod_labels(str(release)), "ingress-nginx controller")
+    gateway_class = toolkit.ngf_class(tree)
+    if gateway_class is None:
         return
-    app, source = found
-    namespace = dig(app.data, "spec", "destination", "namespace")
-    release = dig(source.data, "helm", "releaseName") or app.ident.name
-    labels = domain.ingress_controller_pod_labels(str(release))
-    covering = [p for p in policies if p.ident.namespace == namespace and
-                selects(dig(p.data, "spec", "podSelector"), labels) and
-                "Ingress" in (dig(p.data, "spec", "policyTypes", default=[]) or [])]
-    if not covering:
-        yield Finding(("spec", "destination", "namespace"), f"no NetworkPolicy selects the ingress-nginx "
-                      f"controller pods in {namespace!r}: any pod may bypass the edge",
-                      hint="allow its HTTP port only from the edge's pods", doc=app)
-        return
-    for policy in covering:
-        for i, rule in enumerate(dig(policy.data, "spec", "ingress", default=[]) or []):
-            if _admits_http(rule) and _from_anywhere(rule):
-                yield Finding(("spec", "ingress", i), "admits the controller's HTTP port from anywhere",
-                              hint="name the edge's namespace and pods in `from`", doc=policy)
+    for (namespace, name), gateway in sorted(toolkit.gateways(tree).items()):
+        if dig(gateway.data, "spec", "gatewayClassName") == gateway_class:
+            yield (gateway, ("metadata", "name"), namespace, edge_names.data_plane_labels(name, gateway_class),
+                   "NGINX data plane")
+
+
+def _admits(rule: Any, port: int) -> bool:
+    ports = rule.get("ports") if isinstance(rule, dict) else None
+    return not ports or any(isinstance(p, dict) and p.get("port") == port for p in ports)
+
+
+def _from_pods(rule: Any) -> bool:
+    """Whether some pod may match the rule's sources: no `from`, a pod or namespace selector, or
+    an ipBlock without exceptions."""
+    peers = rule.get("from") if isinstance(rule, dict) else None
+    if not peers:
+        return True
+    return any(isinstance(p, dict) and ("podSelector" in p or "namespaceSelector" in p or p == {}
+                                        or ("ipBlock" in p and not dig(p, "ipBlock", "except")))
+               for p in peers)
 
 
 def _admits_http(rule: Any) -> bool:
