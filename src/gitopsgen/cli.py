@@ -307,7 +307,7 @@ def validate(
             from gitopsgen.report import text
 
             text.validate_result(result.problems, sys.stdout, targets=result.targets, documents=result.documents,
-                                 min_severity=minimum)
+                                 min_severity=minimum, skipped=result.skipped)
         else:
             import importlib
 

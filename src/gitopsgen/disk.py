@@ -18,7 +18,7 @@ from typing import Any
 from gitopsgen import yamlio
 from gitopsgen.errors import UsageError
 from gitopsgen.layout import RENDERED
-from gitopsgen.manifests import RenderedFile, RenderedTree, make_document
+from gitopsgen.manifests import RenderedFile, RenderedTree
 from gitopsgen.problems import Problem
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -30,7 +30,9 @@ class DiskFile(RenderedFile):
 
     @cached_property
     def _positions(self) -> yamlio.Positions:
-        return text_positions(self.text)
+        from gitopsgen.validate import ondisk
+
+        return ondisk.positions(self.text, self.documents)  # the loader's own parser
 
 
 @functools.cache
@@ -124,6 +126,9 @@ def read_trees(paths: Iterable[Path], cwd: Path | None = None) -> tuple[list[Ren
     repository, and shown as the user named them."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    from gitopsgen.validate.ondisk import documents as ondisk_documents
+    from gitopsgen.validate.ondisk import template_hint
+
     trees: dict[str, RenderedTree] = {}
     problems: list[Problem] = []
     for path in expand(paths):
@@ -140,11 +145,11 @@ def read_trees(paths: Iterable[Path], cwd: Path | None = None) -> tuple[list[Ren
             mark = exc.problem_mark or exc.context_mark
             message = " ".join(str(p).strip() for p in (exc.context, exc.problem) if p)
             problems.append(Problem(name, mark.line + 1 if mark else None, mark.column + 1 if mark else None,
-                                    message=f"not valid YAML: {message}", rule="yaml"))
+                                    message=f"not valid YAML: {message}", rule="yaml", hint=template_hint(text)))
             continue
         except YAMLError as exc:
-            problems.append(Problem(name, message=f"not valid YAML: {exc}", rule="yaml"))
+            problems.append(Problem(name, message=f"not valid YAML: {exc}", rule="yaml", hint=template_hint(text)))
             continue
-        documents = tuple(make_document(key, i, doc) for i, doc in enumerate(data))
+        documents = ondisk_documents(key, data)
         tree.add(DiskFile(path=key, template="", documents=documents, text=text))
     return [trees[k] for k in sorted(trees)], problems

@@ -54,6 +54,8 @@ class ValidateResult:
     """What was checked: environment names, or the files read."""
     documents: int = 0
     """Kubernetes objects and data documents checked."""
+    skipped: dict[str, int] = field(default_factory=dict)
+    """Files on disk: documents not validated, by reason."""
 
     @property
     def exit_code(self) -> int:
@@ -80,8 +82,11 @@ def _settings(options: ValidateOptions) -> ValidateOptions:
     settings = config.load(root) if root.is_dir() else config.Config()
     locations = options.schema_locations or settings.schema_locations
     store = open_store(root if root.is_dir() else None, locations, options.chart_schema_locations)
+    from gitopsgen.validate.kubeversion import normalize
+
     return replace(options, schema_locations=locations, strict=options.strict or bool(settings.strict),
-                   kubernetes_version=options.kubernetes_version or settings.kubernetes_version, store=store)
+                   kubernetes_version=normalize(options.kubernetes_version or settings.kubernetes_version),
+                   store=store)
 
 
 def _schema_options(options: ValidateOptions, spec_version: str | None) -> SchemaOptions:
@@ -94,13 +99,18 @@ def _schema_options(options: ValidateOptions, spec_version: str | None) -> Schem
 
 def _validate_files(options: ValidateOptions) -> ValidateResult:
     from gitopsgen.disk import read_trees
-    from gitopsgen.validate import validate_tree
+    from gitopsgen.validate import ondisk, validate_tree
 
     trees, problems = read_trees(options.paths)
+    tally = ondisk.Tally()
     for tree in trees:
-        problems.extend(validate_tree(tree, _schema_options(options, None), cross_resource=bool(tree.env)))
+        schema_options = _schema_options(options, None)
+        problems.extend(ondisk.check_tree(tree, schema_options.schema_store(), schema_options.kubernetes_version,
+                                          tally))
+        problems.extend(validate_tree(tree, schema_options, cross_resource=bool(tree.env)))
     shown = sorted(tree.display(path) for tree in trees for path in tree.files)
-    return ValidateResult(sorted(problems), shown, sum(_count(tree) for tree in trees))
+    ondisk.require_documents(tally, problems, [str(p) for p in options.paths])
+    return ValidateResult(sorted(problems), shown, tally.validated, dict(tally.skipped or {}))
 
 
 def _validate_envs(options: ValidateOptions) -> ValidateResult:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from gitopsgen.manifests import Document, Identity, Manifest, RenderedTree
 from gitopsgen.problems import Problem, Severity, dotted
-from gitopsgen.validate import admission, cel, compiled, objectmeta
+from gitopsgen.validate import admission, cel, compiled, kinds, objectmeta
 from gitopsgen.validate.findings import Finding
 
 if TYPE_CHECKING:
@@ -208,6 +208,11 @@ def validate_tree(tree: RenderedTree, options: SchemaOptions) -> list[Problem]:
                 checked = admission.check_custom_resource(doc.data, validator.schema)
                 problems.extend(admission_problems(tree, doc, checked.findings))
                 problems.extend(skipped_problems(tree, doc, checked.skipped))
+        if validator is None and (unserved := kinds.unservable(ident, version, store)) is not None:
+            message, hint = unserved
+            problems.append(Problem(tree.display(doc.file), rendered.line_of(doc.index, ("apiVersion",)), None,
+                                    "apiVersion", f"{message} ({ident})", rule="schema", hint=hint))
+            continue
         if validator is None:
             missing.setdefault((ident.api_version, ident.kind), []).append(doc)
             problems.extend(admission_problems(

@@ -1,0 +1,144 @@
+"""`validate --path` over the small corpus in tests/corpus/: for each class of input (valid,
+invalid, missing kind or apiVersion or name, multi-document, List, removed API versions, unknown
+kinds, data files, YAML 1.1 booleans, templates), the verdict and the line of every error.
+
+In-process (`validation.validate`), with the packaged schema store and Kubernetes 1.33."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gitopsgen import validation
+from gitopsgen.errors import UsageError
+from gitopsgen.problems import Severity
+from kit import cli
+
+CORPUS = Path(__file__).parent / "corpus"
+
+# file -> (exit code, [(line, rule)] of the errors)
+EXPECTED: dict[str, tuple[int, list[tuple[int | None, str]]]] = {
+    "valid_deployment.yaml": (0, []),
+    "generate_name.yaml": (0, []),
+    "list_valid.yaml": (0, []),
+    "unknown_group.yaml": (0, []),
+    "values_file.yaml": (0, []),
+    "invalid_type.yaml": (1, [(8, "schema")]),
+    "missing_kind.yaml": (1, [(1, "document")]),
+    "missing_kind_value.yaml": (1, [(2, "document")]),
+    "missing_apiversion.yaml": (1, [(1, "document")]),
+    "missing_name.yaml": (1, [(3, "document")]),
+    "multi_one_invalid.yaml": (1, [(13, "schema")]),
+    "list_invalid.yaml": (1, [(14, "schema")]),
+    "removed_daemonset.yaml": (1, [(1, "schema")]),
+    "removed_pdb.yaml": (1, [(1, "schema")]),
+    "unknown_kind_known_group.yaml": (1, [(1, "schema")]),
+    "unknown_version_known_group.yaml": (1, [(1, "schema")]),
+    "bool_name.yaml": (1, [(4, "schema"), (6, "schema")]),
+    "flow_url.yaml": (1, [(11, "schema")]),
+    "template.yaml": (1, [(6, "yaml")]),
+}
+
+
+def run(*names: str, strict: bool = False, version: str | None = "1.33") -> validation.ValidateResult:
+    return validation.validate(validation.ValidateOptions(
+        root=CORPUS, paths=tuple(CORPUS / n for n in names), strict=strict, kubernetes_version=version))
+
+
+def test_every_corpus_file_has_an_expectation() -> None:
+    assert sorted(p.name for p in CORPUS.glob("*.yaml")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_verdict_and_lines(name: str) -> None:
+    exit_code, errors = EXPECTED[name]
+    result = run(name)
+    found = sorted((p.line, p.rule) for p in result.problems if p.severity is Severity.ERROR)
+    assert (result.exit_code, found) == (exit_code, sorted(errors)), [p.format() for p in result.problems]
+
+
+def test_missing_kind_is_not_counted_as_validated() -> None:
+    result = run("missing_kind.yaml", "valid_deployment.yaml", "values_file.yaml")
+    assert result.documents == 1
+    assert result.skipped == {"data file": 1, "not an object: no apiVersion, kind or metadata.name": 1}
+
+
+def test_a_data_file_is_a_note() -> None:
+    (note,) = run("values_file.yaml").problems
+    assert note.severity is Severity.INFO and "not a Kubernetes object" in note.message
+
+
+def test_list_items_are_validated_one_by_one() -> None:
+    result = run("list_invalid.yaml")
+    assert result.documents == 2
+    (error,) = result.problems
+    assert error.path == "spec.replicas" and "Deployment two" in error.message
+
+
+def test_removed_api_names_replacement_and_release() -> None:
+    (error,) = run("removed_daemonset.yaml").problems
+    assert "apps/v1" in error.message and "Kubernetes 1.16" in error.message
+    (error,) = run("removed_pdb.yaml").problems
+    assert "policy/v1" in error.message and "Kubernetes 1.25" in error.message
+
+
+def test_unknown_kind_in_a_known_group_lists_the_store() -> None:
+    (error,) = run("unknown_kind_known_group.yaml").problems
+    assert "Cluster, " in error.message and error.hint == "did you mean Cluster?"
+    (error,) = run("unknown_version_known_group.yaml").problems
+    assert "external-secrets.io/v1" in error.message
+
+
+def test_strict_keeps_its_meaning_for_unknown_groups() -> None:
+    (note,) = run("unknown_group.yaml").problems
+    assert note.severity is Severity.INFO
+    (error,) = run("unknown_group.yaml", strict=True).problems
+    assert error.severity is Severity.ERROR and "no schema for Widget" in error.message
+
+
+def test_a_template_gets_a_hint() -> None:
+    (error,) = run("template.yaml").problems
+    assert error.hint is not None and "template" in error.hint
+
+
+def test_an_empty_folder_is_bad_input(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="no YAML documents found"):
+        validation.validate(validation.ValidateOptions(root=tmp_path, paths=(tmp_path,)))
+
+
+@pytest.mark.parametrize(("given", "used"), [("1.30", "1.30"), ("v1.30", "1.30"), ("1.30.4", "1.30")])
+def test_kubernetes_version_spellings(given: str, used: str) -> None:
+    from gitopsgen.validate.kubeversion import normalize
+
+    assert normalize(given) == used
+
+
+def test_kubernetes_version_master_is_the_newest() -> None:
+    from gitopsgen.validate.kubeversion import normalize
+    from gitopsgen.validate.schemas import supported_kubernetes_versions
+
+    assert normalize("master") == supported_kubernetes_versions()[-1]
+
+
+@pytest.mark.parametrize("given", ["foo", "2.1", "1.x"])
+def test_kubernetes_version_refuses_anything_else(given: str) -> None:
+    with pytest.raises(UsageError, match=r"1\.33"):
+        run("valid_deployment.yaml", version=given)
+
+
+@pytest.mark.parametrize(("args", "exit_code"), [
+    (("--path", "flow_url.yaml"), 1),
+    (("--path", "valid_deployment.yaml", "--kubernetes-version", "master"), 0),
+    (("--path", "valid_deployment.yaml", "--kubernetes-version", "v1.30"), 0),
+    (("--path", "valid_deployment.yaml", "--kubernetes-version", "foo"), 2),
+])
+def test_former_crash_inputs_keep_json_intact(args: tuple[str, ...], exit_code: int) -> None:
+    import json
+
+    result = cli("validate", *args, "--format", "json", cwd=CORPUS)
+    assert result.returncode == exit_code, result.stderr
+    if exit_code != 2:
+        assert json.loads(result.stdout)["summary"]["documents"] == 1
+    else:
+        assert "1.N, v1.N or master" in result.stderr and "Traceback" not in result.stderr
