@@ -35,7 +35,7 @@ EXPECTED: dict[str, tuple[int, list[tuple[int | None, str]]]] = {
     "removed_pdb.yaml": (1, [(1, "schema")]),
     "unknown_kind_known_group.yaml": (1, [(1, "schema")]),
     "unknown_version_known_group.yaml": (1, [(1, "schema")]),
-    "bool_name.yaml": (1, [(4, "schema"), (6, "schema")]),
+    "bool_name.yaml": (1, [(4, "schema"), (6, "schema")]),  # both reported: the document is validated
     "flow_url.yaml": (1, [(11, "schema")]),
     "template.yaml": (1, [(6, "yaml")]),
 }
@@ -142,3 +142,11 @@ def test_former_crash_inputs_keep_json_intact(args: tuple[str, ...], exit_code: 
         assert json.loads(result.stdout)["summary"]["documents"] == 1
     else:
         assert "1.N, v1.N or master" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_name_yaml_reads_as_a_boolean_is_refused_with_a_quoting_hint() -> None:
+    name, data = sorted(run("bool_name.yaml").problems)
+    assert name.path == "metadata.name" and name.message.startswith("n is read as a boolean (false)")
+    assert name.hint is not None and 'quote it: "n"' in name.hint
+    assert "(ConfigMap n)" in name.message
+    assert data.path == "data.a"  # the rest of the document is still validated

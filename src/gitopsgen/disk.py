@@ -150,6 +150,6 @@ def read_trees(paths: Iterable[Path], cwd: Path | None = None) -> tuple[list[Ren
         except YAMLError as exc:
             problems.append(Problem(name, message=f"not valid YAML: {exc}", rule="yaml", hint=template_hint(text)))
             continue
-        documents = ondisk_documents(key, data)
+        documents = ondisk_documents(key, data, text)
         tree.add(DiskFile(path=key, template="", documents=documents, text=text))
     return [trees[k] for k in sorted(trees)], problems

@@ -58,7 +58,7 @@ def _scalar_text(value: Any) -> str:
     return value if isinstance(value, str) else yamlio.scalar(value)
 
 
-def identity(data: Any) -> Identity | None:
+def identity(data: Any, written: str | None = None) -> Identity | None:
     """The identity of an object; a name YAML read as a boolean or number counts (as its text),
     so the schema layer reports it rather than the document going unchecked."""
     if not isinstance(data, dict):
@@ -70,7 +70,7 @@ def identity(data: Any) -> Identity | None:
     name, generate = meta.get("name"), meta.get("generateName")
     namespace = meta.get("namespace")
     if isinstance(name, (bool, int, float)):
-        name = _scalar_text(name)
+        name = written or _scalar_text(name)
     if not (isinstance(name, str) and name):
         if not (isinstance(generate, str) and generate):
             return None
@@ -83,8 +83,21 @@ def _is_list(data: Any) -> bool:
             and isinstance(data.get("items"), list) and isinstance(data.get("apiVersion"), str))
 
 
-def documents(file: str, data: Sequence[Any]) -> tuple[Document, ...]:
+def _written_names(text: str, data: Sequence[Any]) -> dict[int, str]:
+    """The name as written of each document whose `metadata.name` YAML read as a boolean or number."""
+    odd = [i for i, d in enumerate(data) if isinstance(d, dict) and isinstance(d.get("metadata"), dict)
+           and isinstance(d["metadata"].get("name"), (bool, int, float))]
+    if not odd or not text:
+        return {}
+    from gitopsgen.validate.goyaml import written
+
+    lines = yamlio.node_lines(text, list(data))
+    return {i: name for i in odd if (name := written(text, lines.get((i, ("metadata", "name"))), "name"))}
+
+
+def documents(file: str, data: Sequence[Any], text: str = "") -> tuple[Document, ...]:
     """The documents of a file: its own, in order, then the items of its Lists."""
+    names = _written_names(text, data)
     own: list[Document] = []
     items: list[Document] = []
     for index, value in enumerate(data):
@@ -96,7 +109,7 @@ def documents(file: str, data: Sequence[Any]) -> tuple[Document, ...]:
                 items.append(ListItem(file, at, item, ident, parent=index, item=position) if ident is not None
                              else ListEntry(file, at, item, parent=index, item=position))
             continue
-        ident = identity(value)
+        ident = identity(value, names.get(index))
         own.append(Document(file, index, value) if ident is None else Manifest(file, index, value, ident))
     return (*own, *items)
 
