@@ -38,6 +38,10 @@ EXPECTED: dict[str, tuple[int, list[tuple[int | None, str]]]] = {
     "bool_name.yaml": (1, [(4, "schema"), (6, "schema")]),  # both reported: the document is validated
     "flow_url.yaml": (1, [(11, "schema")]),
     "template.yaml": (1, [(6, "yaml")]),
+    # port 70000; replicas -1, selector vs labels, container API, "500 m"; PDB both; CIDR /33; ConfigMap key
+    "api_semantics.yaml": (1, [(9, "api-validation"), (16, "api-validation"), (21, "api-validation"),
+                               (24, "api-validation"), (27, "api-validation"), (33, "api-validation"),
+                               (47, "api-validation"), (54, "api-validation")]),
 }
 
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from gitopsgen.manifests import Document, Identity, Manifest, RenderedTree
 from gitopsgen.problems import Problem, Severity, dotted
-from gitopsgen.validate import admission, cel, compiled, goyaml, kinds, messages, objectmeta
+from gitopsgen.validate import admission, cel, compiled, goyaml, kinds, messages, objectmeta, semantic
 from gitopsgen.validate.findings import Finding
 
 if TYPE_CHECKING:
@@ -202,6 +202,7 @@ def validate_tree(tree: RenderedTree, options: SchemaOptions) -> list[Problem]:
         validator = _core_validator(version, True, ident.api_version, ident.kind)
         if validator is not None:
             problems.extend(admission_problems(tree, doc, admission.check_core(doc.data, version)))
+            problems.extend(admission_problems(tree, doc, semantic.check(doc.data, version)))
         else:
             validator = crd_validator(store, ident)
             if validator is not None:
