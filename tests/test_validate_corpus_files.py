@@ -154,3 +154,50 @@ def test_a_name_yaml_reads_as_a_boolean_is_refused_with_a_quoting_hint() -> None
     assert name.hint is not None and 'quote it: "n"' in name.hint
     assert "(ConfigMap n)" in name.message
     assert data.path == "data.a"  # the rest of the document is still validated
+
+
+def test_files_after_path_are_more_paths() -> None:
+    """`--path rendered/prd/*.yaml`: the shell gives the other files as arguments."""
+    result = cli("validate", "--path", "valid_deployment.yaml", "multi_one_invalid.yaml", "list_valid.yaml",
+                 cwd=CORPUS)
+    assert result.returncode == 1, result.stderr
+    assert "validated 6 documents" in result.stdout and "multi_one_invalid.yaml:13" in result.stdout
+
+
+def test_an_environment_name_after_path_is_still_refused() -> None:
+    result = cli("validate", "--path", "valid_deployment.yaml", "no-such-env", cwd=CORPUS)
+    assert result.returncode == 2 and "give environments or --path, not both" in result.stderr
+
+
+def test_dash_reads_standard_input() -> None:
+    import subprocess
+
+    from kit import GITOPSGEN
+
+    text = (CORPUS / "list_invalid.yaml").read_text()
+    result = subprocess.run([str(GITOPSGEN), "validate", "--path", "-"], input=text, capture_output=True, text=True,
+                            cwd=CORPUS, check=False, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert "<stdin>:14: error: spec.replicas" in result.stdout
+
+
+def test_folders_include_json(tmp_path: Path) -> None:
+    import json
+
+    (tmp_path / "cm.json").write_text(json.dumps({"apiVersion": "v1", "kind": "ConfigMap",
+                                                  "metadata": {"name": "c"}, "data": {"a": 1}}))
+    result = validation.validate(validation.ValidateOptions(root=tmp_path, paths=(tmp_path,)))
+    assert result.documents == 1 and [p.path for p in result.problems] == ["data.a"]
+
+
+def test_github_format_shows_unchecked_documents_as_notices() -> None:
+    result = cli("validate", "--path", "values_file.yaml", "unknown_group.yaml", "--format", "github", cwd=CORPUS)
+    assert result.returncode == 0, result.stderr
+    notices = [line for line in result.stdout.splitlines() if line.startswith("::notice")]
+    assert len(notices) == 2 and any("no schema for Widget" in n for n in notices)
+
+
+def test_zero_documents_is_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "empty.yaml").write_text("# nothing\n---\n")
+    result = cli("validate", "--path", tmp_path)
+    assert result.returncode == 2 and "no YAML documents found" in result.stderr

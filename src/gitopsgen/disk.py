@@ -9,6 +9,7 @@ parser), not from our canonical re-emission.
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,7 +22,7 @@ from gitopsgen.layout import RENDERED
 from gitopsgen.manifests import RenderedFile, RenderedTree
 from gitopsgen.problems import Problem
 
-YAML_SUFFIXES = (".yaml", ".yml")
+YAML_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def expand(paths: Iterable[Path]) -> list[Path]:
         if path.is_dir():
             found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in YAML_SUFFIXES
                                 and not any(part.startswith(".") for part in p.relative_to(path).parts)))
-        elif path.is_file():
+        elif path.is_file() or str(path) == "-":  # `-`: standard input
             found.append(path)
         else:
             missing.append(Problem(str(path), message="no such file or folder", rule="usage"))
@@ -132,11 +133,12 @@ def read_trees(paths: Iterable[Path], cwd: Path | None = None) -> tuple[list[Ren
     trees: dict[str, RenderedTree] = {}
     problems: list[Problem] = []
     for path in expand(paths):
-        name = shown(path, cwd)
-        tree, key = _tree_for(trees, repository_path(path))
+        stdin = str(path) == "-"
+        name = "<stdin>" if stdin else shown(path, cwd)
+        tree, key = _tree_for(trees, name if stdin else repository_path(path))
         tree.shown[key] = name
         try:
-            text = path.read_text(encoding="utf-8")
+            text = sys.stdin.read() if stdin else path.read_text(encoding="utf-8")
             data = yamlio.load_all(text)
         except UnicodeDecodeError as exc:
             problems.append(Problem(name, message=f"not UTF-8 text: {exc.reason} at byte {exc.start}", rule="yaml"))

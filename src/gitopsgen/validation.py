@@ -64,6 +64,12 @@ class ValidateResult:
 
 
 def validate(options: ValidateOptions) -> ValidateResult:
+    if options.paths and options.envs:
+        from gitopsgen.validate.ondisk import positional_paths
+
+        more = positional_paths(options.envs)  # `--path rendered/prd/*.yaml`, expanded by the shell
+        if more is not None:
+            options = replace(options, paths=(*options.paths, *more), envs=())
     if options.paths and (options.envs or options.all_envs):
         raise UsageError("give environments or --path, not both")
     options = _settings(options)

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gitopsgen import yamlio
@@ -236,3 +237,23 @@ def require_documents(tally: Tally, problems: Sequence[Problem], paths: Sequence
     if tally.total == 0 and not any(p.severity is Severity.ERROR for p in problems):
         raise UsageError(f"no YAML documents found in {', '.join(paths) or 'the input'} "
                          "(folders are searched for *.yaml, *.yml and *.json)")
+
+
+STDIN = "-"
+"""`--path -`: the documents on standard input."""
+
+
+def positional_paths(envs: Sequence[str]) -> tuple[Path, ...] | None:
+    """Positional arguments after `--path` taken as more paths (the shell's expansion of
+    `--path rendered/prd/*.yaml`), when every one is an existing file or folder or `-`; None
+    when one is not (then they are environment names, and mixing the two is bad input)."""
+    if envs and all(e == STDIN or Path(e).exists() for e in envs):
+        return tuple(Path(e) for e in envs)
+    return None
+
+
+def is_unchecked_note(problem: Problem) -> bool:
+    """A note saying a document was not checked (a data file, a kind without a schema): shown as
+    a notice in CI formats even without -v, so that what went unchecked is visible there."""
+    return problem.severity is Severity.INFO and (
+        problem.rule == RULE or (problem.rule == "schema" and problem.message.startswith("no schema for")))
