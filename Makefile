@@ -12,7 +12,8 @@ SHARED ?= ../shared
 STORE_SOURCES := $(addprefix $(SHARED)/crds/,argo-cd-v3.5.1 external-secrets-v2.9.0 redis-operator-v0.26.0 \
 	cloudnative-pg-chart-0.29.0 plugin-barman-cloud-v0.13.0) \
 	$(addprefix $(SHARED)/schemas/charts/,cloudnative-pg external-secrets reloader external-dns redis-operator \
-	plugin-barman-cloud cert-manager)
+	plugin-barman-cloud cert-manager) \
+	$(addprefix $(SHARED)/crds-next/,external-secrets-v2.9.0-rest cert-manager-v1.21.1)
 STORE := src/gitopsgen/store/default
 
 .PHONY: install render check test fuzz lint clean store spec-schema docs bench

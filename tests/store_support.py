@@ -31,6 +31,7 @@ STORE_CRDS = ("argo-cd-v3.5.1", "external-secrets-v2.9.0", "redis-operator-v0.26
               "plugin-barman-cloud-v0.13.0")
 STORE_CHARTS = ("cloudnative-pg", "external-secrets", "reloader", "external-dns", "redis-operator",
                 "plugin-barman-cloud", "cert-manager")
+STORE_CRDS_NEXT = ("external-secrets-v2.9.0-rest", "cert-manager-v1.21.1")
 
 
 def shared() -> Path:
@@ -41,7 +42,8 @@ def shared() -> Path:
 
 
 def store_sources(base: Path) -> list[str]:
-    return [str(base / "crds" / c) for c in STORE_CRDS] + [str(base / "schemas" / "charts" / c) for c in STORE_CHARTS]
+    return ([str(base / "crds" / c) for c in STORE_CRDS] + [str(base / "schemas" / "charts" / c) for c in STORE_CHARTS]
+            + [str(base / "crds-next" / c) for c in STORE_CRDS_NEXT])
 
 
 def crd(group: str = "example.org", kind: str = "Widget", *, versions: list[dict[str, Any]] | None = None,

@@ -199,6 +199,11 @@ def test_every_reference_file_has_its_counterpart_and_nothing_is_lost(imported: 
     for rel in ORACLE_FILES:
         assert (imported / rel).is_file(), rel
     ours = {p.relative_to(imported).as_posix() for p in imported.glob("*/*.json")}
+    # the rest of what the pinned charts install (crds-next/), which the reference does not convert
+    ours -= {p.relative_to(imported).as_posix() for group in ("cert-manager.io", "acme.cert-manager.io",
+                                                               "generators.external-secrets.io")
+             for p in (imported / group).glob("*.json")}
+    ours -= {"external-secrets.io/pushsecret_v1alpha1.json", "external-secrets.io/clusterpushsecret_v1alpha1.json"}
     # what the reference does not convert: the CRDs its SOURCES.md leaves out
     assert sorted(ours - set(ORACLE_FILES)) == [
         "external-secrets.io/clusterexternalsecret_v1.json", "external-secrets.io/clusterexternalsecret_v1beta1.json",
