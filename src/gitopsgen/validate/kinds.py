@@ -105,6 +105,8 @@ def _missing(ident: Identity, known: Iterable[tuple[str, str, str]], where: str)
     listed = ", ".join(kinds[:_SHOWN]) + (f" and {len(kinds) - _SHOWN} more" if len(kinds) > _SHOWN else "")
     message = f"no kind {ident.kind} in {shown_group}: {where} has {listed}"
     hint = (f"did you mean {close[0]}?" if close else
+            "check the kind and apiVersion against the cluster's (`kubectl api-resources`)"
+            if where.startswith("Kubernetes") else
             "a kind of another version of the operator? import its CRD into the repository's store "
             "(`gitopsgen schemas import`)")
     return message, hint

@@ -158,9 +158,10 @@ def _looks_like_object(data: dict[str, Any], known: Any) -> bool:
 
 
 def _missing(data: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:
-    """(path, message) of what an object lacks, in the API server's words."""
+    """(path, message) of the first thing an object lacks, in the API server's words and order
+    (apimachinery's decoder asks for the kind, then the version; validation then for the name)."""
     found: list[tuple[tuple[str, ...], str]] = []
-    for key in ("apiVersion", "kind"):
+    for key in ("kind", "apiVersion"):
         value = data.get(key)
         if not (isinstance(value, str) and value):
             # apimachinery's words (runtime.NewMissingKindErr, NewMissingVersionErr)
@@ -173,7 +174,7 @@ def _missing(data: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:
                       "metadata.name: Required value: name or generateName is required"))
     elif identity({**data, "apiVersion": "v1", "kind": "X"}) is None:
         found.append((("metadata", "name"), "Required value: name or generateName is required"))
-    return found
+    return found[:1]
 
 
 def check_tree(tree: RenderedTree, store: SchemaStore, version: str, tally: Tally) -> list[Problem]:
@@ -195,6 +196,8 @@ def check_tree(tree: RenderedTree, store: SchemaStore, version: str, tally: Tall
         shown = tree.display(path)
         for doc in rendered.documents:
             if isinstance(doc, ListDocument):
+                if not doc.data["items"]:
+                    tally.skip("empty List")
                 continue
             if isinstance(doc, Manifest):
                 tally.validated += 1
