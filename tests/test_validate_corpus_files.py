@@ -201,3 +201,12 @@ def test_zero_documents_is_exit_2(tmp_path: Path) -> None:
     (tmp_path / "empty.yaml").write_text("# nothing\n---\n")
     result = cli("validate", "--path", tmp_path)
     assert result.returncode == 2 and "no YAML documents found" in result.stderr
+
+
+def test_json_summary_says_what_was_skipped_and_why() -> None:
+    import json
+
+    result = cli("validate", "--path", "values_file.yaml", "missing_kind.yaml", "--format", "json", cwd=CORPUS)
+    summary = json.loads(result.stdout)["summary"]
+    assert summary["documents"] == 0
+    assert summary["skipped"] == {"data file": 1, "not an object: no apiVersion, kind or metadata.name": 1}
