@@ -47,3 +47,14 @@ def test_nan() -> None:
 @pytest.mark.parametrize("text", ['"n"', "'yes'", '"1:30"', '"08"'])
 def test_quoted_scalars_are_strings(text: str) -> None:
     assert yamlio.load_all(f"k: {text}\n")[0]["k"] == text.strip("'\"")
+
+
+@pytest.mark.parametrize("text", sorted(k for k in GO_YAML_V2 if k))
+def test_what_we_write_reads_back_as_written(text: str) -> None:
+    """The emitter quotes every string go-yaml v2 would read as something else."""
+    from gitopsgen.validate import goyaml
+
+    written = yamlio.dump([{"k": text}])
+    assert yamlio.load_all(written)[0]["k"] == text
+    if goyaml.tag(text) != goyaml.STR:
+        assert yamlio.needs_quotes(text), text
