@@ -12,7 +12,8 @@ BIN := $(VENV)/bin
 SHARED ?= ../shared
 STORE_SOURCES := $(addprefix $(SHARED)/crds/,argo-cd-v3.5.1 external-secrets-v2.9.0 redis-operator-v0.26.0 \
 	cloudnative-pg-chart-0.29.0 plugin-barman-cloud-v0.13.0) \
-	$(addprefix $(SHARED)/crds-next/,gateway-api-v1.5.1 nginx-gateway-fabric-v2.6.7) \
+	$(addprefix $(SHARED)/crds-next/,gateway-api-v1.5.1 nginx-gateway-fabric-v2.6.7 external-secrets-v2.9.0-rest \
+	cert-manager-v1.21.1) \
 	$(addprefix $(SHARED)/schemas/charts/,cloudnative-pg external-secrets reloader external-dns redis-operator \
 	plugin-barman-cloud cert-manager nginx-gateway-fabric)
 STORE := src/gitopsgen/store/default

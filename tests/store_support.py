@@ -30,7 +30,8 @@ SHARED = REPO_ROOT.parent / "shared"
 # STORE_CRDS are folders of ../shared (crds/ or crds-next/).
 STORE_CRDS = ("crds/argo-cd-v3.5.1", "crds/external-secrets-v2.9.0", "crds/redis-operator-v0.26.0",
               "crds/cloudnative-pg-chart-0.29.0", "crds/plugin-barman-cloud-v0.13.0",
-              "crds-next/gateway-api-v1.5.1", "crds-next/nginx-gateway-fabric-v2.6.7")
+              "crds-next/gateway-api-v1.5.1", "crds-next/nginx-gateway-fabric-v2.6.7",
+              "crds-next/external-secrets-v2.9.0-rest", "crds-next/cert-manager-v1.21.1")
 STORE_CHARTS = ("cloudnative-pg", "external-secrets", "reloader", "external-dns", "redis-operator",
                 "plugin-barman-cloud", "cert-manager", "nginx-gateway-fabric")
 STORE_ORIGINS = REPO_ROOT / "store-origins.toml"

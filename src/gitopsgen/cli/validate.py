@@ -29,7 +29,8 @@ def validate(
     all_envs: Annotated[bool, typer.Option("--all", help="Validate every environments/<env>.yaml.")] = False,
     paths: Annotated[list[Path] | None, typer.Option(
         "--path", metavar="FILE|DIR", help="Validate manifests on disk instead (hand-written ones too; folders are "
-                                           "searched for *.yaml and *.yml). Repeatable.")] = None,
+                                           "searched for *.yaml, *.yml and *.json; - reads standard input). "
+                                           "Repeatable; more files may follow as arguments.")] = None,
     output_format: Annotated[str, typer.Option(
         "--format", metavar="text|json|github|sarif",
         help="text for people, json for tools, github for Actions annotations, sarif for code scanning.")] = "text",
@@ -69,17 +70,21 @@ def validate(
         if result.input_error is not None and output_format == "text":
             raise result.input_error  # printed as render and diff print bad input
         minimum = Severity.INFO if verbose else Severity.WARNING
-        shown = [p for p in result.problems if p.severity >= minimum or output_format in ("json", "sarif")]
+        from gitopsgen.validate.ondisk import is_unchecked_note
+
+        shown = [p for p in result.problems if p.severity >= minimum or output_format in ("json", "sarif")
+                 or (output_format == "github" and is_unchecked_note(p))]
         if output_format == "text":
             from gitopsgen.report import text
 
             text.validate_result(result.problems, sys.stdout, targets=result.targets, documents=result.documents,
-                                 min_severity=minimum)
+                                 min_severity=minimum, skipped=result.skipped)
         else:
             import importlib
 
             reporter = importlib.import_module(f"gitopsgen.report.{output_format}")
-            reporter.write(shown, sys.stdout, targets=result.targets, documents=result.documents)
+            reporter.write(shown, sys.stdout, targets=result.targets, documents=result.documents,
+                           skipped=result.skipped)
         return result.exit_code
 
     _run(debug, body)

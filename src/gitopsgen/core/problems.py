@@ -35,7 +35,7 @@ YamlPath = tuple[str | int, ...]
 """Where a node sits in a document: keys and list indexes from the root, `("spec", "containers", 1)`."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Finding:
     """A finding before it is placed in a file: the node, the words, the rule and the severity."""
 

@@ -138,6 +138,7 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
     from gitopsgen.run.unit import EnvJob, EnvOutcome, EnvWorker, combined_error
     from gitopsgen.store.locations import open_store
     from gitopsgen.tree.write import Staged, clean_leftovers
+    from gitopsgen.validate.kubeversion import normalize
 
     root = options.root
     settings = config.load(root)
@@ -147,7 +148,8 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
     target = options.output if options.output is not None else root / RENDERED
     job = EnvJob(root, target, check=options.check, stream=options.stream, keep_trees=options.keep_trees,
                  schema_locations=locations, chart_schema_locations=options.chart_schema_locations,
-                 kubernetes_version=options.kubernetes_version or settings.kubernetes_version, strict=bool(strict),
+                 kubernetes_version=normalize(options.kubernetes_version or settings.kubernetes_version),
+                 strict=bool(strict),
                  fleet=settings.fleet and options.all_envs)
     created = [p for p in (target, *target.parents) if not p.exists()]  # folders staging may create
     if job.writes:

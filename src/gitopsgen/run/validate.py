@@ -23,7 +23,6 @@ from gitopsgen.validate.schemas import SchemaOptions
 
 if TYPE_CHECKING:
     from gitopsgen.store.locations import SchemaStore
-    from gitopsgen.tree.manifests import RenderedTree
 
 
 @dataclass(frozen=True)
@@ -49,6 +48,8 @@ class ValidateResult:
     """What was checked: environment names, or the files read."""
     documents: int = 0
     """Kubernetes objects and data documents checked."""
+    skipped: dict[str, int] = field(default_factory=dict)
+    """Files on disk: documents not validated, by reason."""
     input_error: GitopsgenError | None = None
     """Bad input (a spec or template that fails): its problems are `problems`; exit 2."""
 
@@ -61,6 +62,15 @@ class ValidateResult:
 
 
 def validate(options: ValidateOptions) -> ValidateResult:
+    from gitopsgen.validate.kubeversion import normalize
+
+    if options.paths and options.envs:
+        from gitopsgen.validate.ondisk import positional_paths
+
+        more = positional_paths(options.envs)  # `--path rendered/prd/*.yaml`, expanded by the shell
+        if more is not None:
+            options = replace(options, paths=(*options.paths, *more), envs=())
+    options = replace(options, kubernetes_version=normalize(options.kubernetes_version))
     if options.paths and (options.envs or options.all_envs):
         raise UsageError("give environments or --path, not both")
     options = _settings(options)
@@ -79,8 +89,11 @@ def _settings(options: ValidateOptions) -> ValidateOptions:
     settings = config.load(root) if root.is_dir() else config.Config()
     locations = options.schema_locations or settings.schema_locations
     store = open_store(root if root.is_dir() else None, locations, options.chart_schema_locations)
+    from gitopsgen.validate.kubeversion import normalize
+
     return replace(options, schema_locations=locations, strict=options.strict or bool(settings.strict),
-                   kubernetes_version=options.kubernetes_version or settings.kubernetes_version, store=store)
+                   kubernetes_version=normalize(options.kubernetes_version or settings.kubernetes_version),
+                   store=store)
 
 
 def _schema_options(options: ValidateOptions, spec_version: str | None) -> SchemaOptions:
@@ -93,13 +106,18 @@ def _schema_options(options: ValidateOptions, spec_version: str | None) -> Schem
 
 def _validate_files(options: ValidateOptions) -> ValidateResult:
     from gitopsgen.tree.disk import read_trees
-    from gitopsgen.validate import validate_tree
+    from gitopsgen.validate import ondisk, validate_tree
 
     trees, problems = read_trees(options.paths)
+    tally = ondisk.Tally()
     for tree in trees:
-        problems.extend(validate_tree(tree, _schema_options(options, None), cross_resource=bool(tree.env)))
+        schema_options = _schema_options(options, None)
+        problems.extend(ondisk.check_tree(tree, schema_options.schema_store(), schema_options.kubernetes_version,
+                                          tally))
+        problems.extend(validate_tree(tree, schema_options, cross_resource=bool(tree.env)))
     shown = sorted(tree.display(path) for tree in trees for path in tree.files)
-    return ValidateResult(sorted(problems), shown, sum(_count(tree) for tree in trees))
+    ondisk.require_documents(tally, problems, [str(p) for p in options.paths])
+    return ValidateResult(sorted(problems), shown, tally.validated, dict(tally.skipped or {}))
 
 
 def _validate_envs(options: ValidateOptions) -> ValidateResult:
@@ -128,7 +146,3 @@ def _validate_envs(options: ValidateOptions) -> ValidateResult:
     problems = sorted({p for env in rendered.envs for p in env.problems})
     return ValidateResult(problems, [env.env for env in rendered.envs if not env.env.startswith("_")],
                           sum(env.documents for env in rendered.envs))
-
-
-def _count(tree: RenderedTree) -> int:
-    return sum(len(f.documents) for f in tree.files.values())

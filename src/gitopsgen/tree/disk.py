@@ -9,6 +9,7 @@ parser), not from our canonical re-emission.
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,9 +20,9 @@ from gitopsgen.core.errors import UsageError
 from gitopsgen.core.problems import Problem, YamlPath
 from gitopsgen.facts.layout import RENDERED
 from gitopsgen.tree import yamlio
-from gitopsgen.tree.manifests import RenderedFile, RenderedTree, make_document
+from gitopsgen.tree.manifests import RenderedFile, RenderedTree
 
-YAML_SUFFIXES = (".yaml", ".yml")
+YAML_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,9 @@ class DiskFile(RenderedFile):
 
     @cached_property
     def _positions(self) -> yamlio.Positions:
-        return text_positions(self.text)
+        from gitopsgen.tree import reading
+
+        return reading.positions(self.text, self.documents)  # the loader's own parser
 
 
 @functools.cache
@@ -78,7 +81,7 @@ def expand(paths: Iterable[Path]) -> list[Path]:
         if path.is_dir():
             found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in YAML_SUFFIXES
                                 and not any(part.startswith(".") for part in p.relative_to(path).parts)))
-        elif path.is_file():
+        elif path.is_file() or str(path) == "-":  # `-`: standard input
             found.append(path)
         else:
             missing.append(Problem(str(path), message="no such file or folder", rule="usage"))
@@ -124,14 +127,18 @@ def read_trees(paths: Iterable[Path], cwd: Path | None = None) -> tuple[list[Ren
     repository, and shown as the user named them."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    from gitopsgen.tree.reading import documents as ondisk_documents
+    from gitopsgen.tree.reading import template_hint
+
     trees: dict[str, RenderedTree] = {}
     problems: list[Problem] = []
     for path in expand(paths):
-        name = shown(path, cwd)
-        tree, key = _tree_for(trees, repository_path(path))
+        stdin = str(path) == "-"
+        name = "<stdin>" if stdin else shown(path, cwd)
+        tree, key = _tree_for(trees, name if stdin else repository_path(path))
         tree.shown[key] = name
         try:
-            text = path.read_text(encoding="utf-8")
+            text = sys.stdin.read() if stdin else path.read_text(encoding="utf-8")
             data = yamlio.load_all(text)
         except UnicodeDecodeError as exc:
             problems.append(Problem(name, message=f"not UTF-8 text: {exc.reason} at byte {exc.start}", rule="yaml"))
@@ -140,11 +147,11 @@ def read_trees(paths: Iterable[Path], cwd: Path | None = None) -> tuple[list[Ren
             mark = exc.problem_mark or exc.context_mark
             message = " ".join(str(p).strip() for p in (exc.context, exc.problem) if p)
             problems.append(Problem(name, mark.line + 1 if mark else None, mark.column + 1 if mark else None,
-                                    message=f"not valid YAML: {message}", rule="yaml"))
+                                    message=f"not valid YAML: {message}", rule="yaml", hint=template_hint(text)))
             continue
         except YAMLError as exc:
-            problems.append(Problem(name, message=f"not valid YAML: {exc}", rule="yaml"))
+            problems.append(Problem(name, message=f"not valid YAML: {exc}", rule="yaml", hint=template_hint(text)))
             continue
-        documents = tuple(make_document(key, i, doc) for i, doc in enumerate(data))
+        documents = ondisk_documents(key, data, text)
         tree.add(DiskFile(path=key, template="", documents=documents, text=text))
     return [trees[k] for k in sorted(trees)], problems

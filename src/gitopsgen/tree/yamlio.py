@@ -339,7 +339,13 @@ def _safe_loader() -> Any:
         return str(constructor.construct_scalar(node))
 
     _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+    # Plain scalars as kubectl and Argo CD read them (sigs.k8s.io/yaml's go-yaml v2), not as the spec's 1.1
+    from gitopsgen.tree import goyaml
+
+    _Constructor.add_constructor(goyaml.INT, goyaml.construct_int)
+    _Constructor.add_constructor(goyaml.FLOAT, goyaml.construct_float)
     yaml.Constructor = _Constructor
+    yaml.Resolver = goyaml.resolver_class(yaml.Resolver)
     return yaml
 
 

@@ -17,10 +17,14 @@ LAYERS: dict[str, str] = {
     "admission-list-set": "A list the API server treats as a set has duplicate entries.",
     "admission-embedded": "An embedded resource lacks apiVersion or kind, or has invalid ones.",
     "admission-metadata": "Object metadata the API server refuses: names, labels, annotations, finalizers.",
+    "api-validation": "A built-in kind breaks a rule the API server enforces beyond the OpenAPI schema "
+                      "(ports, selectors, quantities, names).",
     "chart-values": "A Helm values file does not validate against its chart's values.schema.json.",
     "schema-store": "The schema store lacks the chart version a spec pins.",
     "fleet-generator": "The fleet ApplicationSet's generator does not select exactly the rendered environments.",
     "fleet-agreement": "Environments render the fleet ApplicationSet differently.",
+    "document": "A document on disk that is not a checkable object (missing kind, apiVersion or name), "
+                "or a data file.",
     "yaml": "A file is not valid YAML.",
     "usage": "Bad arguments.",
     "input": "Bad input.",
