@@ -72,6 +72,12 @@ def doc(kind: str) -> dict[str, Any]:
         "Ingress": {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "i"}, "spec": {
             "rules": [{"http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": {
                 "service": {"name": "web", "port": {"number": 80}}}}]}}]}},
+        "ClusterRoleBinding": {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                               "metadata": {"name": "b"},
+                               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                           "name": "system:auth-delegator"},
+                               "subjects": [{"kind": "ServiceAccount", "name": "app", "namespace": "app"},
+                                            {"kind": "Group", "name": "ops", "apiGroup": "rbac.authorization.k8s.io"}]},
         "HorizontalPodAutoscaler": {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
                                     "metadata": {"name": "h"}, "spec": {
                                         "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "w"},
@@ -179,6 +185,12 @@ CASES: list[tuple[str, str, Callable[[dict[str, Any]], None], str, str]] = [
     ("Ingress", "backend port", setter("spec", "rules", 0, "http", "paths", 0, "backend", "service", "port", "number",
                                        value=0),
      "spec.rules[0].http.paths[0].backend.service.port.number", "must be between 1 and 65535, inclusive"),
+    ("ClusterRoleBinding", "role kind", setter("roleRef", "kind", value="Role"), "roleRef.kind",
+     'Unsupported value: "Role": supported values: "ClusterRole"'),
+    ("ClusterRoleBinding", "service account namespace", deleter("subjects", 0, "namespace"), "subjects[0].namespace",
+     "Required value"),
+    ("ClusterRoleBinding", "subject kind", setter("subjects", 1, "kind", value="Team"), "subjects[1].kind",
+     'Unsupported value: "Team"'),
     ("HorizontalPodAutoscaler", "max below min", setter("spec", "maxReplicas", value=1), "spec.maxReplicas",
      "must be greater than or equal to `minReplicas`"),
 ]
