@@ -71,8 +71,15 @@ def doc(kind: str) -> dict[str, Any]:
                       "data": {"app.conf": "x", "KEY_NAME": "y"}, "binaryData": {"logo.png": "AA=="}},
         "Secret": {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "stringData": {"token": "x"}},
         "Ingress": {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "i"}, "spec": {
-            "rules": [{"http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": {
+            "tls": [{"hosts": ["*.example.com"], "secretName": "tls"}],
+            "rules": [{"host": "shop.example.com", "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": {
                 "service": {"name": "web", "port": {"number": 80}}}}]}}]}},
+        "ClusterRoleBinding": {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                               "metadata": {"name": "b"},
+                               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                           "name": "system:auth-delegator"},
+                               "subjects": [{"kind": "ServiceAccount", "name": "app", "namespace": "app"},
+                                            {"kind": "Group", "name": "ops", "apiGroup": "rbac.authorization.k8s.io"}]},
         "HorizontalPodAutoscaler": {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
                                     "metadata": {"name": "h"}, "spec": {
                                         "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "w"},
@@ -180,6 +187,18 @@ CASES: list[tuple[str, str, Callable[[dict[str, Any]], None], str, str]] = [
     ("Ingress", "backend port", setter("spec", "rules", 0, "http", "paths", 0, "backend", "service", "port", "number",
                                        value=0),
      "spec.rules[0].http.paths[0].backend.service.port.number", "must be between 1 and 65535, inclusive"),
+    ("Ingress", "host", setter("spec", "rules", 0, "host", value="Shop.example.com"), "spec.rules[0].host",
+     "a lowercase RFC 1123 subdomain"),
+    ("Ingress", "host is an IP", setter("spec", "tls", 0, "hosts", 0, value="10.0.0.1"), "spec.tls[0].hosts[0]",
+     "must be a DNS name, not an IP address"),
+    ("Ingress", "relative path", setter("spec", "rules", 0, "http", "paths", 0, "path", value="api"),
+     "spec.rules[0].http.paths[0].path", "must be an absolute path"),
+    ("ClusterRoleBinding", "role kind", setter("roleRef", "kind", value="Role"), "roleRef.kind",
+     'Unsupported value: "Role": supported values: "ClusterRole"'),
+    ("ClusterRoleBinding", "service account namespace", deleter("subjects", 0, "namespace"), "subjects[0].namespace",
+     "Required value"),
+    ("ClusterRoleBinding", "subject kind", setter("subjects", 1, "kind", value="Team"), "subjects[1].kind",
+     'Unsupported value: "Team"'),
     ("HorizontalPodAutoscaler", "max below min", setter("spec", "maxReplicas", value=1), "spec.maxReplicas",
      "must be greater than or equal to `minReplicas`"),
 ]

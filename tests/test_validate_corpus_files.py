@@ -38,6 +38,7 @@ EXPECTED: dict[str, tuple[int, list[tuple[int | None, str]]]] = {
     "bool_name.yaml": (1, [(4, "schema"), (6, "schema")]),  # both reported: the document is validated
     "flow_url.yaml": (1, [(11, "schema")]),
     "template.yaml": (1, [(6, "yaml")]),
+    "cr_quantity.yaml": (1, [(11, "schema")]),  # a custom resource's int-or-string quantity
     # port 70000; replicas -1, selector vs labels, container API, "500 m"; PDB both; CIDR /33; ConfigMap key
     "api_semantics.yaml": (1, [(9, "api-validation"), (16, "api-validation"), (21, "api-validation"),
                                (24, "api-validation"), (27, "api-validation"), (33, "api-validation"),
@@ -210,3 +211,9 @@ def test_json_summary_says_what_was_skipped_and_why() -> None:
     summary = json.loads(result.stdout)["summary"]
     assert summary["documents"] == 0
     assert summary["skipped"] == {"data file": 1, "not an object: no apiVersion, kind or metadata.name": 1}
+
+
+def test_a_custom_resource_quantity_says_it_is_not_a_quantity() -> None:
+    (error,) = run("cr_quantity.yaml").problems
+    assert error.message.startswith("'500 m' is not a quantity: quantities must match the regular expression")
+    assert error.hint is not None and "no space" in error.hint

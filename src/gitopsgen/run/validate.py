@@ -115,7 +115,8 @@ def _validate_files(options: ValidateOptions) -> ValidateResult:
         problems.extend(ondisk.check_tree(tree, schema_options.schema_store(), schema_options.kubernetes_version,
                                           tally))
         problems.extend(validate_tree(tree, schema_options, cross_resource=bool(tree.env)))
-    shown = sorted(tree.display(path) for tree in trees for path in tree.files)
+    shown = sorted({*(tree.display(path) for tree in trees for path in tree.files),
+                    *(p.file for p in problems if p.rule == "yaml")})  # files that did not parse were read too
     ondisk.require_documents(tally, problems, [str(p) for p in options.paths])
     return ValidateResult(sorted(problems), shown, tally.validated, dict(tally.skipped or {}))
 

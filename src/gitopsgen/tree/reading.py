@@ -96,9 +96,14 @@ def documents(file: str, data: Sequence[Any], text: str = "") -> tuple[Document,
 
 def positions(text: str, docs: Iterable[Document]) -> yamlio.Positions:
     """The line of every node of `docs` in `text`, List items included under their own index."""
+    from ruamel.yaml.error import YAMLError
+
     docs = list(docs)
     own = [d for d in docs if not isinstance(d, (ListItem, ListEntry))]
-    found = yamlio.node_lines(text, [d.data for d in own])
+    try:
+        found = yamlio.node_lines(text, [d.data for d in own])
+    except (YAMLError, RecursionError):  # cannot happen for a text the loader read; findings keep no line
+        return {}
     for doc in docs:
         if isinstance(doc, (ListItem, ListEntry)):
             prefix = ("items", doc.item)

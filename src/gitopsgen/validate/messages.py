@@ -10,6 +10,9 @@ from typing import Any
 
 from gitopsgen.tree import yamlio
 
+QUANTITY_PATTERN = (r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+"
+                    r"(\.[0-9]*)?)|(\.[0-9]+))))?$")
+"""The pattern controller-gen writes into CRDs for a `resource.Quantity` field."""
 VALUE_LIMIT = 120
 MESSAGE_LIMIT = 600
 
@@ -57,6 +60,11 @@ def schema_message(error: Any, written: str | None = None) -> tuple[str, str | N
                 f"and is not of type 'string'",
                 f"quote it: \"{shown}\" (YAML 1.1 reads y/n, yes/no, on/off, true/false and number-like "
                 "text as booleans and numbers)")
+    if error.validator == "pattern" and error.validator_value == QUANTITY_PATTERN:
+        from gitopsgen.validate.semantic.quantity import FORMAT_WRONG
+
+        return (f"{spelled(instance)} is not a quantity: {FORMAT_WRONG}",
+                "a quantity is a number with an optional suffix and no space: 500m, 0.5, 128Mi, 1G")
     python = repr(instance)
     if message.startswith(python):
         message = shortened(spelled(instance)) + message[len(python):]

@@ -14,6 +14,7 @@ passes it. One module per area, each check citing the upstream function it ports
 | `policy` | PodDisruptionBudget | `pkg/apis/policy/validation` |
 | `configdata` | ConfigMap, Secret | `pkg/apis/core/validation` + apimachinery `IsConfigMapKey` |
 | `autoscaling` | HorizontalPodAutoscaler | `pkg/apis/autoscaling/validation` |
+| `rbac` | RoleBinding, ClusterRoleBinding | `pkg/apis/rbac/validation` |
 | `selectors`, `quantity` | (helpers) | apimachinery `metav1/validation`, `api/resource` |
 
 Messages are upstream's field errors (`errors`): "Invalid value: -1: must be greater than or
@@ -27,7 +28,16 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from gitopsgen.core.problems import Finding
-from gitopsgen.validate.semantic import autoscaling, configdata, networkpolicy, pods, policy, services, workloads
+from gitopsgen.validate.semantic import (
+    autoscaling,
+    configdata,
+    networkpolicy,
+    pods,
+    policy,
+    rbac,
+    services,
+    workloads,
+)
 from gitopsgen.validate.semantic.errors import mapping
 
 Check = Callable[[dict[str, Any], str], Iterator[Finding]]
@@ -57,6 +67,8 @@ CHECKS: dict[tuple[str, str], Check] = {
     ("networking.k8s.io", "NetworkPolicy"): networkpolicy.network_policy,
     ("policy", "PodDisruptionBudget"): policy.pod_disruption_budget,
     ("autoscaling", "HorizontalPodAutoscaler"): autoscaling.horizontal_pod_autoscaler,
+    (rbac.GROUP, "RoleBinding"): rbac.role_binding,
+    (rbac.GROUP, "ClusterRoleBinding"): rbac.cluster_role_binding,
 }
 
 

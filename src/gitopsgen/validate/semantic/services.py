@@ -6,11 +6,15 @@
   65535, inclusive"), `targetPort` a port number or an IANA port name; with more than one port
   each needs a name ("Required value"), names are DNS-1123 labels and unique; the selector's keys
   and values are label keys and values;
-* an Ingress backend's `service.port.number` is a port number, `service.port.name` a port name.
+* an Ingress backend's `service.port.number` is a port number, `service.port.name` a port name;
+  a rule's host and a TLS host are DNS names (`*.` allowed in front), not IP addresses
+  (`validateIngressRules`, `validateIngressTLS`); an Exact or Prefix path is absolute
+  (`validateHTTPIngressPath`: "must be an absolute path").
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
@@ -52,10 +56,37 @@ def _backend(backend: Any, path: Path) -> Iterator[Finding]:
             yield invalid((*path, "service", "port", "name"), port["name"], error)
 
 
+def _host(host: Any, path: Path) -> Iterator[Finding]:
+    """`validateIngressRules`: a DNS name (a leading `*.` allowed), never an IP address."""
+    if not isinstance(host, str) or not host:
+        return
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        yield invalid(path, host, "must be a DNS name, not an IP address")
+        return
+    check = names.is_dns1123_subdomain(host[2:]) if host.startswith("*.") else names.is_dns1123_subdomain(host)
+    for error in check:
+        yield invalid(path, host, error)
+
+
 def ingress(data: dict[str, Any], version: str) -> Iterator[Finding]:
     spec, path = mapping(data.get("spec")), ("spec",)
     if spec.get("defaultBackend") is not None:
         yield from _backend(spec["defaultBackend"], (*path, "defaultBackend"))
-    for r, rule in enumerate(items(spec.get("rules"))):
-        for p, entry in enumerate(items(mapping(mapping(rule).get("http")).get("paths"))):
-            yield from _backend(mapping(entry).get("backend"), (*path, "rules", r, "http", "paths", p, "backend"))
+    for r, entry in enumerate(items(spec.get("rules"))):
+        rule = mapping(entry)
+        yield from _host(rule.get("host"), (*path, "rules", r, "host"))
+        for p, item in enumerate(items(mapping(rule.get("http")).get("paths"))):
+            at = (*path, "rules", r, "http", "paths", p)
+            http_path = mapping(item).get("path")
+            # validateHTTPIngressPath: Exact and Prefix paths are absolute
+            if mapping(item).get("pathType") in ("Exact", "Prefix") and isinstance(http_path, str) \
+                    and not http_path.startswith("/"):
+                yield invalid((*at, "path"), http_path, "must be an absolute path")
+            yield from _backend(mapping(item).get("backend"), (*at, "backend"))
+    for t, tls in enumerate(items(spec.get("tls"))):
+        for h, host in enumerate(items(mapping(tls).get("hosts"))):
+            yield from _host(host, (*path, "tls", t, "hosts", h))
