@@ -15,7 +15,7 @@ STORE_SOURCES := $(addprefix $(SHARED)/crds/,argo-cd-v3.5.1 external-secrets-v2.
 	plugin-barman-cloud cert-manager)
 STORE := src/gitopsgen/store/default
 
-.PHONY: install render check test fuzz lint clean store spec-schema docs bench
+.PHONY: install render check test fuzz lint clean store spec-schema docs bench dist
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,7 +56,7 @@ $(LINT)/.installed: pyproject.toml
 	@touch $@
 
 lint: $(LINT)/.installed
-	$(LINT)/bin/ruff check src tests bench
+	$(LINT)/bin/ruff check src tests bench action
 	$(LINT)/bin/mypy
 
 # Speed at scale (N generated environments, medians of 5, the Kapitan peer kit at N = 100).
@@ -70,5 +70,14 @@ fuzz: $(BIN)/.installed
 	GITOPSGEN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_no_injection.py -q \
 		--hypothesis-show-statistics -k structure
 
+# Release artifacts: the wheel and the sdist in dist/, each installed into a fresh virtualenv and
+# checked there (--version is this version, init, render, validate). Tag the release v<version>.
+VERSION = $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' src/gitopsgen/__init__.py)
+dist: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet build
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	scripts/check-dist.sh $(VERSION) dist $(PYTHON)
+
 clean:
-	rm -rf $(VENV) $(LINT) .pytest_cache
+	rm -rf $(VENV) $(LINT) .pytest_cache dist

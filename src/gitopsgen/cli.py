@@ -312,7 +312,8 @@ def validate(
             import importlib
 
             reporter = importlib.import_module(f"gitopsgen.report.{output_format}")
-            reporter.write(shown, sys.stdout, targets=result.targets, documents=result.documents)
+            reporter.write(shown, sys.stdout, targets=result.targets, documents=result.documents,
+                           root=options.root)
         return result.exit_code
 
     _run(debug, body)
