@@ -203,6 +203,13 @@ def render(
         )
         result = pipeline.render(options)
         text.render_result(result, sys.stdout, sys.stderr, verbose=verbose)
+        if check:  # a file edited by hand: what it breaks as it is, besides that it is stale
+            from gitopsgen.problems import Severity
+            from gitopsgen.validate.handedits import hand_edit_problems
+
+            text.problems(hand_edit_problems(options.root, result, schema_locations=options.schema_locations,
+                                             chart_schema_locations=options.chart_schema_locations),
+                          sys.stdout, min_severity=Severity.INFO if verbose else Severity.WARNING)
         if stream and result.exit_code == 0:
             from gitopsgen.report.stream import write_stream
 

@@ -71,13 +71,14 @@ def template_drift(templates: Path) -> list[Problem]:
 
 
 PRE_COMMIT = """\
-# gitopsgen's hooks: pre-commit installs gitopsgen {tag} into an environment of its own.
+# gitopsgen's hook: pre-commit installs gitopsgen {tag} into an environment of its own. It checks
+# the specs, a fresh render with every validation layer, and that rendered/ is in sync (saying what
+# a hand edit there breaks). `id: gitopsgen-render` instead re-renders rather than failing.
 repos:
   - repo: {repository}
     rev: {tag}
     hooks:
       - id: gitopsgen-check
-      - id: gitopsgen-validate
 """
 
 WORKFLOW = """\
