@@ -31,9 +31,17 @@ render: $(BIN)/.installed
 check: $(BIN)/.installed
 	$(BIN)/gitopsgen render --all --check
 
+# Built beside the packaged store and swapped in only when the import succeeded: a missing source
+# (no ../shared) or a failed import leaves the packaged store as it was.
 store: $(BIN)/.installed
-	rm -rf $(STORE)
-	$(BIN)/gitopsgen schemas import $(STORE_SOURCES) --out $(STORE)
+	@for source in $(STORE_SOURCES); do [ -e "$$source" ] || { \
+		echo "make store: $$source not found; the packaged store ($(STORE)) is left as it was" >&2; exit 2; }; done
+	rm -rf $(STORE).new
+	$(BIN)/gitopsgen schemas import $(STORE_SOURCES) --out $(STORE).new || { rm -rf $(STORE).new; exit 1; }
+	rm -rf $(STORE).old
+	if [ -e $(STORE) ]; then mv $(STORE) $(STORE).old; fi
+	mv $(STORE).new $(STORE)
+	rm -rf $(STORE).old
 
 # One pytest worker per core (pytest-xdist): the suite is mostly whole processes and git repositories.
 test: $(BIN)/.installed

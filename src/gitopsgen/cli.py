@@ -113,8 +113,10 @@ def _run(debug: bool, body: Callable[[], int]) -> None:
     GITOPSGEN_DEBUG=1) adds the traceback.
     """
     from gitopsgen.errors import GitopsgenError, from_os_error
+    from gitopsgen.render.interrupt import terminate_as_interrupt
 
     debug = debug or os.environ.get("GITOPSGEN_DEBUG", "") not in ("", "0")
+    terminate_as_interrupt()
     try:
         code = body()
     except (GitopsgenError, OSError) as raised:
@@ -182,6 +184,12 @@ def render(
         "--objects-only", help="With --output -: only Kubernetes objects, no Helm values or config files "
                                "(for kubectl diff -f -).")] = False,
     jobs: JobsOption = "auto",
+    prune: Annotated[bool, typer.Option(
+        "--prune", help="Also remove files of rendered/ENV/ that gitopsgen did not write (kept and named "
+                        "otherwise).")] = False,
+    allow_empty: Annotated[bool, typer.Option(
+        "--allow-empty", help="Write a template set that renders nothing, or drops most of an environment's "
+                              "files (refused otherwise).")] = False,
 ) -> None:
     """Render, validate and write rendered/ENV/ for each environment (atomically)."""
 
@@ -200,6 +208,7 @@ def render(
             output=Path(output) if output and not stream else None, stream=stream,
             on_wait=lambda message: print(message, file=sys.stderr, flush=True),
             jobs=_jobs(jobs), keep_trees=stream,  # streamed: one environment's tree in memory at a time
+            prune=prune, allow_empty=allow_empty,
         )
         result = pipeline.render(options)
         text.render_result(result, sys.stdout, sys.stderr, verbose=verbose)

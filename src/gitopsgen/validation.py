@@ -67,7 +67,18 @@ def validate(options: ValidateOptions) -> ValidateResult:
     options = _settings(options)
     if options.paths:
         return _validate_files(options)
-    return _validate_envs(options)
+    result = _validate_envs(options)
+    if options.root is not None:  # what a killed render left in rendered/: named, with how to remove it
+        from gitopsgen.render.interrupt import leftover_problems
+
+        result.problems.extend(leftover_problems(options.root / RENDERED, RENDERED))
+    if result.targets and result.documents == 0 and options.root is not None:  # nothing checked is no pass
+        from gitopsgen.render.guard import template_folder
+
+        result.problems.append(Problem(template_folder(options.root), rule="templates", message=(
+            f"the templates render no document for {', '.join(result.targets)}: nothing was validated"),
+            hint="check the template folder (a missing or emptied templates/ is the usual cause)"))
+    return result
 
 
 def _settings(options: ValidateOptions) -> ValidateOptions:

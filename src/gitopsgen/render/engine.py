@@ -155,7 +155,8 @@ class Renderer:
         self.folders = [f for f in (self.templates_dir, self.packaged_dir) if f is not None and f.is_dir()]
         if not self.folders:
             raise TemplateError(Problem(self._shown(self.templates_dir), message="templates folder not found",
-                                        rule="template", hint="create templates/ beside environments/"))
+                                        rule="template", hint="restore it (`git checkout -- templates/`), or copy the "
+                                        "templates of gitopsgen into it with `gitopsgen init . --templates-only`"))
         self.env = _Environment(
             loader=_Loader([str(f) for f in self.folders]),
             undefined=HelpfulUndefined,
