@@ -25,7 +25,7 @@ from pathlib import Path
 from gitopsgen.errors import GitopsgenError, UsageError, combined, stops_everything
 from gitopsgen.layout import ENVIRONMENTS, FLEET, RENDERED, TEMPLATES
 from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem, has_errors
+from gitopsgen.problems import Problem, Severity, has_errors
 from gitopsgen.spec import LoadedSpec
 from gitopsgen.write import FileChange, remove_tree
 
@@ -262,7 +262,10 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
             if options.check:  # what a killed run left: named, with how to remove it (a render does)
                 from gitopsgen.render.interrupt import leftover_problems
 
+                from gitopsgen.spec.editor_schema import stale_editor_schema
+
                 extra[results[0].env].extend(leftover_problems(target, job_target_shown(options)))
+                extra[results[0].env].extend(stale_editor_schema(root, Severity.WARNING))
         if options.all_envs:  # environments must not collide (one tunnel, DNS owner, Argo CD name, host each)
             from gitopsgen.validate.rules import run_across
 

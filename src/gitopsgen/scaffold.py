@@ -121,10 +121,11 @@ Argo CD deploys `rendered/<env>/`, which `gitopsgen` renders from the environmen
 
 ```sh
 {install}
+git init -b main                # the branch the diff and the workflow compare with
 gitopsgen render --all          # after editing environments/ (or templates/); commit both
 gitopsgen validate --all        # every check, nothing written
 pre-commit install              # the hooks of .pre-commit-config.yaml, on every commit
-gitopsgen diff --all --base main  # what a change does, object by object (git init -b main)
+gitopsgen diff --all --base main  # what a change does, object by object
 ```
 
 Bootstrap a cluster: install Argo CD, create the Doppler token Secret the ClusterSecretStore

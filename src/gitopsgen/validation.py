@@ -71,8 +71,11 @@ def validate(options: ValidateOptions) -> ValidateResult:
     if options.root is not None:  # what a killed render left in rendered/: named, with how to remove it
         from gitopsgen.render.interrupt import leftover_problems
 
+        from gitopsgen.spec.editor_schema import stale_editor_schema
+
         result.problems.extend(leftover_problems(options.root / RENDERED, RENDERED))
-    if result.targets and result.documents == 0 and options.root is not None:  # nothing checked is no pass
+        result.problems.extend(stale_editor_schema(options.root))
+    if result.targets and result.documents == 0 and options.root is not None and not has_errors(result.problems):  # nothing checked is no pass
         from gitopsgen.render.guard import template_folder
 
         result.problems.append(Problem(template_folder(options.root), rule="templates", message=(
