@@ -261,7 +261,6 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
             extra[results[0].env].extend(template_drift(root / TEMPLATES))
             if options.check:  # what a killed run left: named, with how to remove it (a render does)
                 from gitopsgen.render.interrupt import leftover_problems
-
                 from gitopsgen.spec.editor_schema import stale_editor_schema
 
                 extra[results[0].env].extend(leftover_problems(target, job_target_shown(options)))

@@ -68,19 +68,19 @@ def validate(options: ValidateOptions) -> ValidateResult:
     if options.paths:
         return _validate_files(options)
     result = _validate_envs(options)
-    if options.root is not None:  # what a killed render left in rendered/: named, with how to remove it
-        from gitopsgen.render.interrupt import leftover_problems
-
-        from gitopsgen.spec.editor_schema import stale_editor_schema
-
-        result.problems.extend(leftover_problems(options.root / RENDERED, RENDERED))
-        result.problems.extend(stale_editor_schema(options.root))
-    if result.targets and result.documents == 0 and options.root is not None and not has_errors(result.problems):  # nothing checked is no pass
+    if options.root is None:
+        return result
+    if result.targets and result.documents == 0 and not has_errors(result.problems):  # nothing checked is no pass
         from gitopsgen.render.guard import template_folder
 
         result.problems.append(Problem(template_folder(options.root), rule="templates", message=(
             f"the templates render no document for {', '.join(result.targets)}: nothing was validated"),
             hint="check the template folder (a missing or emptied templates/ is the usual cause)"))
+    from gitopsgen.render.interrupt import leftover_problems
+    from gitopsgen.spec.editor_schema import stale_editor_schema
+
+    result.problems.extend(leftover_problems(options.root / RENDERED, RENDERED))  # what a killed render left
+    result.problems.extend(stale_editor_schema(options.root))
     return result
 
 
