@@ -77,3 +77,24 @@ def test_a_killed_runs_leftovers_are_named_by_check_and_validate(project: Path) 
         assert "`gitopsgen render --all` removes it" in said
     assert render(RenderOptions(root=project, all_envs=True)).exit_code == 0
     assert _staging(project) == []
+
+
+def test_sigint_with_worker_processes_leaves_no_staging_folder(edited: Path, tmp_path: Path) -> None:
+    """A worker is paused while staging its environment; the parent is interrupted, the worker
+    finishes that environment (workers leave Ctrl-C to the parent), and the staged tree the
+    parent never received is removed under the run's lock."""
+    before = {env: tree(edited / "rendered" / env) for env in ("dev", "prd")}
+    pause = tmp_path / "pause"
+    pause.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "GITOPSGEN_DEBUG"}
+    process = subprocess.Popen([sys.executable, "-c", CHILD, "file", "3", str(pause), "render", "--all",
+                                "--jobs", "2", "--root", str(edited)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    _wait_for(pause / "paused", process)
+    process.send_signal(signal.SIGINT)
+    (pause / "go").touch()
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert "interrupted: not written (previous render kept): rendered/dev, rendered/prd" in err
+    assert _staging(edited) == []
+    assert {env: tree(edited / "rendered" / env) for env in ("dev", "prd")} == before
