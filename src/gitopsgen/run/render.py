@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gitopsgen.core.errors import GitopsgenError, UsageError, combined, stops_everything
-from gitopsgen.core.problems import Problem
+from gitopsgen.core.problems import Problem, Severity
 from gitopsgen.facts.layout import ENVIRONMENTS, FLEET, RENDERED, TEMPLATES
 from gitopsgen.run.results import EnvResult, RenderResult
 from gitopsgen.spec import LoadedSpec
@@ -54,6 +54,10 @@ class RenderOptions:
     """Called once with a sentence when the run has to wait for another one."""
     jobs: int | None = 1
     """Processes rendering environments in parallel; None: automatic (`parallel.resolve_jobs`)."""
+    prune: bool = False
+    """Remove files of rendered/<env>/ that gitopsgen did not write (kept and named otherwise)."""
+    allow_empty: bool = False
+    """Write a template set that renders nothing or drops most of an environment (`render.guard`)."""
     keep_trees: bool = True
     """Keep every environment's whole rendered tree in the result. False (the CLI) keeps only what
     the cross-environment rules read, so memory grows with one environment, not with all."""
@@ -150,7 +154,7 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
                  schema_locations=locations, chart_schema_locations=options.chart_schema_locations,
                  kubernetes_version=normalize(options.kubernetes_version or settings.kubernetes_version),
                  strict=bool(strict),
-                 fleet=settings.fleet and options.all_envs)
+                 prune=options.prune, fleet=settings.fleet and options.all_envs)
     created = [p for p in (target, *target.parents) if not p.exists()]  # folders staging may create
     if job.writes:
         clean_leftovers(target)  # what killed runs left, before anything is read or staged
@@ -163,6 +167,7 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
     reported: set[Problem] = set()  # a pin in defaults.yaml is reported once, not once per environment
     fleet_renders: list[tuple[str, RenderedTree]] = []  # fleet mode: rendered/_fleet/ as each environment renders it
     swapped = False
+    swapped_in: list[str] = []  # the environments whose new tree is in place (an interrupt names them)
 
     def keep(outcome: EnvOutcome) -> None:
         assert outcome.tree is not None
@@ -170,7 +175,7 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
         reported.update(pins)
         results.append(EnvResult(outcome.env, outcome.tree, [*outcome.warnings, *pins, *outcome.found],
                                  outcome.changes, stale=outcome.stale, texts=outcome.texts, files=outcome.files,
-                                 documents=outcome.documents))
+                                 documents=outcome.documents, kept=outcome.kept, pruned=outcome.pruned))
         unwritten[outcome.env] = [*outcome.warnings, *pins, *outcome.found_unwritten]
 
     try:
@@ -208,6 +213,12 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
             from gitopsgen.run.scaffold import template_drift
 
             extra[results[0].env].extend(template_drift(root / TEMPLATES))
+            if options.check:  # what a killed run left: named, with how to remove it (a render does)
+                from gitopsgen.run.interrupt import leftover_problems
+                from gitopsgen.spec.editor_schema import stale_editor_schema
+
+                extra[results[0].env].extend(leftover_problems(target, job_target_shown(options)))
+                extra[results[0].env].extend(stale_editor_schema(root, Severity.WARNING))
         if options.all_envs:  # environments must not collide (one tunnel, DNS owner, Argo CD name, host each)
             from gitopsgen.validate.rules import run_across
 
@@ -223,17 +234,29 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
         outcome_ = RenderResult(options.check, results, _orphans(root / RENDERED, produced_folders) if prune else [],
                                 target=RENDERED if options.output is None else str(options.output),
                                 stream=options.stream)
+        if job.writes and not options.allow_empty:  # an empty or gutted template set deletes the platform
+            from gitopsgen.run.guard import refuse_losses
+
+            refuse_losses(root, results)
         if job.writes and outcome_.exit_code == 0:  # every environment staged and valid: swap them all in
             swapped = True
             for item in staged:
                 item.swap()
+                swapped_in.append(item.target.name)
             for result in results:
                 result.written = True
             for orphan in outcome_.orphans:
                 remove_tree(root / RENDERED / orphan)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: say what is new and what is not (after the clean-up below)
+        from gitopsgen.run.interrupt import interrupted
+
+        kept = [e for e in envs if e not in swapped_in]
+        raise interrupted(job_target_shown(options), swapped_in, kept, writes=job.writes) from None
     finally:
         for item in staged:  # not swapped in (a swapped one left nothing behind): never leave it lying
             item.discard()
+        if job.writes:  # staged by a worker but never reported back (an interrupt): ours to remove, under the lock
+            clean_leftovers(target)
         if not swapped:
             for folder in created:  # a run that writes nothing leaves no new empty folder either
                 with contextlib.suppress(OSError):
@@ -242,6 +265,11 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
         if not result.written:  # the rendered lines of a file not on disk mean nothing there
             result.problems = unwritten[result.env]
     return outcome_
+
+
+def job_target_shown(options: RenderOptions) -> str:
+    """rendered/, or the --output folder, as the user named it."""
+    return RENDERED if options.output is None else str(options.output)
 
 
 def _orphans(rendered: Path, envs: list[str]) -> list[str]:
