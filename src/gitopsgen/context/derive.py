@@ -253,6 +253,7 @@ def _argocd(env: str, spec: Environment, charts: dict[str, ChartSource], compone
     )
 
 
+# long: every decision the templates lay out, in the order the templates read them
 def derive(spec: Environment, env: str) -> Names:
     ns = spec.namespace
     production = spec.tier == "production"

@@ -17,7 +17,8 @@ def problems(items: Iterable[Problem], out: TextIO, *, min_severity: Severity = 
             print(problem.format(), file=out)
 
 
-def render_result(result: RenderResult, out: TextIO, err: TextIO, *, verbose: bool = False) -> None:
+def render_result(result: RenderResult, out: TextIO, err: TextIO, *,  # noqa: C901 - one branch per line kind
+                  verbose: bool = False) -> None:
     minimum = Severity.INFO if verbose else Severity.WARNING
     for env in result.envs:
         problems(env.problems, err, min_severity=minimum)

@@ -181,7 +181,7 @@ def _too_big(file: str, loc: Loc | None, what: str) -> SpecError:
                              hint="write the values out; see 'Limits' in the README"))
 
 
-def _plain(node: Any, path: YamlPath, file: str, source: SpecSource, budget: _Budget,
+def _plain(node: Any, path: YamlPath, file: str, source: SpecSource, budget: _Budget,  # noqa: PLR0911 - one return per node kind
            alias: YamlPath | None = None) -> Any:
     """Convert ruamel's round-trip nodes to plain Python data, recording positions. Aliases are
     expanded, so the number of values and the depth are bounded (`gitopsgen.facts.limits`); past a
@@ -307,7 +307,8 @@ _MAX_LAYERS = 8
 _SLOW = object()
 
 
-def _fast_plain(text: str, file: str, source: SpecSource) -> Any:
+# long: the libyaml fast path of `_plain`, one frame for its hot loop (the spec loader's profile)
+def _fast_plain(text: str, file: str, source: SpecSource) -> Any:  # noqa: C901
     """`_plain` of the text's round-trip YAML, from libyaml's nodes (`yamlio.compose_fast`, YAML
     1.2 as the round-trip loader reads specs) and ruamel's round-trip constructor for scalars that
     are not strings: the same data, positions and quoted paths. `_SLOW` when the round-trip

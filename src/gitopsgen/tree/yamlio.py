@@ -483,7 +483,7 @@ def construct_scalar(constructor: Any, tag: str, value: str) -> Any:
         constructor.constructed_objects.clear()
 
 
-def _fast_load_all(text: str) -> list[Any] | None:
+def _fast_load_all(text: str) -> list[Any] | None:  # noqa: C901 - the libyaml fast path, one loop over node kinds
     roots = compose_fast(text)
     if roots is None:
         return None

@@ -78,7 +78,7 @@ def _es_secret(doc: Manifest, because: tuple[str, ...]) -> Deleted | None:
     return Deleted("Secret", doc.ident.namespace, es_target(doc), (*because, "owner reference"), doc)
 
 
-def pruned(tree: RenderedTree, app: Manifest) -> list[Deleted]:
+def pruned(tree: RenderedTree, app: Manifest) -> list[Deleted]:  # noqa: C901 - one branch per deletion path
     """Everything that goes when `app` is pruned or deleted, in the order the chain reaches it."""
     out: list[Deleted] = []
     seen: set[tuple[str, str | None, str]] = set()

@@ -56,7 +56,8 @@ def _scan(tree: RenderedTree) -> _Scan:
     return tree.index.memo((ID, tree.not_secrets), lambda: _walk_tree(tree))
 
 
-def _walk_tree(tree: RenderedTree) -> _Scan:
+# long: the rule's hot loop, kept in one frame (a function call per node doubles its cost)
+def _walk_tree(tree: RenderedTree) -> _Scan:  # noqa: C901
     """Every string of the tree looked at once, depth first in document order (as
     `yamlio.iter_paths`): the hot loop of the rule. Plain types are told apart by `type()`, and a
     path is built only for a string that has a secret's shape or is an `env[].value`."""

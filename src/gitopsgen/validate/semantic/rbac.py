@@ -22,7 +22,7 @@ from gitopsgen.validate.semantic.errors import invalid, items, mapping, required
 GROUP = "rbac.authorization.k8s.io"
 
 
-def _binding(data: dict[str, Any], kinds: list[str], namespaced: bool) -> Iterator[Finding]:
+def _binding(data: dict[str, Any], kinds: list[str], namespaced: bool) -> Iterator[Finding]:  # noqa: C901 - upstream order
     ref = mapping(data.get("roleRef"))
     if ref.get("apiGroup") not in (None, GROUP):
         yield unsupported(("roleRef", "apiGroup"), ref["apiGroup"], [GROUP])
