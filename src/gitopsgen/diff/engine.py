@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from gitopsgen import yamlio
+from gitopsgen.diff.edge_switch import edge_switch
 from gitopsgen.diff.fields import align, field_changes
 from gitopsgen.diff.model import Entry, EnvDiff, EnvStatus, Key, Side, Status
-from gitopsgen.diff.edge_switch import edge_switch
 from gitopsgen.diff.notes import chart_changes, recreations, renames
 from gitopsgen.diff.redact import plain, redact
 from gitopsgen.diff.textdiff import unified
