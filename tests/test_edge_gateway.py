@@ -11,6 +11,7 @@ out by that template's mapping and validated against the NginxProxy CRD, CEL rul
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,7 @@ def _nginx_proxy(values: dict[str, Any], release: str, namespace: str) -> dict[s
 def test_the_nginx_proxy_the_chart_builds_from_our_values_is_valid(rendered: dict[str, RenderedTree],
                                                                     env: str) -> None:
     tree = rendered[env]
-    values = tree.files[VALUES].documents[0].data
+    values = copy.deepcopy(tree.files[VALUES].documents[0].data)  # the session's tree stays as rendered
     proxy = _nginx_proxy(values, "nginx-gateway-fabric", "nginx-gateway")
     checked = with_file(tree, "manifests/gateway/nginxproxy.yaml", [proxy])
     assert [p.format() for p in _serious(checked)] == []

@@ -239,6 +239,8 @@ def _upstream_charts(base: Path) -> dict[str, dict[str, str | bytes]]:
         "redis-operator": {**folder(charts / "redis-operator"), **folder(crds / "redis-operator-v0.26.0", "crds/")},
         "reloader": folder(charts / "reloader"),
         "external-dns": folder(charts / "external-dns"),
+        "nginx-gateway-fabric": {**folder(charts / "nginx-gateway-fabric"),
+                                 **folder(base / "crds-next" / "nginx-gateway-fabric-v2.6.7", "crds/")},
     }
 
 

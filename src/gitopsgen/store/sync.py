@@ -70,11 +70,14 @@ def _public(url: str, repo_url: str, mirror: str | None) -> str:
 
 def fetch_chart(pin: ChartPin, fetcher: Fetcher, mirror: str | None = None) -> charts.Chart:
     """The pinned release, read from its digest-checked archive. Errors are located at the pin."""
-    if pin.repo_url.startswith("oci://"):
+    if pin.repo_url.startswith("oci://") and mirror is None:
+        # An OCI registry is read through a Helm repository that mirrors it ([schemas] mirrors);
+        # the registry protocol itself is not spoken here yet.
         raise FetchError(pin.problem(
             f"OCI registries ({pin.repo_url}) are not supported yet by `{COMMAND}`",
             hint=f"pull it yourself (helm pull {pin.repo_url}/{pin.chart} --version {pin.version}) "
-                 "and run `gitopsgen schemas import <chart>.tgz`"))
+                 "and run `gitopsgen schemas import <chart>.tgz`, or map it to a Helm repository mirror in "
+                 f'gitopsgen.toml: [schemas] mirrors = {{ "{pin.repo_url}" = "https://..." }}'))
     try:
         release = helmrepo.release_for(pin.repo_url, pin.chart, pin.version, fetcher, mirror)
         data = helmrepo.fetch_archive(pin.repo_url, release, fetcher)
