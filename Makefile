@@ -7,16 +7,19 @@ BIN := $(VENV)/bin
 # schemas/ (if committed), gitopsgen.toml's schema-locations, then the store packaged in gitopsgen.
 # The packaged store (src/gitopsgen/store/default) is built by our own importer from the upstream
 # CRDs and chart folders beside the checkout; tests/test_store_upstream.py checks it is current
-# (keep its list of sources in step with this one).
+# (keep its list of sources in step with this one). Every source needs a table in STORE_ORIGINS
+# (by its folder name) with the upstream URL it is a copy of, which the lock records.
 SHARED ?= ../shared
 STORE_SOURCES := $(addprefix $(SHARED)/crds/,argo-cd-v3.5.1 external-secrets-v2.9.0 redis-operator-v0.26.0 \
 	cloudnative-pg-chart-0.29.0 plugin-barman-cloud-v0.13.0) \
-	$(addprefix $(SHARED)/crds-next/,gateway-api-v1.5.1 nginx-gateway-fabric-v2.6.7) \
+	$(addprefix $(SHARED)/crds-next/,gateway-api-v1.5.1 nginx-gateway-fabric-v2.6.7 external-secrets-v2.9.0-rest \
+	cert-manager-v1.21.1) \
 	$(addprefix $(SHARED)/schemas/charts/,cloudnative-pg external-secrets reloader external-dns redis-operator \
 	plugin-barman-cloud cert-manager nginx-gateway-fabric)
 STORE := src/gitopsgen/store/default
+STORE_ORIGINS := store-origins.toml
 
-.PHONY: install render check test fuzz lint clean store spec-schema docs bench
+.PHONY: install render check test test-slow fuzz lint clean store spec-schema docs bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,21 +35,27 @@ render: $(BIN)/.installed
 check: $(BIN)/.installed
 	$(BIN)/gitopsgen render --all --check
 
-store: $(BIN)/.installed
+store: $(BIN)/.installed $(STORE_ORIGINS)
 	rm -rf $(STORE)
-	$(BIN)/gitopsgen schemas import $(STORE_SOURCES) --out $(STORE)
+	$(BIN)/gitopsgen schemas import $(STORE_SOURCES) --origins $(STORE_ORIGINS) --out $(STORE)
 
-# One pytest worker per core (pytest-xdist): the suite is mostly whole processes and git repositories.
+# One pytest worker per core (pytest-xdist). The few slow tests (a wheel build, pre-commit hook
+# environments from the package index) and the long run of the no-injection property are
+# test-slow's: CI runs them once.
 test: $(BIN)/.installed
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto -m "not slow"
+
+test-slow: $(BIN)/.installed
+	$(BIN)/python -m pytest -n auto -m slow
+	GITOPSGEN_FUZZ_EXAMPLES=300 $(BIN)/python -m pytest -q tests/test_no_injection.py
 
 # The per-file JSON Schema editors use for environments/*.yaml (their yaml-language-server modeline).
 spec-schema: $(BIN)/.installed
-	$(BIN)/gitopsgen schema --partial -o environments/spec.schema.json
+	$(BIN)/gitopsgen spec-schema --partial -o environments/spec.schema.json
 
 # The spec reference (docs/spec.md), generated from the models; a test keeps it current.
 docs: $(BIN)/.installed
-	$(BIN)/gitopsgen schema --format markdown -o docs/spec.md
+	$(BIN)/gitopsgen spec-schema --format markdown -o docs/spec.md
 
 # Lint: ruff and mypy (strict, configured in pyproject.toml), installed into a virtualenv of their own.
 LINT := .venv-lint

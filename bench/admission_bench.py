@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from gitopsgen.pipeline import render_trees
+from gitopsgen.run.render import render_trees
 from gitopsgen.validate import admission, cel
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -126,10 +126,11 @@ def main() -> None:
     os.environ["GITOPSGEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="gitopsgen-bench-cache-")
 
     from chart_support import build_chart, chart_files
-    from gitopsgen import cache, yamlio
+    from gitopsgen.core import cache
     from gitopsgen.diff import compare_trees
     from gitopsgen.diff.charts import ChartDiffer
-    from gitopsgen.manifests import RenderedFile, RenderedTree, make_document
+    from gitopsgen.tree import yamlio
+    from gitopsgen.tree.manifests import RenderedFile, RenderedTree, make_document
 
     started = time.perf_counter()
     import helm_python

@@ -69,7 +69,7 @@ import time, tempfile
 from pathlib import Path
 t0 = time.perf_counter()
 from gitopsgen.diff import gitrefs, sides, engine, run
-from gitopsgen.pipeline import render_trees
+from gitopsgen.run.render import render_trees
 t1 = time.perf_counter()
 repo = gitrefs.open_repo(Path.cwd()); commit = gitrefs.resolve(repo, "HEAD~1")
 with tempfile.TemporaryDirectory() as tmp:

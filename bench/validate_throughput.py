@@ -27,8 +27,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from gitopsgen.manifests import RenderedTree, make_document
-from gitopsgen.pipeline import render_trees
+from gitopsgen.run.render import render_trees
+from gitopsgen.tree.manifests import RenderedTree, make_document
 from gitopsgen.validate import SchemaOptions, charts, rules, schemas, validate_tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,10 +49,10 @@ def main() -> None:
     parser.add_argument("--layers", default="", help="comma-separated names (all, ready, schemas, charts, rules)")
     parser.add_argument("--profile", metavar="LAYER", help="print a cProfile of one layer instead of timing")
     parser.add_argument("--reference", action="store_true",
-                        help="with the fast path off (gitopsgen.fastpath.disabled()), for comparison")
+                        help="with the fast path off (gitopsgen.core.fastpath.disabled()), for comparison")
     args = parser.parse_args()
     if args.reference:
-        from gitopsgen import fastpath  # imported here: the script also times older checkouts
+        from gitopsgen.core import fastpath  # imported here: the script also times older checkouts
 
         with fastpath.disabled():
             run(args)

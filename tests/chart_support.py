@@ -13,7 +13,7 @@ import io
 import tarfile
 from pathlib import Path
 
-from gitopsgen import cache
+from gitopsgen.core import cache
 
 REPO_URL = "https://stakater.github.io/stakater-charts"
 CHART = "reloader"

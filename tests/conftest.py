@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.pipeline import render_trees
+from gitopsgen.run.render import render_trees
+from gitopsgen.tree.manifests import RenderedTree
 from kit import EXAMPLES, copy_examples, use_ingress_nginx
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -22,9 +22,9 @@ from typing import Any
 
 import yaml
 
-from gitopsgen import yamlio
-from gitopsgen.manifests import Manifest, RenderedFile, RenderedTree, make_document
-from gitopsgen.problems import Problem, Severity
+from gitopsgen.core.problems import Problem, Severity
+from gitopsgen.tree import yamlio
+from gitopsgen.tree.manifests import Manifest, RenderedFile, RenderedTree, make_document
 from gitopsgen.validate import rules
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -189,9 +189,49 @@ def assert_findings(rule: ModuleType, tree: RenderedTree, expected: list[tuple[s
 
 
 def cli(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None,
-        timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run the real console script; never raises on a non-zero exit."""
+        timeout: float = 120, process: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run the command line; never raises on a non-zero exit.
+
+    In this process by default (the same `main()` the console script calls, with its own argv,
+    working directory, environment and captured output): most tests are about what a command
+    says and does, not about the process. `process=True` runs the real console script, for what
+    only a process shows (signals, pipes, start-up, the installed entry point)."""
     environment = {**os.environ, **(env or {})}
     environment.pop("GITOPSGEN_DEBUG", None)
-    return subprocess.run([str(GITOPSGEN), *map(str, args)], capture_output=True, text=True, cwd=cwd,
-                          timeout=timeout, check=False, env=environment)
+    if process or os.environ.get("GITOPSGEN_TEST_PROCESS"):  # set it to run every cli() as a process
+        return subprocess.run([str(GITOPSGEN), *map(str, args)], capture_output=True, text=True, cwd=cwd,
+                              timeout=timeout, check=False, env=environment)
+    return _in_process([str(a) for a in args], cwd, environment)
+
+
+def _in_process(args: list[str], cwd: Path | None, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    import contextlib
+    import io
+
+    from gitopsgen.cli.app import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved_env, saved_cwd, saved_argv = dict(os.environ), os.getcwd(), sys.argv
+    code: int | str | None = 0
+    try:
+        os.environ.clear()
+        os.environ.update(environment)
+        if cwd is not None:
+            os.chdir(cwd)
+        sys.argv = ["gitopsgen", *args]
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main()
+            except SystemExit as exit_:
+                code = exit_.code
+    finally:
+        sys.argv = saved_argv
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    returncode = code if isinstance(code, int) else (0 if code is None else 1)
+    if isinstance(code, str):
+        err.write(code + "\n")
+    return subprocess.CompletedProcess(["gitopsgen", *args], returncode, out.getvalue(), err.getvalue())
+
+

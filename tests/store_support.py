@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
-from gitopsgen import yamlio
+from gitopsgen.tree import yamlio
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
@@ -30,9 +30,12 @@ SHARED = REPO_ROOT.parent / "shared"
 # STORE_CRDS are folders of ../shared (crds/ or crds-next/).
 STORE_CRDS = ("crds/argo-cd-v3.5.1", "crds/external-secrets-v2.9.0", "crds/redis-operator-v0.26.0",
               "crds/cloudnative-pg-chart-0.29.0", "crds/plugin-barman-cloud-v0.13.0",
-              "crds-next/gateway-api-v1.5.1", "crds-next/nginx-gateway-fabric-v2.6.7")
+              "crds-next/gateway-api-v1.5.1", "crds-next/nginx-gateway-fabric-v2.6.7",
+              "crds-next/external-secrets-v2.9.0-rest", "crds-next/cert-manager-v1.21.1")
 STORE_CHARTS = ("cloudnative-pg", "external-secrets", "reloader", "external-dns", "redis-operator",
                 "plugin-barman-cloud", "cert-manager", "nginx-gateway-fabric")
+STORE_ORIGINS = REPO_ROOT / "store-origins.toml"
+"""The upstream URL (and Helm repository) of each source above, by folder name: STORE_ORIGINS in the Makefile."""
 
 
 def shared() -> Path:

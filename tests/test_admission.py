@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Finding, Severity
 from gitopsgen.validate import admission, k8snames
-from gitopsgen.validate.findings import Finding
 
 STR = {"type": "string"}
 INT = {"type": "integer"}

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from admission_support import SKIP_REASON, crd_schemas, schema_for
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Severity
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import admission, cel, celenv
 
 pytestmark = pytest.mark.skipif(not crd_schemas(), reason=SKIP_REASON)

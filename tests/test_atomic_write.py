@@ -1,6 +1,6 @@
 """Atomic under failure, one run at a time (issue 10, item 6).
 
-Faults are injected at the write's checkpoints (`gitopsgen.write._checkpoint`): an exception in
+Faults are injected at the write's checkpoints (`gitopsgen.tree.write._checkpoint`): an exception in
 process, and a real SIGKILL of a child process running the console script's `main`. Before the
 swap, rendered/<env> must be exactly the old tree; after it, exactly the new one; the next run
 cleans what a killed run left. A second run on the same repository waits for the first (or fails
@@ -20,15 +20,15 @@ from pathlib import Path
 
 import pytest
 
-from gitopsgen import write
-from gitopsgen.lock import repository_lock
-from gitopsgen.pipeline import RenderOptions, render
+from gitopsgen.run.render import RenderOptions, render
+from gitopsgen.run.repolock import repository_lock
+from gitopsgen.tree import write
 from kit import GITOPSGEN, cli, replace_in
 
 CHILD = """
 import os, signal, sys, time
 from pathlib import Path
-import gitopsgen.write as write
+import gitopsgen.tree.write as write
 
 point, count, action = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 seen = 0
@@ -50,7 +50,7 @@ def checkpoint(name):
 write._checkpoint = checkpoint
 if os.environ.get("GITOPSGEN_TEST_NO_EXCHANGE"):
     write.exchange = lambda a, b: False
-from gitopsgen.cli import main
+from gitopsgen.cli.app import main
 sys.argv = ["gitopsgen", *sys.argv[4:]]
 main()
 """
@@ -156,7 +156,7 @@ def test_a_sigkill_between_the_renames_of_the_fallback_swap_is_undone_by_the_nex
     process.communicate(timeout=120)
     assert process.returncode == -9
     rendered = project / "rendered"
-    assert not (rendered / "prd").exists()  # the one window the fallback has (see gitopsgen.write)
+    assert not (rendered / "prd").exists()  # the one window the fallback has (see gitopsgen.tree.write)
     write.clean_leftovers(rendered)  # what the next run does first
     assert tree(rendered / "prd") == old
     assert render(RenderOptions(root=project, envs=("prd",))).exit_code == 0
@@ -185,7 +185,7 @@ def test_leftovers_are_cleaned_even_when_nothing_changed(project: Path) -> None:
 
 
 def test_the_writer_refuses_a_path_that_leaves_the_tree(project: Path, tmp_path: Path) -> None:
-    from gitopsgen.manifests import RenderedFile, RenderedTree
+    from gitopsgen.tree.manifests import RenderedFile, RenderedTree
 
     bad = RenderedTree("prd", {"../escape.yaml": RenderedFile("../escape.yaml", "t", (), "a: 1\n")})
     with pytest.raises(ValueError, match="refusing to write outside"):

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Severity
 from gitopsgen.validate import cel, celenv
 from gitopsgen.validate.celvalues import escape, to_cel
 

@@ -92,7 +92,7 @@ def test_invalid_output_exits_1_without_writing(project: Path) -> None:
 
 
 def test_schema_describes_the_merged_real_specs(repo_root: Path) -> None:
-    result = cli("schema")
+    result = cli("spec-schema")
     assert result.returncode == 0
     schema = json.loads(result.stdout)
     jsonschema.Draft202012Validator.check_schema(schema)
@@ -108,7 +108,7 @@ def test_version() -> None:
 
 
 def test_partial_schema_accepts_each_file_alone_but_still_refuses_typos(repo_root: Path) -> None:
-    result = cli("schema", "--partial")
+    result = cli("spec-schema", "--partial")
     assert result.returncode == 0
     schema = json.loads(result.stdout)
     from ruamel.yaml import YAML
@@ -118,13 +118,13 @@ def test_partial_schema_accepts_each_file_alone_but_still_refuses_typos(repo_roo
         jsonschema.validate(data, schema)
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate({**data, "namespce": "x"}, schema)
-    full = json.loads(cli("schema").stdout)
+    full = json.loads(cli("spec-schema").stdout)
     with pytest.raises(jsonschema.ValidationError):  # the merged schema needs what defaults provide
         jsonschema.validate(YAML(typ="safe").load((repo_root / "environments" / "dev.yaml").read_text()), full)
 
 
 def test_the_editor_schema_is_committed_current_and_named_by_every_example(repo_root: Path) -> None:
-    generated = cli("schema", "--partial")
+    generated = cli("spec-schema", "--partial")
     assert generated.returncode == 0
     committed = repo_root / "environments" / "spec.schema.json"
     assert committed.read_text() == generated.stdout, "run `make spec-schema` and commit the result"
@@ -141,11 +141,11 @@ def _yaml(path: Path) -> object:
 
 
 def test_the_spec_reference_is_generated_from_the_models_and_current(repo_root: Path) -> None:
-    generated = cli("schema", "--format", "markdown")
+    generated = cli("spec-schema", "--format", "markdown")
     assert generated.returncode == 0
     assert (repo_root / "docs" / "spec.md").read_text() == generated.stdout, "run `make docs` and commit the result"
     text = generated.stdout
     for key in ("`namespace`", "`kubernetesVersion`", "`quorum`", "`tunnelId`", "`passwordKey`"):
         assert key in text, key
     assert "## RedisSentinel" in text and "[Storage](#storage)" in text
-    assert cli("schema", "--format", "yaml").returncode == 2
+    assert cli("spec-schema", "--format", "yaml").returncode == 2

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from gitopsgen import cli as cli_module
+from gitopsgen.cli import common as cli_module
 from kit import GITOPSGEN, cli, replace_in
 
 

@@ -1,4 +1,4 @@
-"""The decisions `gitopsgen.context` takes for the templates, each unit-tested on its own and on
+"""The decisions `gitopsgen.context.derive` takes for the templates, each unit-tested on its own and on
 the example specs: templates only lay them out."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gitopsgen.context import (
+from gitopsgen.context.derive import (
     CHART_COMPONENTS,
     Names,
     derive,
@@ -111,7 +111,7 @@ def test_forwarded_headers_are_trusted_only_behind_the_tunnel() -> None:
 
 
 def test_the_gateway_data_plane_is_named_as_nginx_gateway_fabric_names_it() -> None:
-    from gitopsgen.spec import edge_names
+    from gitopsgen.facts import edge_names
 
     ingress = _names("prd").ingress
     assert (ingress.controller, ingress.gateway, ingress.controller_service) == (

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from gitopsgen.pipeline import RenderOptions, render
-from gitopsgen.problems import Problem, Severity
+from gitopsgen.core.problems import Problem, Severity
+from gitopsgen.run.render import RenderOptions, render
 from kit import cli, replace_in
 
 

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from jsonschema import Draft7Validator
 
-from gitopsgen.context import build_context
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.pipeline import render_trees
-from gitopsgen.problems import Severity
+from gitopsgen.context.derive import build_context
+from gitopsgen.core.problems import Severity
+from gitopsgen.run.render import render_trees
 from gitopsgen.spec import load
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.schemas import SchemaOptions, validate_tree
 from kit import WAVE, apps
 
@@ -115,7 +115,7 @@ def test_children_share_project_destination_finalizer_automated_sync_and_retry(
             continue
         app = doc.data
         assert app["metadata"]["namespace"] == argocd["namespace"]
-        assert app["metadata"]["finalizers"] == ["resources-finalizer.argocd.argoproj.io"]
+        assert app["metadata"]["finalizers"] == ["resources-finalizer.argocd.argoproj.io/foreground"]
         assert app["metadata"]["name"] == f"{env}-{name}"
         assert app["spec"]["project"] == env
         assert app["spec"]["destination"]["name"] == argocd["destination"]["name"] == env

@@ -13,10 +13,10 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator, validators
 
-from gitopsgen.context import build_context
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Severity
+from gitopsgen.context.derive import build_context
+from gitopsgen.core.problems import Severity
 from gitopsgen.spec import load
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import charts
 from gitopsgen.validate.toolkit import coalesce
 from kit import apps, cli, line_with, mutate
@@ -205,7 +205,10 @@ def test_operator_values_scope_and_crds(rendered: dict[str, RenderedTree], repo_
     namespace = build_context(load(repo_root, env))["spec"]["namespace"]
     assert _values(rendered[env], "redis-operator") == {"redisOperator": {"watchNamespace": namespace}}
     assert _values(rendered[env], "cloudnative-pg") == {"crds": {"create": True}, "config": {"clusterWide": True}}
-    assert _values(rendered[env], "external-secrets") == {"installCRDs": True}
+    # production's CRDs outlive an uninstall and a sync that stops rendering them
+    protected = {"crds": {"annotations": {"helm.sh/resource-policy": "keep",
+                                          "argocd.argoproj.io/sync-options": "Prune=false"}}}
+    assert _values(rendered[env], "external-secrets") == {"installCRDs": True, **(protected if env == "prd" else {})}
 
 
 # --- the validator itself ------------------------------------------------------------------------
@@ -305,7 +308,7 @@ def test_no_chart_locations_means_no_chart_findings(rendered: dict[str, Rendered
 
 def test_render_cli_fails_on_invalid_chart_values_by_default(project: Path) -> None:
     """No flags: the chart's values schema comes from the store packaged with gitopsgen."""
-    from gitopsgen.pipeline import render_trees
+    from gitopsgen.run.render import render_trees
 
     template = project / "templates" / "values" / "external-dns.yaml.j2"
     template.write_text(template.read_text().replace("policy: {{ spec.externalDns.policy }}", "policy: always"))

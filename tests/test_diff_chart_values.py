@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 
 from chart_support import CHART, REPO_URL, cache_chart, chart_files
-from gitopsgen import yamlio
 from gitopsgen.diff import ChartChange, DiffResult, SideLabel, Status, chartparse, compare_trees
 from gitopsgen.diff.charts import ChartDiffer
 from gitopsgen.diff.helmvalues import merge_maps, set_expression
 from gitopsgen.diff.model import CrdChange
-from gitopsgen.manifests import RenderedFile, RenderedTree, make_document
 from gitopsgen.report.diff_json import to_json
 from gitopsgen.report.diff_markdown import LIMIT, MarkdownReporter
+from gitopsgen.tree import yamlio
+from gitopsgen.tree.manifests import RenderedFile, RenderedTree, make_document
 
 VALUES_FILE = "values/reloader.yaml"
 

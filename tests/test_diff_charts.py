@@ -21,7 +21,7 @@ import pytest
 
 from chart_support import CHART, REPO_URL, cache_chart
 from git_support import commit, init_repo
-from gitopsgen import cache
+from gitopsgen.core import cache
 from gitopsgen.diff import ChartChange, DiffOptions, DiffResult, Status, diff
 from gitopsgen.diff.model import CrdChange
 from gitopsgen.report.diff_json import JsonReporter

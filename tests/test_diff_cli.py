@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from git_support import commit, edit, git, init_repo
-from gitopsgen import yamlio
-from gitopsgen.pipeline import RenderOptions, render
 from gitopsgen.report.diff_markdown import MARKER
 from gitopsgen.report.stream import SOURCE
+from gitopsgen.run.render import RenderOptions, render
+from gitopsgen.tree import yamlio
 from test_cli import cli
 
 

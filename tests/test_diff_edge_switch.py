@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 from gitopsgen.diff.engine import compare_trees
-from gitopsgen.manifests import RenderedTree
 from gitopsgen.report.diff_text import TextReporter
+from gitopsgen.tree.manifests import RenderedTree
 
 
 def test_the_switch_to_the_gateway_is_a_note_naming_both_applications(

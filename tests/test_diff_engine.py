@@ -10,16 +10,16 @@ from typing import Any
 
 import pytest
 
-from gitopsgen import yamlio
 from gitopsgen.diff import EnvStatus, Key, Redacted, Status, compare_trees
 from gitopsgen.diff.fields import field_changes
 from gitopsgen.diff.model import MISSING, DiffResult, SideLabel
 from gitopsgen.diff.redact import redact
 from gitopsgen.diff.sides import disk_tree
-from gitopsgen.manifests import RenderedFile, RenderedTree, make_document
 from gitopsgen.report.diff_json import JsonReporter
 from gitopsgen.report.diff_markdown import MarkdownReporter
 from gitopsgen.report.diff_text import TextReporter, use_color
+from gitopsgen.tree import yamlio
+from gitopsgen.tree.manifests import RenderedFile, RenderedTree, make_document
 
 
 def tree(files: dict[str, list[Any]], env: str = "dev") -> RenderedTree:
@@ -341,3 +341,28 @@ def test_hunks_of_a_document_deep_in_a_file_name_its_lines_there() -> None:
     assert old_lines[old_at - 1:old_at - 1 + len(olds)] == olds
     assert new_lines[new_at - 1:new_at - 1 + len(news)] == news
     assert "-  b: \"2\"" in body and "+  b: \"3\"" in body
+
+
+def test_immutable_field_changes_are_called_out_as_a_recreate() -> None:
+    def web(labels: dict[str, str], cluster_ip: str = "10.0.0.10") -> list[Any]:
+        return [obj("Deployment", "web", "apps/v1", spec={"selector": {"matchLabels": labels}, "replicas": 2}),
+                obj("Service", "web", spec={"clusterIP": cluster_ip, "ports": [{"port": 80}]}),
+                obj("StatefulSet", "db", "apps/v1", spec={"serviceName": "db", "volumeClaimTemplates": [
+                    {"metadata": {"name": "data"}, "spec": {"resources": {"requests": {"storage": "1Gi"}}}}]})]
+
+    same = compare_trees("dev", tree({"a.yaml": web({"app": "web"})}), tree({"a.yaml": web({"app": "web"})}))
+    assert same.notes == []
+    changed = web({"app": "web", "tier": "front"}, "10.0.0.11")
+    changed[2]["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"] = "2Gi"
+    result = compare_trees("dev", tree({"a.yaml": web({"app": "web"})}), tree({"a.yaml": changed}))
+    notes = {n.subjects: n for n in result.notes}
+    assert set(notes) == {("Deployment app/web",), ("Service app/web",), ("StatefulSet app/db",)}
+    assert all(n.kind == "recreate" for n in result.notes)
+    assert "spec.selector changes" in notes[("Deployment app/web",)].message
+    assert "spec.volumeClaimTemplates" in notes[("StatefulSet app/db",)].message
+
+
+def test_a_mutable_change_is_no_recreate() -> None:
+    old = [obj("Deployment", "web", "apps/v1", spec={"selector": {"matchLabels": {"app": "web"}}, "replicas": 2})]
+    new = [obj("Deployment", "web", "apps/v1", spec={"selector": {"matchLabels": {"app": "web"}}, "replicas": 3})]
+    assert compare_trees("dev", tree({"a.yaml": old}), tree({"a.yaml": new})).notes == []

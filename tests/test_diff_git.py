@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from git_support import commit, edit, git, init_repo
+from gitopsgen.core.errors import GitError, SpecError, UsageError
 from gitopsgen.diff import DiffOptions, DiffResult, EnvStatus, Status, diff
-from gitopsgen.errors import GitError, SpecError, UsageError
 from gitopsgen.report.diff_json import JsonReporter
 from gitopsgen.report.diff_markdown import LIMIT, MARKER, MarkdownReporter
 from gitopsgen.report.diff_text import TextReporter

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from git_support import commit, edit, init_repo
+from gitopsgen.core.errors import SpecError
 from gitopsgen.diff import DiffOptions, EnvStatus, diff
 from gitopsgen.diff.sides import RenderSide
-from gitopsgen.errors import SpecError
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.pipeline import RenderOptions, render
+from gitopsgen.run.render import RenderOptions, render
+from gitopsgen.tree.manifests import RenderedTree
 from kit import cli
 
 APP_REPLICAS = "app:\n  replicas: 2\n"

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from gitopsgen.errors import SpecError
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem, Severity
+from gitopsgen.core.errors import SpecError
+from gitopsgen.core.problems import Problem, Severity
 from gitopsgen.spec import load
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import SchemaOptions, validate_tree
 from kit import INGRESS_NGINX_CHART, mutate, with_file
 

@@ -19,13 +19,14 @@ from typing import Any
 
 import pytest
 
-from gitopsgen import fastpath, secret_shapes
-from gitopsgen.manifests import RenderedFile, RenderedTree, make_document
-from gitopsgen.problems import Problem
+from gitopsgen.core import fastpath
+from gitopsgen.core.problems import Problem
+from gitopsgen.facts import secret_shapes
+from gitopsgen.tree.manifests import RenderedFile, RenderedTree, make_document
+from gitopsgen.tree.memo import per_tree
 from gitopsgen.validate import SchemaOptions, rules, validate_tree
 from gitopsgen.validate.rules import no_secret_values
 from gitopsgen.validate.toolkit import coalesce, overlay
-from gitopsgen.validate.toolkit.memo import per_tree
 from kit import EXAMPLES, mutate, with_file
 from test_store_upstream import apply, mutations
 from test_validation_corpus import CASES

@@ -28,9 +28,9 @@ from typing import Any
 
 import pytest
 
-from gitopsgen import fastpath
-from gitopsgen.manifests import Identity, RenderedTree
+from gitopsgen.core import fastpath
 from gitopsgen.store.locations import open_store
+from gitopsgen.tree.manifests import Identity, RenderedTree
 from gitopsgen.validate import SchemaOptions, charts, schemas, validate_tree
 from gitopsgen.validate.compiled import Validator
 from kit import REPO_ROOT, mutate

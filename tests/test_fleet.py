@@ -13,9 +13,9 @@ import jsonschema
 import pytest
 import yaml
 
-from gitopsgen.errors import ConfigError
-from gitopsgen.pipeline import RenderOptions, render
-from gitopsgen.problems import Severity
+from gitopsgen.core.errors import ConfigError
+from gitopsgen.core.problems import Severity
+from gitopsgen.run.render import RenderOptions, render
 from kit import cli, replace_in
 
 FLEET_ON = "[fleet]\nenabled = true\n"
@@ -217,7 +217,7 @@ def test_fleet_mode_with_jobs_writes_and_says_the_same(fleet: Path, tmp_path: Pa
 
 
 def test_the_fleet_settings_are_checked(fleet: Path) -> None:
-    from gitopsgen import config
+    from gitopsgen.core import config
 
     (fleet / "gitopsgen.toml").write_text('[fleet]\nenabled = "yes"\ngenerator = "cluster"\n')
     with pytest.raises(ConfigError) as caught:

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from gitopsgen.pipeline import RenderOptions, render
-from kit import GITOPSGEN, REPO_ROOT, cli, replace_in
+from gitopsgen.run.render import RenderOptions, render
+from kit import GITOPSGEN, cli, copy_examples, replace_in
 
 
 @dataclass(frozen=True)
@@ -287,8 +287,7 @@ CASES: list[Case] = [
 def rendered_repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A repository with environments/, templates/ and a rendered/ tree, copied by each case."""
     root = tmp_path_factory.mktemp("base") / "repo"
-    for name in ("environments", "templates"):
-        shutil.copytree(REPO_ROOT / name, root / name)
+    copy_examples(root)  # the example environments only: a user's own environment is not the test's
     assert render(RenderOptions(root=root, all_envs=True)).exit_code == 0
     return root
 
@@ -378,7 +377,7 @@ def test_the_repository_and_environments_are_found_however_they_are_named(
 
 @pytest.mark.parametrize("where", ["", "environments", "templates/apps", "rendered/prd/manifests"])
 def test_the_root_is_found_from_any_folder_inside_the_repository(where: str, rendered_repository: Path) -> None:
-    from gitopsgen.workspace import find_root
+    from gitopsgen.run.workspace import find_root
 
     assert find_root(rendered_repository / where) == rendered_repository
 
@@ -394,7 +393,7 @@ def test_the_root_is_found_from_any_folder_inside_the_repository(where: str, ren
 ])
 def test_an_environment_is_a_name_or_a_path_to_its_spec_file(
         arg: str, cwd: str, envs: list[str], rendered_repository: Path) -> None:
-    from gitopsgen.pipeline import select_envs
+    from gitopsgen.run.render import select_envs
 
     root = rendered_repository
     assert select_envs(root, (arg.replace("{root}", str(root)),), False, cwd=root / cwd) == envs

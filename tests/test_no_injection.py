@@ -26,16 +26,16 @@ import yaml as pyyaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from gitopsgen import yamlio
-from gitopsgen.errors import SpecError, TemplateError
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.core.errors import SpecError, TemplateError
 from gitopsgen.render.engine import Renderer
 from gitopsgen.render.provenance import located_context
 from gitopsgen.spec import load
 from gitopsgen.spec.loader import load_spec_source
+from gitopsgen.tree import yamlio
+from gitopsgen.tree.manifests import RenderedTree
 from kit import REPO_ROOT
 
-EXAMPLES = int(os.environ.get("GITOPSGEN_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("GITOPSGEN_FUZZ_EXAMPLES", "60"))  # `make test-slow` runs 300, `make fuzz` 3000
 ENVS = ("dev", "prd")
 EXTRA_FIELDS = [("app", "env", "FUZZ_VAR"), ("postgres", "parameters", "work_mem")]
 """Entries of the free-form maps the real specs leave empty (their values are free text), added to
@@ -241,7 +241,7 @@ def test_every_hostile_piece_in_a_free_text_field_is_rendered_byte_for_byte(
 
 def test_joining_template_text_and_a_value_escapes_nothing(project: Path) -> None:
     """With autoescape, `~` HTML-escaped a plain operand joined to a `{% set %}` block (`&` -> `&amp;`)."""
-    from gitopsgen.pipeline import render_trees
+    from gitopsgen.run.render import render_trees
 
     (project / "templates" / "joined.yaml.j2").write_text(
         '{% set prefix %}<a>&{% endset %}value: {{ (prefix ~ spec.app.auth0.audience ~ "&\\"<>") | q }}\n')

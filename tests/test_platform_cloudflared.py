@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Severity
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import cloudflared
 
 CONFIG = "config/cloudflared/config.yaml"

@@ -14,7 +14,7 @@ import jsonschema
 import kubernetes_validate
 import pytest
 
-from gitopsgen.manifests import Document, RenderedTree
+from gitopsgen.tree.manifests import Document, RenderedTree
 from gitopsgen.validate.schemas import SchemaOptions, validate_tree
 
 PLATFORM_DIRS = ("manifests/secret-store/", "manifests/secrets/", "manifests/data/", "manifests/example-api/",

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import jsonschema
 
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.pipeline import render_trees
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Severity
+from gitopsgen.run.render import render_trees
+from gitopsgen.tree.manifests import RenderedTree
+from gitopsgen.tree.yamlio import dig
 from gitopsgen.validate import rules
-from gitopsgen.yamlio import dig
 from kit import find_env, replace_in
 
 
@@ -123,8 +123,8 @@ def test_redis_resources_and_storage_class_reach_every_redis_cr(project: Path, s
 
 
 def test_render_refuses_a_broken_tunnel_config_with_its_rendered_line(project: Path) -> None:
-    from gitopsgen.pipeline import RenderOptions
-    from gitopsgen.pipeline import render as run_render
+    from gitopsgen.run.render import RenderOptions
+    from gitopsgen.run.render import render as run_render
 
     template = project / "templates/config/cloudflared/config.yaml.j2"
     replace_in(template, "service: {{ names.ingress.controller_url | q }}",

@@ -53,6 +53,7 @@ def user_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
     yield repo, env
 
 
+@pytest.mark.slow  # pre-commit builds a hook environment per hook, from the package index
 def test_hooks_from_another_repository_through_try_repo(user_repo: tuple[Path, dict[str, str]]) -> None:
     """One `try-repo` over all three hooks (each call builds a fresh hook environment): with a hand
     edit in rendered/, validate passes, the read-only check fails naming the file, and render

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from gitopsgen.errors import TemplateError
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.pipeline import RenderOptions, render, render_trees
-from gitopsgen.problems import Problem, Severity
+from gitopsgen.core.errors import TemplateError
+from gitopsgen.core.problems import Problem, Severity
+from gitopsgen.run.render import RenderOptions, render, render_trees
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import SchemaOptions, validate_tree
 from kit import cli, replace_in
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml as pyyaml
 
-from gitopsgen.errors import GitopsgenError, SpecError, TemplateError
-from gitopsgen.pipeline import RenderOptions, render, render_trees
-from gitopsgen.problems import Severity
-from gitopsgen.write import Change
+from gitopsgen.core.errors import GitopsgenError, SpecError, TemplateError
+from gitopsgen.core.problems import Severity
+from gitopsgen.run.render import RenderOptions, render, render_trees
+from gitopsgen.tree.write import Change
 from kit import replace_in
 
 

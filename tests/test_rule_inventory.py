@@ -11,8 +11,8 @@ from types import ModuleType
 
 import pytest
 
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.validate import rules
+from gitopsgen.tree.manifests import RenderedTree
+from gitopsgen.validate import registry, rules
 from kit import REPO_ROOT, cross_findings, findings
 
 RULES = rules.every_rule()
@@ -48,7 +48,30 @@ def test_rule_has_a_readme_row_with_its_summary(module: ModuleType) -> None:
 
 
 def test_readme_lists_no_rule_that_does_not_exist() -> None:
-    assert set(_readme_rows()) == {m.ID for m in RULES}
+    assert set(_readme_rows()) == {m.ID for m in RULES} | set(registry.LAYERS)
+
+
+def test_readme_describes_every_layer_id_as_the_registry_does() -> None:
+    rows = _readme_rows()
+    assert {i: rows.get(i) for i in registry.LAYERS} == registry.LAYERS
+
+
+EMITTED = re.compile(
+    r"""(?:\brule\s*[=:]\s*(?:str\s*=\s*)?"""  # rule="x", rule: str = "x"
+    r"""|^\s*[A-Z_]*(?:RULE|RULE_ID|ID|AGREEMENT|SERVED|LIST_MAP|LIST_SET|EMBEDDED|METADATA)\s*=\s*)"""  # X = "x"
+    r"""\"([a-z][a-z0-9-]*)\"|_located\(source, \w+, \"([a-z-]+)\"\)""", re.M)
+
+
+def test_every_id_the_code_can_emit_is_registered_and_described() -> None:
+    """Rule ids written anywhere in the package (`rule="..."`, `RULE = "..."`, a rule module's `ID`)
+    are known to the registry, so SARIF and the README describe every finding a user can get."""
+    emitted = set()
+    for path in (REPO_ROOT / "src" / "gitopsgen").rglob("*.py"):
+        emitted.update(a or b for a, b in EMITTED.findall(path.read_text(encoding="utf-8")))
+    assert len(emitted) > 50  # the scan finds the ids at all
+    described = registry.descriptions()
+    assert sorted(emitted - set(described)) == []
+    assert all(short and full for short, full in described.values())
 
 
 @pytest.mark.parametrize("module", RULES, ids=lambda m: m.ID)

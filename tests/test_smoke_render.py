@@ -1,6 +1,6 @@
 """The real environments render in memory, and every manifest has an identity."""
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 
 
 def test_real_environments_render_with_identities(rendered: dict[str, RenderedTree]) -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from gitopsgen.errors import SpecError
-from gitopsgen.problems import Problem
+from gitopsgen.core.errors import SpecError
+from gitopsgen.core.problems import Problem
 from gitopsgen.spec import load
 from kit import replace_in
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gitopsgen.errors import SpecError, UsageError
-from gitopsgen.problems import Problem, Severity
+from gitopsgen.core.errors import SpecError, UsageError
+from gitopsgen.core.problems import Problem, Severity
 from gitopsgen.spec import load
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gitopsgen.errors import SpecError
-from gitopsgen.problems import Problem, Severity
+from gitopsgen.core.errors import SpecError
+from gitopsgen.core.problems import Problem, Severity
 from gitopsgen.spec import load
 from kit import replace_in
 

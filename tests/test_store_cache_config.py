@@ -1,4 +1,4 @@
-"""The download cache (gitopsgen.cache) and the configuration file (gitopsgen.config)."""
+"""The download cache (gitopsgen.core.cache) and the configuration file (gitopsgen.core.config)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gitopsgen import cache, config
-from gitopsgen.errors import ConfigError
+from gitopsgen.core import cache, config
+from gitopsgen.core.errors import ConfigError
 
 
 def test_cache_root_prefers_gitopsgen_cache_dir_then_xdg_then_home(monkeypatch: pytest.MonkeyPatch,

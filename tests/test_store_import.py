@@ -12,9 +12,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from gitopsgen import cache
-from gitopsgen.cli import app
-from gitopsgen.errors import GitopsgenError
+from gitopsgen.cli.app import app
+from gitopsgen.core import cache
+from gitopsgen.core.errors import GitopsgenError
 from gitopsgen.store.importing import ImportOptions, import_sources
 from store_support import (
     chart_files,
@@ -279,17 +279,21 @@ def test_the_lock_records_every_file_with_source_version_and_sha256(tmp_path: Pa
     digest = {path: hashlib.sha256((store / path).read_bytes()).hexdigest()
               for path in ("charts/tiny/Chart.yaml", "charts/tiny/values.schema.json", "charts/tiny/values.yaml",
                            "example.org/widget_v1.json")}
+    inputs = {path: hashlib.sha256((tmp_path / path).read_bytes()).hexdigest()
+              for path in ("charts/tiny/Chart.yaml", "charts/tiny/values.schema.json", "charts/tiny/values.yaml",
+                           "crds/widget.yaml")}
     assert lock["files"] == [
         {"chart": "tiny", "path": "charts/tiny/Chart.yaml", "sha256": digest["charts/tiny/Chart.yaml"],
-         "source": "charts/tiny", "version": "1.2.3"},
+         "source": "charts/tiny", "version": "1.2.3", "digest": inputs["charts/tiny/Chart.yaml"]},
         {"chart": "tiny", "path": "charts/tiny/values.schema.json",
          "sha256": digest["charts/tiny/values.schema.json"], "source": "charts/tiny#values.schema.json",
-         "version": "1.2.3"},
+         "version": "1.2.3", "digest": inputs["charts/tiny/values.schema.json"]},
         {"chart": "tiny", "path": "charts/tiny/values.yaml", "sha256": digest["charts/tiny/values.yaml"],
-         "source": "charts/tiny#values.yaml", "version": "1.2.3"},
+         "source": "charts/tiny#values.yaml", "version": "1.2.3", "digest": inputs["charts/tiny/values.yaml"]},
         {"chart": None, "path": "example.org/widget_v1.json", "sha256": digest["example.org/widget_v1.json"],
-         "source": "crds/widget.yaml", "version": None},
+         "source": "crds/widget.yaml", "version": None, "digest": inputs["crds/widget.yaml"]},
     ]
+    assert digest["charts/tiny/values.yaml"] != inputs["charts/tiny/values.yaml"]  # comments dropped: two digests
     assert str(tmp_path) not in (store / "lock.json").read_text()
 
 

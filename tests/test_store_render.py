@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from gitopsgen import cache
-from gitopsgen.cli import app
-from gitopsgen.pipeline import render_trees
+from gitopsgen.cli.app import app
+from gitopsgen.core import cache
+from gitopsgen.run.render import render_trees
 from gitopsgen.store.importing import ImportOptions, import_sources
 from gitopsgen.store.locations import open_store
+from kit import EXAMPLES
 from store_support import crd, crd_text, serve, write_files
 
 WIDGET = ("apiVersion: example.org/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: {{ spec.namespace }}\n"
@@ -57,7 +58,7 @@ def test_a_template_typo_in_a_cnpg_field_fails_render_with_the_rendered_line(pro
 
 
 def test_the_example_environments_validate_clean_against_the_packaged_store_strictly(repo_root: Path) -> None:
-    code, out, err = cli("render", "--all", "--check", "--strict", "--root", str(repo_root))
+    code, out, err = cli("render", *EXAMPLES, "--check", "--strict", "--root", str(repo_root))
     assert code == 0, err
     assert "rendered/dev: in sync" in out and "rendered/prd: in sync" in out
     assert err == ""
@@ -170,7 +171,7 @@ def test_a_bad_configuration_file_is_bad_input_at_its_line(project: Path, text: 
 
 
 def test_the_repository_documents_its_defaults(repo_root: Path) -> None:
-    from gitopsgen import config
+    from gitopsgen.core import config
 
     settings = config.load(repo_root)
     assert settings.file == repo_root / "gitopsgen.toml"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from gitopsgen import write
-from gitopsgen.envrun import cross_view
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.pipeline import RenderOptions, render
+from gitopsgen.run.render import RenderOptions, render
+from gitopsgen.run.unit import cross_view
+from gitopsgen.tree import write
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import cross_rules, run_across
 from kit import cli, renamed, replace_in
 
@@ -186,7 +186,7 @@ def test_jobs_in_process_write_what_one_process_writes(project: Path, tmp_path: 
 
 
 def test_jobs_help_states_the_automatic_threshold() -> None:
-    from gitopsgen.parallel import AUTO_MIN_ENVIRONMENTS, resolve_jobs
+    from gitopsgen.run.parallel import AUTO_MIN_ENVIRONMENTS, resolve_jobs
 
     result = cli("render", "--help")
     assert f"one process below {AUTO_MIN_ENVIRONMENTS} environments" in " ".join(result.stdout.split())

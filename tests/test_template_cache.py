@@ -9,10 +9,10 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from gitopsgen import cache
-from gitopsgen.pipeline import render_trees
+from gitopsgen.core import cache
 from gitopsgen.render import bytecode
 from gitopsgen.render.engine import Renderer
+from gitopsgen.run.render import render_trees
 from kit import replace_in
 
 
@@ -100,7 +100,7 @@ def test_the_same_templates_in_another_folder_share_the_cache_and_name_their_own
         project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
 
-    from gitopsgen.errors import TemplateError
+    from gitopsgen.core.errors import TemplateError
 
     broken = tmp_path / "broken"
     shutil.copytree(project, broken)

@@ -38,21 +38,29 @@ def test_validate_all_is_clean_on_the_examples_and_writes_nothing(project: Path)
     assert not (project / "rendered").exists()
 
 
-def test_a_bad_spec_is_a_finding_and_the_other_environments_are_still_checked(project: Path) -> None:
+def test_a_bad_spec_is_bad_input_and_every_environment_s_problems_are_reported(project: Path) -> None:
     replace_in(project / "environments" / "prd.yaml", "  quorum: 2\n", "  quorum: 4\n")
     replace_in(project / "environments" / "dev.yaml", "replicas: 1", "replicas: 0")
     result = cli("validate", "--all", "--root", project)
-    assert result.returncode == 1
-    assert "environments/prd.yaml:" in result.stdout and "redis.quorum" in result.stdout
-    assert "environments/dev.yaml:" in result.stdout and "app.replicas" in result.stdout
+    assert result.returncode == 2  # as from render and diff
+    assert "environments/prd.yaml:" in result.stderr and "redis.quorum" in result.stderr
+    assert "environments/dev.yaml:" in result.stderr and "app.replicas" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_a_broken_template_is_a_finding_at_its_line(project: Path) -> None:
+def test_a_bad_spec_keeps_machine_formats_intact(project: Path) -> None:
+    replace_in(project / "environments" / "prd.yaml", "  quorum: 2\n", "  quorum: 4\n")
+    result = cli("validate", "prd", "--format", "json", "--root", project)
+    assert result.returncode == 2
+    [problem] = json.loads(result.stdout)["problems"]
+    assert (problem["file"], problem["line"], problem["path"]) == ("environments/prd.yaml", 65, "redis.quorum")
+
+
+def test_a_broken_template_is_bad_input_at_its_line(project: Path) -> None:
     (project / "templates" / "bad.yaml.j2").write_text("a: 1\nb: {{ spec.nope }}\n")
     result = cli("validate", "dev", "--root", project)
-    assert result.returncode == 1
-    assert "templates/bad.yaml.j2:2: error: undefined: no key 'nope'" in result.stdout
+    assert result.returncode == 2
+    assert "templates/bad.yaml.j2:2: error: undefined: no key 'nope'" in result.stderr
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Severity
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import SchemaOptions, validate_tree
 from kit import line_with, mutate, places, set_wave
 

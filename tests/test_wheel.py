@@ -18,6 +18,8 @@ import pytest
 
 from kit import REPO_ROOT
 
+pytestmark = pytest.mark.slow  # builds a wheel and installs it into a fresh virtualenv
+
 PIP_CACHE = os.environ.get("PIP_CACHE_DIR") or str(Path.home() / ".cache" / "pip")
 """Read at import, before the test fixtures move HOME into a temporary folder."""
 

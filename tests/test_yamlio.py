@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from gitopsgen import yamlio
+from gitopsgen.tree import yamlio
 from kit import REPO_ROOT
 
 AMBIGUOUS = [

@@ -1,3 +1,3 @@
-from gitopsgen.cli import main
+from gitopsgen.cli.app import main
 
 main()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import argocd_application_health
 from kit import WAVE, assert_findings, line_with, mutate, without_file
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.core.problems import Severity
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import argocd_destination
 from kit import apps, assert_findings, line_with, mutate
 
@@ -37,6 +38,21 @@ def test_destination_rule_wants_the_finalizer_on_children_only(rendered: dict[st
     assert "finalizer" in problems[0].message
     # the root has none on purpose and is not a child of anything in the tree
     assert "finalizers" not in apps(rendered["prd"])["root"].data["metadata"]
+
+
+def test_the_finalizer_is_domain_qualified_and_the_bare_name_is_a_warning(rendered: dict[str, RenderedTree]) -> None:
+    for tree in rendered.values():
+        for name, app in apps(tree).items():
+            if name != "root":
+                assert app.data["metadata"]["finalizers"] == ["resources-finalizer.argocd.argoproj.io/foreground"]
+    bare = "resources-finalizer.argocd.argoproj.io"
+    tree = mutate(rendered["prd"], "apps/data.yaml", lambda a: a["metadata"].update(finalizers=[bare]), doc=0)
+    [problem] = assert_findings(argocd_destination, tree, [
+        ("apps/data.yaml", line_with(tree, "apps/data.yaml", f"- {bare}"))])
+    assert problem.severity == Severity.WARNING and "domain-qualified" in problem.message
+    background = mutate(rendered["prd"], "apps/data.yaml",
+                        lambda a: a["metadata"].update(finalizers=[bare + "/background"]), doc=0)
+    assert_findings(argocd_destination, background, [])
 
 
 def test_destination_rule_keeps_children_in_the_namespace_of_their_parent(rendered: dict[str, RenderedTree]) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import argocd_load_balancer_wave
 from kit import assert_findings, line_with, mutate, set_wave
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import argocd_release_name
 from kit import apps, assert_findings, line_with, mutate
 

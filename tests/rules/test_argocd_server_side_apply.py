@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import argocd_server_side_apply
 from kit import assert_findings, line_with, mutate
 

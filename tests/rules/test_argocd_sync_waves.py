@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import argocd_sync_waves
 from kit import WAVE, assert_findings, findings, line_with, mutate, places, set_wave, with_file
 

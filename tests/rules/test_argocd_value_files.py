@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Severity
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import argocd_value_files
 from kit import assert_findings, findings, line_with, mutate, places
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Severity
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import cnpg_cluster
 from kit import assert_findings, findings, line_with, mutate, places
 

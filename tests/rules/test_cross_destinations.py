@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import cross_destinations
 from kit import assert_cross_findings, cross_findings, line_with, mutate, renamed
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import cross_dns_owner
 from kit import assert_cross_findings, line_with, mutate, renamed
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Severity
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import cross_doppler_config
 from kit import assert_cross_findings, line_with, mutate, renamed
 

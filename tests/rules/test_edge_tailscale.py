@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import edge_tailscale
 from kit import assert_findings, findings, line_with, mutate, places, with_file
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Severity
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import gateway_api_version
 from kit import assert_findings, line_with, mutate
 

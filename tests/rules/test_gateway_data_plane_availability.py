@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import gateway_data_plane_availability
 from kit import assert_findings, line_with, mutate
 

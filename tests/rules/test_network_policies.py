@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import network_policies
 from kit import assert_findings, line_with, mutate
 
@@ -43,7 +43,7 @@ def test_the_controller_accepts_http_only_from_the_edge(rendered_ingress_nginx: 
     rendered = rendered_ingress_nginx
     tree = mutate(rendered["prd"], POLICIES, lambda d: _named(d, "ingress-nginx-controller")["spec"]["ingress"][0]
                   .update({"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]}))
-    assert_findings(network_policies, tree, [(POLICIES, line_with(tree, POLICIES, "ipBlock:", 2) - 1)])
+    assert_findings(network_policies, tree, [(POLICIES, _after(tree, "name: ingress-nginx-controller", "- from:"))])
     gone = mutate(rendered["prd"], POLICIES, lambda d: d.remove(_named(d, "ingress-nginx-controller")))
     app = "apps/ingress-nginx.yaml"
     assert_findings(network_policies, gone, [(app, line_with(gone, app, "namespace: ingress-nginx"))])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import no_secret_values
 from kit import assert_findings, find_env, line_with, mutate, with_file
 

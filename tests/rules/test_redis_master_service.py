@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import redis_master_service
 from kit import assert_findings, findings, line_with, with_file
 

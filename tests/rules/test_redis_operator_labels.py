@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import redis_operator_labels
 from kit import assert_findings, line_with, mutate
 

@@ -16,8 +16,8 @@ gitopsgen.toml, if any), then the release's archive, stored only when its digest
 
 from __future__ import annotations
 
-from gitopsgen import cache
-from gitopsgen.errors import FetchError
+from gitopsgen.core import cache
+from gitopsgen.core.errors import FetchError
 from gitopsgen.store import helmrepo
 from gitopsgen.store.fetch import Fetcher
 

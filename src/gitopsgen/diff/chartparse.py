@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from gitopsgen import yamlio
 from gitopsgen.diff.fields import same
 from gitopsgen.diff.model import CrdChange, Status
-from gitopsgen.manifests import make_document
+from gitopsgen.tree import yamlio
+from gitopsgen.tree.manifests import make_document
 
 CRD_KIND = ("apiextensions.k8s.io", "CustomResourceDefinition")
 # Helm's `(?:^|\s*\n)---\s*` only also trims whitespace, which YAML ignores; Python's backtracking

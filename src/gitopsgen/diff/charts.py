@@ -30,12 +30,12 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from gitopsgen import yamlio
 from gitopsgen.diff import chartcache, chartparse
 from gitopsgen.diff.engine import compare_trees
 from gitopsgen.diff.helmvalues import HelmInput, NotRenderable, find_application, helm_input, user_values
 from gitopsgen.diff.model import ChartChange, EnvDiff
-from gitopsgen.manifests import RenderedFile, RenderedTree, make_document
+from gitopsgen.tree import yamlio
+from gitopsgen.tree.manifests import RenderedFile, RenderedTree, make_document
 
 HELM_EXTRA = "pip install 'gitopsgen[helm]'"
 _NOTES = "NOTES.txt"

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from gitopsgen.diff.model import Entry, Key, Note, Status
-from gitopsgen.manifests import make_document
-from gitopsgen.validate import toolkit
+from gitopsgen.tree import argocd
+from gitopsgen.tree.manifests import make_document
 
 if TYPE_CHECKING:
     from gitopsgen.diff.engine import Indexed
@@ -28,7 +28,7 @@ GUIDE = "docs/migrate-ingress-nginx-to-gateway.md"
 
 def _charts(item: Indexed) -> set[str]:
     doc = make_document(item.side.path, item.side.index, item.raw)
-    return {s.chart for s in toolkit.sources(doc) if s.chart}
+    return {s.chart for s in argocd.sources(doc) if s.chart}
 
 
 def _apps(entries: list[Entry], index: Mapping[Key, Indexed], status: Status, chart: str) -> list[Key]:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gitopsgen.diff.model import MISSING, FieldChange, YamlPath
+from gitopsgen.core.problems import YamlPath
+from gitopsgen.diff.model import MISSING, FieldChange
 
 
 def same(a: Any, b: Any) -> bool:

@@ -15,9 +15,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from gitopsgen.errors import GitError
-from gitopsgen.layout import ENVIRONMENTS, RENDERED, TEMPLATES
-from gitopsgen.problems import Problem
+from gitopsgen.core.errors import GitError
+from gitopsgen.core.problems import Problem
+from gitopsgen.facts.layout import ENVIRONMENTS, RENDERED, TEMPLATES
 
 INPUTS = (ENVIRONMENTS, TEMPLATES, "schemas", "gitopsgen.toml", RENDERED)
 """What a ref provides: the render inputs, and the committed rendered/ (the fallback for a ref whose

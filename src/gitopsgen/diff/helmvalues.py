@@ -13,7 +13,7 @@ Argo CD renders a Helm source with `helm template` (Argo CD docs, "Helm"):
 
 Our layers are merged the way Helm merges several `--values` files (`mergeMaps` in helm's
 pkg/cli/values: mappings key by key, anything else replaced, nulls *kept*), and only then
-coalesced over the chart's defaults by Helm itself. `toolkit.coalesce` would drop the nulls first,
+coalesced over the chart's defaults by Helm itself. `validate.toolkit.coalesce` would drop the nulls first,
 and a null meant to delete a chart default would silently keep it.
 """
 
@@ -24,10 +24,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gitopsgen import yamlio
-from gitopsgen.manifests import Document, RenderedTree
-from gitopsgen.validate import toolkit
-from gitopsgen.yamlio import dig
+from gitopsgen.tree import argocd, yamlio
+from gitopsgen.tree.manifests import Document, RenderedTree
+from gitopsgen.tree.yamlio import dig
 
 
 class NotRenderable(Exception):
@@ -61,7 +60,7 @@ class HelmInput:
 
 def find_application(tree: RenderedTree, name: str, namespace: str | None = None) -> Document | None:
     """The Argo CD Application `name` (in `namespace`, "" for none; None: in any namespace)."""
-    for doc in toolkit.applications(tree):
+    for doc in argocd.applications(tree):
         if doc.ident.name == name and (namespace is None or (doc.ident.namespace or "") == namespace):
             return doc
     return None
@@ -69,14 +68,14 @@ def find_application(tree: RenderedTree, name: str, namespace: str | None = None
 
 def helm_input(tree: RenderedTree, app: Document, repo_url: str, chart: str) -> HelmInput:
     """The release, namespace and values layers of the source `(repo_url, chart)` of `app`."""
-    source = next((s for s in toolkit.sources(app) if s.chart == chart
+    source = next((s for s in argocd.sources(app) if s.chart == chart
                    and str(s.data.get("repoURL", "")) == repo_url), None)
     if source is None:
         raise NotRenderable(f"the Application has no Helm source for chart {chart} from {repo_url}")
     helm = source.data.get("helm")
     helm = helm if isinstance(helm, dict) else {}
     ignore_missing = helm.get("ignoreMissingValueFiles") is True
-    layers = [_layer(tree, f, ignore_missing) for f in toolkit.value_files(app) if f.source == source]
+    layers = [_layer(tree, f, ignore_missing) for f in argocd.value_files(app) if f.source == source]
     values_object = helm.get("valuesObject")
     if isinstance(values_object, dict):
         layers.append(ValuesLayer("helm.valuesObject", values_object))
@@ -97,10 +96,10 @@ def helm_input(tree: RenderedTree, app: Document, repo_url: str, chart: str) -> 
         skip_crds=helm.get("skipCrds") is True, skip_tests=helm.get("skipTests") is True)
 
 
-def _layer(tree: RenderedTree, value_file: toolkit.ValueFile, ignore_missing: bool) -> ValuesLayer | None:
+def _layer(tree: RenderedTree, value_file: argocd.ValueFile, ignore_missing: bool) -> ValuesLayer | None:
     if value_file.variable is None:
         return ValuesLayer(value_file.raw, chart_file=value_file.raw.removeprefix("./"), optional=ignore_missing)
-    path = toolkit.resolve(tree, value_file)
+    path = argocd.resolve(tree, value_file)
     if path is None:
         if ignore_missing:
             return None

@@ -12,9 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from gitopsgen.problems import dotted
-
-YamlPath = tuple[str | int, ...]
+from gitopsgen.core.problems import YamlPath, dotted
 
 
 class Status(enum.Enum):

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from gitopsgen.diff.fields import field_changes
 from gitopsgen.diff.model import ChartChange, Entry, Key, Note, Status
-from gitopsgen.layout import rendered_dir
-from gitopsgen.manifests import Document, make_document
-from gitopsgen.validate import toolkit
+from gitopsgen.facts.layout import rendered_dir
+from gitopsgen.tree import argocd
+from gitopsgen.tree.manifests import Document, make_document
 
 if TYPE_CHECKING:
     from gitopsgen.diff.engine import Indexed
@@ -39,7 +39,7 @@ def _doc(item: Indexed) -> Document:
 def _helm_sources(item: Indexed) -> dict[tuple[str, str], dict[str, Any]]:
     """Helm sources of an Application by (repoURL, chart)."""
     out = {}
-    for source in toolkit.sources(_doc(item)):
+    for source in argocd.sources(_doc(item)):
         if source.chart:
             out[(str(source.data.get("repoURL", "")), source.chart)] = source.data
     return out
@@ -55,7 +55,7 @@ def _signature(item: Indexed) -> tuple[Any, ...]:
     spec = item.raw.get("spec") if isinstance(item.raw, dict) else None
     destination = spec.get("destination") if isinstance(spec, dict) else None
     shape = tuple(sorted((str(s.data.get("repoURL")), str(s.chart or s.data.get("path")))
-                         for s in toolkit.sources(_doc(item))))
+                         for s in argocd.sources(_doc(item))))
     return shape, repr(sorted(destination.items())) if isinstance(destination, dict) else None
 
 
@@ -114,14 +114,14 @@ def chart_changes(env: str, entries: list[Entry], old: Mapping[Key, Indexed],
     for key in sorted(k for k in old.keys() & new.keys() if _is_app(k)):
         old_sources = _helm_sources(old[key])
         values_by_chart: dict[tuple[str, str], list[str]] = {}
-        for value_file in toolkit.value_files(_doc(new[key])):
+        for value_file in argocd.value_files(_doc(new[key])):
             repo_path = value_file.repo_path or ""
             if value_file.source.chart and repo_path.startswith(prefix) and repo_path[len(prefix):] in changed_files:
                 where = (str(value_file.source.data.get("repoURL", "")), value_file.source.chart)
                 values_by_chart.setdefault(where, []).append(repo_path[len(prefix):])
         namespace = [c.dotted for c in field_changes(_namespace(old[key]), _namespace(new[key]),
                                                      ("spec", "destination", "namespace"))]
-        for source in toolkit.sources(_doc(new[key])):
+        for source in argocd.sources(_doc(new[key])):
             if not source.chart:
                 continue
             where = (str(source.data.get("repoURL", "")), source.chart)

@@ -9,7 +9,7 @@ What is redacted, in any document of either side:
 * the `value` of an environment-variable-like entry whose `name` names a secret
   (`{name: DB_PASSWORD, value: ...}`, the same pattern the spec check uses);
 * any string that looks like a token, a private key or credentials in a URL
-  (`gitopsgen.secret_shapes.find_secret`, as the spec check and rule `no-secret-values`);
+  (`gitopsgen.facts.secret_shapes.find_secret`, as the spec check and rule `no-secret-values`);
 * a file of `rendered/` that is no longer YAML is compared as text: its lines `key: value` with a
   credential key, and lines that look like tokens, are replaced; if it mentions a Secret or a
   secret-named env entry, the whole text is.
@@ -27,7 +27,7 @@ import re
 from typing import Any
 
 from gitopsgen.diff.model import Key, Redacted
-from gitopsgen.secret_shapes import SECRET_NAME, find_secret
+from gitopsgen.facts.secret_shapes import SECRET_NAME, find_secret
 
 _CREDENTIAL_KEY = re.compile(
     r"(password|passwd|passphrase|secret|token|api[_-]?key|private[_-]?key|credentials?|"

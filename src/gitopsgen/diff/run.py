@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gitopsgen.core.errors import GitopsgenError, SpecError, TemplateError, UsageError, combined
+from gitopsgen.core.problems import Problem
 from gitopsgen.diff.engine import compare_trees
 from gitopsgen.diff.model import DiffResult, EnvDiff, SideLabel
-from gitopsgen.errors import GitopsgenError, SpecError, TemplateError, UsageError, combined
-from gitopsgen.layout import ENVIRONMENTS, RENDERED
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem
+from gitopsgen.facts.layout import ENVIRONMENTS, RENDERED
+from gitopsgen.tree.manifests import RenderedTree
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -231,7 +231,7 @@ def _chart_differ(options: DiffOptions, sides: tuple[str, str]) -> ChartDiffer:
     from gitopsgen.diff.charts import ChartDiffer
 
     def mirror(repo_url: str) -> str | None:
-        from gitopsgen import config
+        from gitopsgen.core import config
 
         return config.load(options.root).mirror(repo_url)
 

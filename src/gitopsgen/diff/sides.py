@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from gitopsgen import yamlio
+from gitopsgen.core.errors import GitopsgenError, stops_everything
 from gitopsgen.diff.textdiff import decode
-from gitopsgen.errors import GitopsgenError, stops_everything
-from gitopsgen.manifests import RenderedFile, RenderedTree, make_document
-from gitopsgen.write import read_tree
+from gitopsgen.tree import yamlio
+from gitopsgen.tree.manifests import RenderedFile, RenderedTree, make_document
+from gitopsgen.tree.write import read_tree
 
 
 def disk_tree(directory: Path, env: str) -> RenderedTree:
@@ -38,7 +38,7 @@ class RenderSide:
     not with the number of them."""
 
     def __init__(self, root: Path, where: str | None = None) -> None:
-        from gitopsgen.envrun import EnvRenderer
+        from gitopsgen.run.unit import EnvRenderer
 
         self.envs = EnvRenderer(root)
         self.where = where

@@ -41,13 +41,13 @@ FOLDER = "templates"
 def _code_fingerprint() -> str:
     """Version and sources that change what a template compiles to."""
     from gitopsgen import __version__
-    from gitopsgen.render import engine, filters, trace
 
     digest = hashlib.sha256()
     for part in (__version__, jinja2.__version__, sys.implementation.cache_tag or sys.version):
         digest.update(part.encode() + b"\0")
-    for module in (trace, engine, filters, sys.modules[__name__]):
-        digest.update(Path(module.__file__ or "").read_bytes() + b"\0")
+    here = Path(__file__)  # read as files, not imported: the engine imports this module
+    for name in ("trace.py", "engine.py", "filters.py", here.name):
+        digest.update(here.with_name(name).read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -103,7 +103,7 @@ class TemplateCache(BytecodeCache):
             bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        from gitopsgen.write import atomic_write
+        from gitopsgen.core.atomic import atomic_write
 
         payload = bucket.bytecode_to_string()
         with contextlib.suppress(OSError):  # a cache we cannot write costs a compile next time, nothing else
@@ -116,7 +116,7 @@ class TemplateCache(BytecodeCache):
 
 def for_environment(environment: jinja2.Environment) -> TemplateCache | None:
     """The cache of templates compiled by `environment`, or None when there is no cache root."""
-    from gitopsgen import cache
+    from gitopsgen.core import cache
 
     try:
         base = cache.root()

@@ -31,14 +31,15 @@ import jinja2
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
-from gitopsgen import limits, yamlio
-from gitopsgen.errors import TemplateError
-from gitopsgen.layout import FLEET, RENDERED, TEMPLATES, fleet_header, generated_header, output_path_problem
-from gitopsgen.manifests import RenderedFile, RenderedTree, make_document
-from gitopsgen.problems import Problem
+from gitopsgen.core.errors import TemplateError
+from gitopsgen.core.problems import Problem
+from gitopsgen.facts import limits
+from gitopsgen.facts.layout import FLEET, RENDERED, TEMPLATES, fleet_header, generated_header, output_path_problem
 from gitopsgen.render import bytecode
 from gitopsgen.render.filters import FILTERS, HelpfulUndefined, UnsafeValueError, finalize
 from gitopsgen.render.trace import OutputTooLarge, SourceMap, Tracer, TracingCodeGenerator
+from gitopsgen.tree import yamlio
+from gitopsgen.tree.manifests import RenderedFile, RenderedTree, make_document
 
 SUFFIX = ".j2"
 
@@ -84,7 +85,7 @@ class FleetInfo:
 
 
 def fleet_info(root: Path) -> FleetInfo:
-    from gitopsgen import config
+    from gitopsgen.core import config
     from gitopsgen.spec.loader import list_environments
 
     settings = config.load(root)
@@ -142,7 +143,7 @@ class Renderer:
     else from the default templates packaged with gitopsgen."""
 
     def __init__(self, root: Path, templates_dir: Path | None = None) -> None:
-        from gitopsgen import packaged
+        from gitopsgen.facts import packaged
 
         self.root = root
         self.templates_dir = templates_dir or root / TEMPLATES
@@ -186,7 +187,7 @@ class Renderer:
     def _prefix(self) -> str:
         """How templates are named to users: `templates/` of the repository, or the packaged
         ones as `gitopsgen:templates/`."""
-        from gitopsgen.packaged import PACKAGED
+        from gitopsgen.facts.packaged import PACKAGED
 
         return f"{PACKAGED}{TEMPLATES}/" if self.packaged_dir is not None else self._shown(self.templates_dir) + "/"
 

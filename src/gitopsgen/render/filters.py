@@ -38,7 +38,7 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from gitopsgen.render.provenance import Located, located
-from gitopsgen.yamlio import double_quoted, plain_is_string, scalar
+from gitopsgen.tree.yamlio import double_quoted, plain_is_string, scalar
 
 SAFE_TOKEN = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./:@+=~-]*")
 

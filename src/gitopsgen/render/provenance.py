@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from gitopsgen.spec.loader import SpecSource, YamlPath
+from gitopsgen.core.problems import YamlPath
+from gitopsgen.spec.loader import SpecSource
 
 if TYPE_CHECKING:
     from gitopsgen.spec import LoadedSpec
@@ -98,7 +99,7 @@ def located(value: Any) -> Located:
 
 def located_context(loaded: LoadedSpec) -> dict[str, Any]:
     """`context.build_context`, with the spec's written values carrying their locations."""
-    from gitopsgen.context import build_context
+    from gitopsgen.context.derive import build_context
 
     context = build_context(replace(loaded, model=mark_model(loaded.model, loaded.source)))
     context["spec"] = mark_data(context["spec"], loaded.source)

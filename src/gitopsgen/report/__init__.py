@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from gitopsgen.problems import Problem
+from gitopsgen.core.problems import Problem
 
 FORMATS = ("text", "json", "github", "sarif")
 JSON_VERSION = 1

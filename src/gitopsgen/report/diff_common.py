@@ -6,7 +6,6 @@ import json
 from collections import Counter
 from typing import Any
 
-from gitopsgen import yamlio
 from gitopsgen.diff.model import (
     MISSING,
     ChartChange,
@@ -20,6 +19,7 @@ from gitopsgen.diff.model import (
     Status,
 )
 from gitopsgen.diff.redact import plain
+from gitopsgen.tree import yamlio
 
 SYMBOLS = {"added": "+", "changed": "~", "removed": "-", "moved": ">"}
 VALUE_LIMIT = 160

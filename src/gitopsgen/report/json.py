@@ -2,7 +2,8 @@
 
     {"version": 1,
      "tool": {"name": "gitopsgen", "version": "0.1.0"},
-     "summary": {"errors": 1, "warnings": 0, "notes": 2, "targets": ["dev", "prd"], "documents": 57},
+     "summary": {"errors": 1, "warnings": 0, "notes": 2, "targets": ["dev", "prd"], "documents": 57,
+                 "skipped": {"data file": 1}},
      "problems": [{"file": "rendered/prd/...", "line": 12, "column": 3, "path": "spec.instances",
                    "rule": "schema", "severity": "error", "message": "...", "hint": "..."}]}
 
@@ -13,24 +14,29 @@ fields) are left out when unknown. New keys may be added in version 1; none is r
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TextIO
 
 from gitopsgen import __version__
-from gitopsgen.problems import Problem, Severity
+from gitopsgen.core.problems import Problem, Severity
 from gitopsgen.report import JSON_VERSION, problem_fields
 
 
-def document(problems: Sequence[Problem], targets: Sequence[str], documents: int) -> dict[str, object]:
+def document(problems: Sequence[Problem], targets: Sequence[str], documents: int,
+             skipped: Mapping[str, int] | None = None) -> dict[str, object]:
     counts = {s: sum(p.severity is s for p in problems) for s in Severity}
+    summary: dict[str, object] = {"errors": counts[Severity.ERROR], "warnings": counts[Severity.WARNING],
+                                  "notes": counts[Severity.INFO], "targets": list(targets), "documents": documents}
+    if skipped:
+        summary["skipped"] = dict(sorted(skipped.items()))  # documents not validated, by reason
     return {
         "version": JSON_VERSION,
         "tool": {"name": "gitopsgen", "version": __version__},
-        "summary": {"errors": counts[Severity.ERROR], "warnings": counts[Severity.WARNING],
-                    "notes": counts[Severity.INFO], "targets": list(targets), "documents": documents},
+        "summary": summary,
         "problems": [problem_fields(p) for p in sorted(problems)],
     }
 
 
-def write(problems: Sequence[Problem], out: TextIO, *, targets: Sequence[str] = (), documents: int = 0) -> None:
-    out.write(json.dumps(document(problems, targets, documents), indent=2) + "\n")
+def write(problems: Sequence[Problem], out: TextIO, *, targets: Sequence[str] = (), documents: int = 0,
+          skipped: Mapping[str, int] | None = None) -> None:
+    out.write(json.dumps(document(problems, targets, documents, skipped), indent=2) + "\n")

@@ -12,36 +12,15 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from gitopsgen import __version__
-from gitopsgen.problems import Problem, Severity
+from gitopsgen.core.problems import Problem, Severity
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
-# Findings that come from a validation layer rather than a rule module.
-LAYERS = {
-    "spec": "The environment spec does not validate against its model.",
-    "secret": "A literal secret value in a spec.",
-    "template": "A template does not compile, fails while rendering, or renders invalid YAML.",
-    "schema": "A manifest does not validate against its Kubernetes or CRD schema.",
-    "chart-values": "A Helm values file does not validate against its chart's values.schema.json.",
-    "yaml": "A file is not valid YAML.",
-    "usage": "Bad arguments.",
-    "io": "A file could not be read or written.",
-}
-
-
-def _descriptions() -> dict[str, tuple[str, str]]:
-    from gitopsgen.validate import rules
-
-    out = {rule: (text, text) for rule, text in LAYERS.items()}
-    for module in rules.all_rules():
-        doc = (module.__doc__ or module.ID).strip()
-        out[module.ID] = (doc.splitlines()[0].partition(": ")[2] or doc, doc)
-    return out
-
-
 def document(problems: Sequence[Problem]) -> dict[str, Any]:
-    descriptions = _descriptions()
+    from gitopsgen.validate.registry import descriptions as described
+
+    descriptions = described()
     ids = sorted({p.rule for p in problems})
     rules = []
     for rule in ids:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TextIO
 
-from gitopsgen import yamlio
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree import yamlio
+from gitopsgen.tree.manifests import RenderedTree
 
 SOURCE = "# Source: "
 

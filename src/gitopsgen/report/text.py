@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TextIO
 
-from gitopsgen.layout import RENDERED
-from gitopsgen.pipeline import EnvResult, RenderResult
-from gitopsgen.problems import Problem, Severity
-from gitopsgen.write import Change
+from gitopsgen.core.problems import Problem, Severity
+from gitopsgen.facts.layout import RENDERED
+from gitopsgen.run.results import EnvResult, RenderResult
+from gitopsgen.tree.write import Change
 
 
 def problems(items: Iterable[Problem], out: TextIO, *, min_severity: Severity = Severity.WARNING) -> None:
@@ -88,7 +88,7 @@ _drift_words = {
 
 
 def validate_result(problems: Sequence[Problem], out: TextIO, *, targets: Sequence[str] = (), documents: int = 0,
-                    min_severity: Severity = Severity.WARNING) -> None:
+                    min_severity: Severity = Severity.WARNING, skipped: Mapping[str, int] | None = None) -> None:
     """Findings of `gitopsgen validate`, then one summary line."""
     shown = [p for p in sorted(problems) if p.severity >= min_severity]
     for problem in shown:
@@ -100,4 +100,8 @@ def validate_result(problems: Sequence[Problem], out: TextIO, *, targets: Sequen
     if counts[Severity.INFO]:
         words.append(f"{counts[Severity.INFO]} note{'s' if counts[Severity.INFO] != 1 else ''}"
                      + ("" if min_severity <= Severity.INFO else " (-v shows them)"))
-    print(f"validated {documents} documents of {what or 'nothing'}: {', '.join(words)}", file=out)
+    left = ""
+    if skipped:
+        reasons = ", ".join(f"{count} {why}" for why, count in sorted(skipped.items()))
+        left = f" ({sum(skipped.values())} skipped: {reasons})"
+    print(f"validated {documents} documents{left} of {what or 'nothing'}: {', '.join(words)}", file=out)

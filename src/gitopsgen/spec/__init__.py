@@ -6,9 +6,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from gitopsgen.errors import SpecError
-from gitopsgen.problems import Problem, Severity, has_errors
-from gitopsgen.spec.loader import SpecSource, YamlPath, list_environments, load_spec_source
+from gitopsgen.core.errors import SpecError
+from gitopsgen.core.problems import Finding, Problem, YamlPath, has_errors
+from gitopsgen.spec.loader import SpecSource, list_environments, load_spec_source
 from gitopsgen.spec.models import Environment
 
 __all__ = ["Environment", "LoadedSpec", "json_schema", "list_environments", "load"]
@@ -24,15 +24,13 @@ class LoadedSpec:
     """Values marked `# gitopsgen: not-a-secret`: the rendered-output secret rule lets them pass."""
 
 
-def _located(source: SpecSource, path: tuple[str | int, ...], message: str, *, rule: str,
-             severity: Severity = Severity.ERROR, hint: str | None = None) -> Problem:
-    from gitopsgen.problems import dotted
-    from gitopsgen.yamlio import dig
+def _located(source: SpecSource, finding: Finding, rule: str) -> Problem:
+    """A finding of the spec checks at its line and column in the spec files."""
+    from gitopsgen.tree.yamlio import dig
 
     # a finding about a whole list or mapping points at its key, not at its first item
-    loc = source.locate(path, prefer_key=isinstance(dig(source.data, *path), (dict, list)))
-    return Problem(loc.file, loc.line, loc.column, dotted(path), message, rule=rule,
-                   severity=severity, hint=hint)
+    loc = source.locate(finding.path, prefer_key=isinstance(dig(source.data, *finding.path), (dict, list)))
+    return finding.at(loc.file, loc.line, loc.column, rule=rule)
 
 
 def load(root: Path, env: str) -> LoadedSpec:
@@ -43,14 +41,14 @@ def load(root: Path, env: str) -> LoadedSpec:
     redacted from every message, whichever check produced it."""
     from pydantic import ValidationError
 
-    from gitopsgen.secret_shapes import redact
+    from gitopsgen.facts.secret_shapes import redact
     from gitopsgen.spec import checks, secrets
     from gitopsgen.spec.diagnostics import invalid_paths, problems_from_validation
 
     source = load_spec_source(root, env)
     found = list(secrets.scan(source))
-    secret_paths = frozenset(f.path for f in found)
-    problems = [_located(source, f.path, f.message, rule="secret", hint=f.hint) for f in found]
+    secret_paths = frozenset(f.path for f, _ in found)
+    problems = [_located(source, f, "secret") for f, _ in found]
     model: Environment | None = None
     invalid: list[YamlPath] = []
     try:
@@ -58,9 +56,8 @@ def load(root: Path, env: str) -> LoadedSpec:
     except ValidationError as exc:
         problems.extend(problems_from_validation(exc, source, Environment, secret_paths))
         invalid = invalid_paths(exc, source)
-    problems.extend(_located(source, path, msg, rule="spec", severity=sev, hint=hint)
-                    for path, sev, msg, hint in checks.run(checks.Fields(source.data, invalid)))
-    known = [f.value for f in found if f.value]
+    problems.extend(_located(source, f, "spec") for f in checks.run(checks.Fields(source.data, invalid)))
+    known = [value for _, value in found if value]
     problems = [replace(p, message=redact(p.message, known), hint=p.hint and redact(p.hint, known))
                 for p in problems]
     if model is None or has_errors(problems):

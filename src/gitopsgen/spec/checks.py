@@ -15,12 +15,9 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from gitopsgen import domain
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Finding, Severity, YamlPath
+from gitopsgen.facts import domain
 from gitopsgen.spec.models import Environment, Retry
-
-YamlPath = tuple[str | int, ...]
-Finding = tuple[YamlPath, Severity, str, str | None]
 
 
 class Skip(Exception):
@@ -120,30 +117,30 @@ def run(fields: Fields) -> Iterator[Finding]:
 
 @check
 def argocd_destination(f: Fields) -> Iterator[Finding]:
-    """Argo CD: "application destination can't have both name and server defined" (DOMAIN X30)."""
+    """Argo CD: "application destination can't have both name and server defined" (docs/components.md §7)."""
     server, name = f("argocd", "destination", "server"), f("argocd", "destination", "name")
     if (server is None) == (name is None):
-        yield (("argocd", "destination", "server"), E, "needs exactly one of 'server' and 'name'", None)
+        yield Finding(("argocd", "destination", "server"), "needs exactly one of 'server' and 'name'", severity=E)
 
 
 @check
 def auth0_refresh_tokens(f: Fields) -> Iterator[Finding]:
     if "offline_access" not in f("app", "auth0", "scopes"):
-        yield (("app", "auth0", "scopes"), E,
-               "must include offline_access: Auth0 issues refresh tokens only for that scope", None)
+        yield Finding(("app", "auth0", "scopes"),
+                      "must include offline_access: Auth0 issues refresh tokens only for that scope", severity=E)
 
 
 @check
 def sentinel_counts(f: Fields) -> Iterator[Finding]:
-    """DOMAIN X8; the operator's webhook rejects even sizes when enabled."""
+    """docs/components.md §2; the operator's webhook rejects even sizes when enabled."""
     if f("redis", "mode") != "sentinel":
         return
     sentinels = f("redis", "sentinels")
     if sentinels % 2 == 0:
-        yield (("redis", "sentinels"), E, f"must be odd for leader election, got {sentinels}", None)
+        yield Finding(("redis", "sentinels"), f"must be odd for leader election, got {sentinels}", severity=E)
     quorum = f("redis", "quorum")
     if quorum > sentinels:
-        yield (("redis", "quorum"), E, f"must be at most redis.sentinels ({sentinels}), got {quorum}", None)
+        yield Finding(("redis", "quorum"), f"must be at most redis.sentinels ({sentinels}), got {quorum}", severity=E)
 
 
 @check
@@ -153,54 +150,54 @@ def edge_components_present(f: Fields) -> Iterator[Finding]:
     out: list[Finding] = []
     if edge == "cloudflare":
         if not f.has("externalDns"):
-            out.append((("externalDns",), E, "is required with edge.type cloudflare",
-                        "External-DNS creates the proxied CNAME <tunnel-id>.cfargotunnel.com for the hostname"))
+            out.append(Finding(("externalDns",), "is required with edge.type cloudflare", severity=E,
+                               hint="External-DNS creates the proxied CNAME <tunnel-id>.cfargotunnel.com "
+                                    "for the hostname"))
         if not f.has("charts", "externalDns"):
-            out.append((("charts", "externalDns"), E, "is required with edge.type cloudflare", None))
+            out.append(Finding(("charts", "externalDns"), "is required with edge.type cloudflare", severity=E))
         if not f.has("app", "hostname"):
-            out.append((("app", "hostname"), E, "is required with edge.type cloudflare",
-                        "the public hostname the tunnel serves, e.g. api.example.com"))
+            out.append(Finding(("app", "hostname"), "is required with edge.type cloudflare", severity=E,
+                               hint="the public hostname the tunnel serves, e.g. api.example.com"))
         if f.has("charts", "tailscaleOperator"):
-            out.append((("charts", "tailscaleOperator"), E, "is only used with edge.type tailscale", None))
+            out.append(Finding(("charts", "tailscaleOperator"), "is only used with edge.type tailscale", severity=E))
     if edge == "tailscale":
         if f.has("externalDns"):
-            out.append((("externalDns",), E, "is only used with edge.type cloudflare",
-                        "a tailnet host has no public DNS record"))
+            out.append(Finding(("externalDns",), "is only used with edge.type cloudflare", severity=E,
+                               hint="a tailnet host has no public DNS record"))
         if f.has("charts", "externalDns"):
-            out.append((("charts", "externalDns"), E, "is only used with edge.type cloudflare", None))
+            out.append(Finding(("charts", "externalDns"), "is only used with edge.type cloudflare", severity=E))
         if not f.has("charts", "tailscaleOperator"):
-            out.append((("charts", "tailscaleOperator"), E, "is required with edge.type tailscale", None))
+            out.append(Finding(("charts", "tailscaleOperator"), "is required with edge.type tailscale", severity=E))
         if f.has("app", "hostname"):
             where = f"{f.get('edge', 'hostname', default='<edge.hostname>')}." \
                     f"{f.get('edge', 'tailnet', default='<edge.tailnet>')}.ts.net"
-            out.append((("app", "hostname"), E, "is not used with edge.type tailscale",
-                        f"the API is reachable at {where}"))
+            out.append(Finding(("app", "hostname"), "is not used with edge.type tailscale", severity=E,
+                               hint=f"the API is reachable at {where}"))
     yield from out
 
 
 @check
 def hostname_inside_domain_filters(f: Fields) -> Iterator[Finding]:
-    """External-DNS only manages names under its domain filters (DOMAIN X22)."""
+    """External-DNS only manages names under its domain filters (docs/components.md §5)."""
     host = f("app", "hostname")
     filters = f("externalDns", "domainFilters")
     if host is None or filters is None:
         return
     if not any(host == d or host.endswith("." + d) for d in filters):
-        yield (("app", "hostname"), E, f"'{host}' is outside externalDns.domainFilters ({', '.join(filters)})",
-               "External-DNS would never create its DNS record")
+        yield Finding(("app", "hostname"), f"'{host}' is outside externalDns.domainFilters ({', '.join(filters)})",
+                      severity=E, hint="External-DNS would never create its DNS record")
 
 
 @check
 def sentinel_quorum_majority(f: Fields) -> Iterator[Finding]:
-    """A quorum below a majority lets a partitioned minority flag the master down (DOMAIN X8).
+    """A quorum below a majority lets a partitioned minority flag the master down (docs/components.md §2).
     Odd counts and quorum <= sentinels are `sentinel_counts`."""
     if f("redis", "mode") != "sentinel":
         return
     quorum, sentinels = f("redis", "quorum"), f("redis", "sentinels")
     if quorum <= sentinels // 2:
-        yield (("redis", "quorum"), W,
-               f"{quorum} of {sentinels} sentinels is not a majority",
-               f"use {sentinels // 2 + 1} so a partitioned minority cannot declare the master down")
+        yield Finding(("redis", "quorum"), f"{quorum} of {sentinels} sentinels is not a majority", severity=W,
+                      hint=f"use {sentinels // 2 + 1} so a partitioned minority cannot declare the master down")
 
 
 @check
@@ -215,36 +212,36 @@ def env_names_not_derived(f: Fields) -> Iterator[Finding]:
         sections[section] = names
         for name in names:
             if isinstance(name, str) and name.startswith(RESERVED_ENV_PREFIXES):
-                out.append((("app", section, name), E, "is derived from the spec by gitopsgen",
-                            "set postgres, redis or app.auth0 instead"))
+                out.append(Finding(("app", section, name), "is derived from the spec by gitopsgen", severity=E,
+                                   hint="set postgres, redis or app.auth0 instead"))
     if len(sections) == 2:
         for name in sorted(set(sections["env"]) & set(sections["secrets"])):
-            out.append((("app", "secrets", name), E, "is also set in app.env", None))
+            out.append(Finding(("app", "secrets", name), "is also set in app.env", severity=E))
     yield from out
 
 
 @check
 def names_do_not_collide(f: Fields) -> Iterator[Finding]:
-    """Operators own Service names derived from their CRs (DOMAIN §1, §2); the API must not take one."""
+    """Operators own Service names derived from their CRs (docs/components.md §1, §2); the API must not take one."""
     out: list[Finding] = []
     pg, redis = f("postgres", "clusterName"), f("redis", "name")
     app = f.get("app", "name")
     owned = {pg + s: "CloudNativePG" for s in domain.CNPG_SERVICE_SUFFIXES}
     owned |= {redis + s: "the Redis operator" for s in domain.redis_owned_suffixes()}
     if app in owned:
-        out.append((("app", "name"), E, f"'{app}' is a Service name {owned[app]} creates", None))
+        out.append(Finding(("app", "name"), f"'{app}' is a Service name {owned[app]} creates", severity=E))
     if pg == redis:
-        out.append((("redis", "name"), E, "must differ from postgres.clusterName", None))
+        out.append(Finding(("redis", "name"), "must differ from postgres.clusterName", severity=E))
     yield from out
 
 
 @check
 def production_needs_backups(f: Fields) -> Iterator[Finding]:
     """CloudNativePG deletes the PVCs with the Cluster: without a backup, one deleted Application
-    is a lost database (DOMAIN section 1, Corrections)."""
+    is a lost database (docs/components.md §1)."""
     if f("tier") == "production" and not f.has("postgres", "backup"):
-        yield (("postgres",), E, "has no backup in a production environment",
-               "add postgres.backup with method barmanCloud (object store, WAL archive) or volumeSnapshot")
+        yield Finding(("postgres",), "has no backup in a production environment", severity=E,
+                      hint="add postgres.backup with method barmanCloud (object store, WAL archive) or volumeSnapshot")
 
 
 @check
@@ -256,20 +253,20 @@ def backup_charts_follow_the_method(f: Fields) -> Iterator[Finding]:
     for key, what in (("certManager", "cert-manager"), ("barmanCloud", "the Barman Cloud plugin")):
         present = f.has("charts", key)
         if barman and not present:
-            out.append((("charts", key), E, "is required with postgres.backup.method barmanCloud",
-                        f"pin the chart of {what}"))
+            out.append(Finding(("charts", key), "is required with postgres.backup.method barmanCloud", severity=E,
+                               hint=f"pin the chart of {what}"))
         if present and not barman:
-            out.append((("charts", key), E, "is only used with postgres.backup.method barmanCloud", None))
+            out.append(Finding(("charts", key), "is only used with postgres.backup.method barmanCloud", severity=E))
     if f.has("charts", "barmanCloud"):
         plugin, operator = f("charts", "barmanCloud", "namespace"), f("charts", "cloudnativePg", "namespace")
         if plugin != operator:
             # CNPG docs, cnpg_i.md: a standalone plugin runs "in the same namespace" as the operator.
-            out.append((("charts", "barmanCloud", "namespace"), E,
-                        f"must be the CloudNativePG operator's namespace ({operator})",
-                        "the operator only discovers plugins in its own namespace"))
+            out.append(Finding(("charts", "barmanCloud", "namespace"),
+                               f"must be the CloudNativePG operator's namespace ({operator})", severity=E,
+                               hint="the operator only discovers plugins in its own namespace"))
     if method == "volumeSnapshot" and f("postgres", "instances") == 1 and not f("postgres", "backup", "online"):
-        out.append((("postgres", "backup", "online"), W, "a cold snapshot of a single instance fences the primary",
-                    "use online: true, or add instances so a standby is snapshotted"))
+        out.append(Finding(("postgres", "backup", "online"), "a cold snapshot of a single instance fences the primary",
+                           severity=W, hint="use online: true, or add instances so a standby is snapshotted"))
     yield from out
 
 
@@ -278,8 +275,8 @@ def production_ingress_has_two_controllers(f: Fields) -> Iterator[Finding]:
     """One NGINX pod is the only way in; a node drain would take the environment offline."""
     replicas = f("ingress", "replicas")
     if f("tier") == "production" and replicas is not None and replicas < 2:
-        yield (("ingress", "replicas"), E, f"must be at least 2 in production, got {replicas}",
-               "one controller pod is a single point of failure for every request")
+        yield Finding(("ingress", "replicas"), f"must be at least 2 in production, got {replicas}", severity=E,
+                      hint="one controller pod is a single point of failure for every request")
 
 
 @check
@@ -290,8 +287,9 @@ def edge_controller_has_its_chart(f: Fields) -> Iterator[Finding]:
     if not f.has("charts", key):
         other = "ingress.controller: ingress-nginx (retired upstream)" if key == "nginxGatewayFabric" else \
             "ingress.controller: nginx-gateway-fabric"
-        yield (("charts", key), E, f"is required with ingress.controller {controller}",
-               f"pin the {controller} chart (repoURL, chart, version, namespace, releaseName), or set {other}")
+        yield Finding(("charts", key), f"is required with ingress.controller {controller}", severity=E,
+                      hint=f"pin the {controller} chart (repoURL, chart, version, namespace, releaseName), "
+                           f"or set {other}")
 
 
 @check
@@ -299,15 +297,15 @@ def ingress_nginx_webhook_needs_the_pod_network(f: Fields) -> Iterator[Finding]:
     """ingress-nginx's admission webhook may be reached only from outside the pod network (the API
     server): its NetworkPolicy needs to know that network."""
     if f("ingress", "controller") == "ingress-nginx" and f("network", "podCidr") is None:
-        yield (("network", "podCidr"), E, "is required with ingress.controller ingress-nginx",
-               "the pod network, e.g. 10.244.0.0/16: no pod may reach the controller's admission webhook")
+        yield Finding(("network", "podCidr"), "is required with ingress.controller ingress-nginx", severity=E,
+                      hint="the pod network, e.g. 10.244.0.0/16: no pod may reach the controller's admission webhook")
 
 
 @check
 def production_protects_data(f: Fields) -> Iterator[Finding]:
     if f("tier") == "production" and f("protectData") is False:
-        yield (("protectData",), W, "is off in production: a pruned or deleted Application deletes the database",
-               None)
+        yield Finding(("protectData",), "is off in production: a pruned or deleted Application deletes the database",
+                      severity=W)
 
 
 @check
@@ -315,8 +313,20 @@ def forwarded_headers_need_the_pod_network(f: Fields) -> Iterator[Finding]:
     """NGINX trusts X-Forwarded-For / CF-Connecting-IP from the tunnel only when it knows which
     addresses the tunnel connects from (NginxProxy trustedAddresses, ingress-nginx proxy-real-ip-cidr)."""
     if f("edge", "type") == "cloudflare" and f("network", "podCidr") is None:
-        yield (("network", "podCidr"), E, "is required with edge.type cloudflare",
-               "the pod network, e.g. 10.244.0.0/16: NGINX trusts forwarded headers only from it")
+        yield Finding(("network", "podCidr"), "is required with edge.type cloudflare", severity=E,
+                      hint="the pod network, e.g. 10.244.0.0/16: NGINX trusts forwarded headers only from it")
+
+
+@check
+def production_names_the_pod_network(f: Fields) -> Iterator[Finding]:
+    """The pod network differs per cluster (kubeadm/flannel 10.244.0.0/16, GKE, EKS and AKS each
+    their own): production does not render on a guess. With the cloudflare edge the check above
+    already asks for it, so one cause gives one finding."""
+    if f("tier") == "production" and f("edge", "type") != "cloudflare" and f("network", "podCidr") is None:
+        yield Finding(("network", "podCidr"), "is required in production", severity=E,
+                      hint="the cluster's pod network (kube-controller-manager --cluster-cidr, e.g. "
+                      "`kubectl get nodes -o jsonpath='{.items[*].spec.podCIDR}'` shows each node's share): "
+                      "the API's HTTPS egress excludes it")
 
 
 @check
@@ -324,8 +334,8 @@ def redis_memory_has_a_limit(f: Fields) -> Iterator[Finding]:
     """`maxmemory` is a share of the memory limit; without a limit Redis never evicts and the pod
     is BestEffort."""
     if f("redis", "resources", "limits", "memory") is None:
-        yield (("redis", "resources"), E, "needs limits.memory: maxmemory is derived from it",
-               "e.g. resources: {requests: {cpu: 100m, memory: 256Mi}, limits: {memory: 256Mi}}")
+        yield Finding(("redis", "resources"), "needs limits.memory: maxmemory is derived from it", severity=E,
+                      hint="e.g. resources: {requests: {cpu: 100m, memory: 256Mi}, limits: {memory: 256Mi}}")
 
 
 def retry_budget_seconds(retry: Retry) -> float:
@@ -347,6 +357,6 @@ def retry_outlasts_a_slow_operator(f: Fields) -> Iterator[Finding]:
     health unless argocd-cm restores it, so a slow operator needs a long retry budget."""
     budget = retry_budget_seconds(Retry.model_validate(f("argocd", "retry"), by_alias=True, by_name=False))
     if budget < 30 * 60:
-        yield (("argocd", "retry"), W, f"gives up after {budget / 60:.0f} minutes",
-               "an operator whose webhook takes longer to start leaves its custom resources unsynced "
-               "until the next commit; e.g. limit: 20, backoffMaxDuration: 10m")
+        yield Finding(("argocd", "retry"), f"gives up after {budget / 60:.0f} minutes", severity=W,
+                      hint="an operator whose webhook takes longer to start leaves its custom resources unsynced "
+                      "until the next commit; e.g. limit: 20, backoffMaxDuration: 10m")

@@ -18,8 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from gitopsgen.problems import Problem, dotted
-from gitopsgen.spec.loader import SpecSource, YamlPath
+from gitopsgen.core.problems import Problem, YamlPath, dotted
+from gitopsgen.spec.loader import SpecSource
 
 UNION_TAGS = ("mode", "type", "method")
 """The keys that tell the variants of the spec's discriminated unions apart (redis.mode, edge.type,

@@ -6,7 +6,7 @@ node remembers which file and line it came from, so an error in a value inherite
 defaults points at the defaults file; the loader also keeps which scalars were quoted and the
 text of each file, so hints can quote what the user wrote (`1.30`, not the float `1.3`).
 
-Hostile or broken files fail fast with a located message (see `gitopsgen.limits`): size, UTF-8,
+Hostile or broken files fail fast with a located message (see `gitopsgen.facts.limits`): size, UTF-8,
 nesting depth and alias expansion are bounded; `.yml` files are refused, never ignored.
 """
 
@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gitopsgen import limits
-from gitopsgen.errors import SpecError, UsageError
-from gitopsgen.layout import ENVIRONMENTS
-from gitopsgen.problems import Problem
-from gitopsgen.yamlio import dig
+from gitopsgen.core.errors import SpecError, UsageError
+from gitopsgen.core.problems import Problem, YamlPath
+from gitopsgen.facts import limits
+from gitopsgen.facts.layout import ENVIRONMENTS
+from gitopsgen.tree.yamlio import dig
 
 DEFAULTS_NAME = "defaults"
 SUFFIX = ".yaml"
@@ -33,7 +33,6 @@ _ENV_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 NOT_A_SECRET = re.compile(r"#\s*gitopsgen:\s*not-a-secret\b")
 """The comment that marks a value on its line as not a secret (a false positive of the scan)."""
 
-YamlPath = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -185,7 +184,7 @@ def _too_big(file: str, loc: Loc | None, what: str) -> SpecError:
 def _plain(node: Any, path: YamlPath, file: str, source: SpecSource, budget: _Budget,
            alias: YamlPath | None = None) -> Any:
     """Convert ruamel's round-trip nodes to plain Python data, recording positions. Aliases are
-    expanded, so the number of values and the depth are bounded (`gitopsgen.limits`); past a
+    expanded, so the number of values and the depth are bounded (`gitopsgen.facts.limits`); past a
     bound, the problem points at the alias being expanded (`alias`, the outermost one)."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.scalarbool import ScalarBoolean
@@ -317,7 +316,7 @@ def _fast_plain(text: str, file: str, source: SpecSource) -> Any:
     separators, a limit reached, any YAML error."""
     import yaml
 
-    from gitopsgen import yamlio
+    from gitopsgen.tree import yamlio
 
     if "&" in text or any(c in text for c in _OTHER_BREAKS):
         return _SLOW
@@ -386,7 +385,7 @@ def _rt_scalar(tag: str, value: str) -> Any:
     """A scalar that is not a string, as the round-trip loader and `_plain` make it (memoised)."""
     key = (tag, value)
     if key not in _rt_scalars:
-        from gitopsgen import yamlio
+        from gitopsgen.tree import yamlio
 
         if len(_rt_scalars) > _MAX_RT_SCALARS:
             _rt_scalars.clear()

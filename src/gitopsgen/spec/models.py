@@ -33,6 +33,7 @@ from gitopsgen.spec.types import (
     Image,
     ImageRepository,
     ImageTag,
+    IpAddress,
     KubernetesVersion,
     ObjectStorePath,
     PostgresIdentifier,
@@ -128,10 +129,15 @@ class ArgoCD(Model):
     """The cluster this environment runs on, as Argo CD knows it: `server` (API URL) or cluster `name`.
     The root Application and the AppProjects always go to Argo CD's own cluster."""
     retry: Retry = Retry()
+    version: SemVer = "3.3.0"
+    """The oldest Argo CD release that will reconcile this tree. Argo CD drops fields its CRDs do
+    not know without a word (3.2 drops AppProject clusterResourceWhitelist[].name, so the project
+    would allow every Namespace; 3.1 drops syncPolicy.retry.refresh); the argocd-version rule
+    refuses fields newer than this. Default: what the templates need."""
 
 
 class Charts(Model):
-    """Every operator chart, pinned. Versions and repositories: shared/reference/DOMAIN.md."""
+    """Every operator chart, pinned. Versions and repositories: docs/components.md."""
 
     cloudnative_pg: ChartSource
     redis_operator: ChartSource
@@ -385,17 +391,30 @@ class Availability(Model):
 
 
 class Dns(Model):
+    """The cluster's DNS resolver, which every pod behind a default-deny egress policy must reach.
+
+    The defaults work on kubeadm, GKE, EKS and AKS: the in-cluster resolver (CoreDNS, or GKE's
+    kube-dns) runs in kube-system with the label k8s-app: kube-dns, and pods that resolve through
+    a node-local address reach it on NodeLocal DNSCache's link-local 169.254.20.10 or, on GKE with
+    Cloud DNS, on the metadata server 169.254.169.254. Both answer on the node itself, where no
+    pod selector can name them."""
+
     namespace: DnsLabel = "kube-system"
     pod_labels: dict[Annotated[str, Field(pattern=r"^[a-z0-9./-]+$")], DnsLabel] = {"k8s-app": "kube-dns"}
     """Labels of the cluster DNS pods (CoreDNS keeps k8s-app: kube-dns)."""
+    node_local_addresses: list[IpAddress] = ["169.254.20.10", "169.254.169.254"]
+    """Addresses pods may send DNS queries to besides the DNS pods (53/UDP and 53/TCP): NodeLocal
+    DNSCache's listen address, GKE Cloud DNS's metadata server, or the kube-dns Service IP when
+    a node-local cache intercepts it. [] allows the DNS pods only."""
 
 
 class Network(Model):
     """Facts about the cluster network that NetworkPolicies and ingress-nginx need."""
 
     pod_cidr: Cidr | None = None
-    """The pod network. Required with the cloudflare edge: ingress-nginx trusts forwarded headers
-    only from it (proxy-real-ip-cidr)."""
+    """The pod network (the cluster's cluster-cidr, e.g. 10.244.0.0/16 on kubeadm with flannel).
+    Required in production and with the cloudflare edge: there is no default that holds on every
+    cluster. The API's HTTPS egress excludes it, and the edge trusts forwarded headers only from it."""
     dns: Dns = Dns()
     api_server_ports: Annotated[list[Annotated[int, Field(ge=1, le=65535)]], Field(min_length=1)] = [443, 6443]
     """Ports PostgreSQL pods reach the Kubernetes API on (443 through the Service, 6443 on most control planes)."""

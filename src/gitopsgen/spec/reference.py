@@ -1,4 +1,4 @@
-"""The spec reference in Markdown, generated from the models' JSON Schema (`gitopsgen schema
+"""The spec reference in Markdown, generated from the models' JSON Schema (`gitopsgen spec-schema
 --format markdown`; `make docs` writes docs/spec.md, which a test keeps current).
 
 One section per mapping of the spec, in the order a reader meets them from the top level: every
@@ -16,7 +16,7 @@ from typing import Any
 INTRO = """\
 # Environment spec reference
 
-Generated from the spec models by `gitopsgen schema --format markdown` (`make docs`); do not
+Generated from the spec models by `gitopsgen spec-schema --format markdown` (`make docs`); do not
 edit by hand. `environments/defaults.yaml` (optional) is merged under every
 `environments/<env>.yaml`: mappings merge key by key, other values (lists included) are replaced.
 "Required" means required once both files are merged. Keys are camelCase; values are strict (a

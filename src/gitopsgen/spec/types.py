@@ -1,7 +1,7 @@
 """Constrained string types for specs, each with a message a user can act on.
 
 Pydantic's own pattern errors print the regular expression; ours say what the value must look
-like. Every type also carries its JSON Schema (pattern + description) so `gitopsgen schema` gives
+like. Every type also carries its JSON Schema (pattern + description) so `gitopsgen spec-schema` gives
 editors the same rule.
 """
 
@@ -190,6 +190,22 @@ Cidr = _constrained(
     "cidr", rf"{_IPV4}/(3[0-2]|[12]?\d)|[0-9a-fA-F:]+/(12[0-8]|1[01]\d|[1-9]?\d)",
     "a CIDR block such as 10.244.0.0/16 (the network address, then the prefix length)",
     extra=_cidr_valid,
+)
+
+def _address_valid(value: str) -> str | None:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(value)
+    except ValueError as exc:
+        return f"is not an IP address: {exc}"
+    return None
+
+
+# A single IPv4 or IPv6 address, e.g. NodeLocal DNSCache's 169.254.20.10.
+IpAddress = _constrained(
+    "ip_address", rf"{_IPV4}|[0-9a-fA-F:]+",
+    "an IPv4 or IPv6 address such as 169.254.20.10", extra=_address_valid,
 )
 
 # CloudNativePG ScheduledBackup: robfig/cron with a leading seconds field (six fields).

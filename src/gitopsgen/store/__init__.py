@@ -7,7 +7,7 @@ Modules, in the order data flows through them:
 * `convert`: one strict draft-07 schema per CRD version (the format other layers rely on);
 * `build`, `lock`: store files in kubeconform's CRDs-catalog layout plus `charts/{chart}/`, and
   `lock.json`; written deterministically;
-* `fetch`, `helmrepo`, `sync`: downloads through the cache (`gitopsgen.cache`), Helm repository
+* `fetch`, `helmrepo`, `sync`: downloads through the cache (`gitopsgen.core.cache`), Helm repository
   indexes and digest-checked chart archives, and `gitopsgen schemas sync`;
 * `importing`: `gitopsgen schemas import`;
 * `locations`: where validators find schemas (repository store, --schema-location, packaged default);

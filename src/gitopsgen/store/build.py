@@ -19,15 +19,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gitopsgen import cache, yamlio
-from gitopsgen.errors import SchemaStoreError
-from gitopsgen.problems import Problem
+from gitopsgen.core import cache
+from gitopsgen.core.atomic import atomic_write
+from gitopsgen.core.errors import SchemaStoreError
+from gitopsgen.core.problems import Problem
 from gitopsgen.store import lock as lockfile
 from gitopsgen.store.charts import Chart
 from gitopsgen.store.convert import crd_schemas, dumps, strip_prose
 from gitopsgen.store.sources import Collected
 from gitopsgen.store.templating import TextSource, crd_documents, json_crds
-from gitopsgen.write import Change, FileChange, atomic_write
+from gitopsgen.tree import yamlio
+from gitopsgen.tree.write import Change, FileChange
 
 RULE = "schemas"
 
@@ -39,7 +41,9 @@ class StoreContent:
     shown: dict[str, str] = field(default_factory=dict)
     """path -> where it came from, as errors name it."""
 
-    def add(self, path: str, data: bytes, source: str, shown: str, chart: Chart | None = None) -> None:
+    def add(self, path: str, data: bytes, source: str, shown: str, chart: Chart | None = None,
+            digest: str | None = None) -> None:
+        """Store file `path` made from the input `source` (`digest`: the input's sha256)."""
         if path in self.files:
             if self.files[path] != data:
                 raise SchemaStoreError(Problem(shown, message=f"gives another {path} than {self.shown[path]}",
@@ -48,11 +52,17 @@ class StoreContent:
         self.files[path] = data
         self.shown[path] = shown
         self.lock.files[path] = lockfile.FileEntry(path, cache.sha256(data), source,
-                                                   chart.name if chart else None, chart.version if chart else None)
+                                                   chart.name if chart else None, chart.version if chart else None,
+                                                   digest)
 
     @property
     def crd_paths(self) -> list[str]:
         return sorted(p for p in self.files if not p.startswith("charts/"))
+
+
+def _digest(src: TextSource) -> str:
+    """sha256 of the CRD file as read (it was decoded from UTF-8, so this gives back its bytes)."""
+    return cache.sha256(src.text.encode("utf-8"))
 
 
 def _crds(src: TextSource) -> list[tuple[str, bytes]]:
@@ -78,18 +88,21 @@ def _chart(content: StoreContent, chart: Chart) -> None:
                                                           chart.repository, chart.digest)
     for src in chart.crd_files:
         for path, data in _crds(src):
-            content.add(path, data, src.source, src.display, chart)
+            content.add(path, data, src.source, src.display, chart, _digest(src))
     base = f"charts/{chart.name}"
     meta = {"name": chart.name, "version": chart.version}
     if chart.app_version is not None:
         meta["appVersion"] = chart.app_version
-    content.add(f"{base}/Chart.yaml", yamlio.dump([meta]).encode(), chart.source, chart.source, chart)
+    # A local folder or an archive is the Chart.yaml's source as before; an upstream folder URL gets the file's URL
+    chart_yaml = chart.member("Chart.yaml") if chart.source.endswith("/") else chart.source
+    content.add(f"{base}/Chart.yaml", yamlio.dump([meta]).encode(), chart_yaml, chart.source, chart,
+                chart.digests.get("Chart.yaml"))
     if chart.values is not None:
-        content.add(f"{base}/values.yaml", yamlio.dump([chart.values]).encode(), f"{chart.source}#values.yaml",
-                    chart.source, chart)
+        content.add(f"{base}/values.yaml", yamlio.dump([chart.values]).encode(), chart.member("values.yaml"),
+                    chart.source, chart, chart.digests.get("values.yaml"))
     if chart.values_schema is not None:
         content.add(f"{base}/values.schema.json", dumps(strip_prose(chart.values_schema)),
-                    f"{chart.source}#values.schema.json", chart.source, chart)
+                    chart.member("values.schema.json"), chart.source, chart, chart.digests.get("values.schema.json"))
 
 
 def build(collected: list[tuple[str, Collected]]) -> StoreContent:
@@ -99,7 +112,7 @@ def build(collected: list[tuple[str, Collected]]) -> StoreContent:
         found = 0
         for src in item.crd_files:
             for path, data in _crds(src):
-                content.add(path, data, src.source, src.display)
+                content.add(path, data, src.source, src.display, digest=_digest(src))
                 found += 1
         for chart in item.charts:
             _chart(content, chart)
@@ -114,6 +127,8 @@ class StoreResult:
     out: Path
     content: StoreContent
     changes: list[FileChange]
+    warnings: list[Problem] = field(default_factory=list)
+    """What was left out and why (a chart from a registry this version cannot read)."""
 
 
 def _owner(entry: lockfile.FileEntry) -> str:

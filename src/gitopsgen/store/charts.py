@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from gitopsgen import yamlio
-from gitopsgen.errors import SchemaStoreError
-from gitopsgen.problems import Problem
+from gitopsgen.core import cache
+from gitopsgen.core.errors import SchemaStoreError
+from gitopsgen.core.problems import Problem
 from gitopsgen.store.templating import TextSource
+from gitopsgen.tree import yamlio
 
 RULE = "schemas"
 _CRD_TEXT = re.compile(r"^\s*kind:\s*[\"']?CustomResourceDefinition", re.MULTILINE)
@@ -32,7 +33,8 @@ class Chart:
     version: str
     app_version: str | None
     source: str
-    """How the lock names the chart: a path relative to the root, or a URL."""
+    """How the lock names the chart: a path relative to the root, a URL, or the URL of the chart's
+    upstream folder (ending in "/"; see `member`)."""
     repository: str | None = None
     """The Helm repository URL it was fetched from (sync), else None."""
     digest: str | None = None
@@ -40,6 +42,17 @@ class Chart:
     crd_files: list[TextSource] = field(default_factory=list)
     values: Any = None
     values_schema: dict[str, Any] | None = None
+    digests: dict[str, str] = field(default_factory=dict)
+    """sha256 of each file read (`Chart.yaml`, `values.yaml`, `values.schema.json`), by path in the chart."""
+
+    def member(self, path: str) -> str:
+        return member(self.source, path)
+
+
+def member(source: str, path: str) -> str:
+    """How the lock names the file `path` of the chart at `source`: `<source>#<path>` (an archive or
+    a local folder), or `<source><path>` when `source` is a folder URL (ending in "/")."""
+    return f"{source}{path}" if source.endswith("/") else f"{source}#{path}"
 
 
 def _error(display: str, message: str, line: int | None = None) -> SchemaStoreError:
@@ -114,7 +127,7 @@ def read_chart(files: dict[str, bytes], *, display: str, source: str, repository
         text = _text(files[path], f"{display}#{path}")
         if template and not _CRD_TEXT.search(text):
             continue
-        crd_files.append(TextSource(f"{display}#{path}", f"{source}#{path}", text, templated=template))
+        crd_files.append(TextSource(f"{display}#{path}", member(source, path), text, templated=template))
 
     values = _yaml(files["values.yaml"], f"{display}#values.yaml") if "values.yaml" in files else None
     schema = None
@@ -126,4 +139,6 @@ def read_chart(files: dict[str, bytes], *, display: str, source: str, repository
             raise _error(shown, f"invalid JSON: {exc.msg}", exc.lineno) from exc
         if not isinstance(schema, dict):
             raise _error(shown, "a values schema must be a JSON object")
-    return Chart(name, version, app_version, source, repository, digest, crd_files, values, schema)
+    digests: dict[str, str] = {path: cache.sha256(files[path])
+                               for path in ("Chart.yaml", "values.yaml", "values.schema.json") if path in files}
+    return Chart(name, version, app_version, source, repository, digest, crd_files, values, schema, digests)

@@ -1,7 +1,7 @@
 """CustomResourceDefinition -> one strict draft-07 JSON Schema per (group, kind, version).
 
 THE OUTPUT FORMAT IS A CONTRACT: the admission/CEL layer reads these files, and the differential
-test compares them with an independent conversion (`../shared/schemas/crds-strict`).
+test compares them with an independent conversion (tests/test_store_upstream.py).
 
 * One schema per entry of `spec.versions`, served or not, at `{group}/{kind lowercased}_{version}.json`.
 * `"$schema": "http://json-schema.org/draft-07/schema#"`; `description` and `example` dropped everywhere

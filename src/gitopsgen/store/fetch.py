@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from gitopsgen import cache
-from gitopsgen.errors import FetchError, GitopsgenError
-from gitopsgen.problems import Problem
+from gitopsgen.core import cache
+from gitopsgen.core.errors import FetchError, GitopsgenError
+from gitopsgen.core.problems import Problem
 
 RULE = "fetch"
 TIMEOUT = 30.0

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
-from gitopsgen import cache, yamlio
+from gitopsgen.core import cache
 from gitopsgen.store.fetch import Fetcher
+from gitopsgen.tree import yamlio
 
 _SEMVER = re.compile(r"v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?")
 

@@ -29,11 +29,11 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from gitopsgen import yamlio
-from gitopsgen.config import is_url
-from gitopsgen.errors import SchemaStoreError
-from gitopsgen.problems import Problem
+from gitopsgen.core.config import is_url
+from gitopsgen.core.errors import SchemaStoreError
+from gitopsgen.core.problems import Problem
 from gitopsgen.store import lock as lockfile
+from gitopsgen.tree import yamlio
 
 T = TypeVar("T")
 REPOSITORY_STORE = "schemas"
@@ -166,9 +166,9 @@ class TemplateLocation:
     def crd(self, group: str, version: str, kind: str) -> Found | None:
         target = self.expand(group, version, kind)
         if is_url(target):
-            from gitopsgen import cache
+            from gitopsgen.core import cache
+            from gitopsgen.core.atomic import atomic_write
             from gitopsgen.store.fetch import Fetcher, NotFound
-            from gitopsgen.write import atomic_write
 
             def check(data: bytes) -> None:
                 if not isinstance(json.loads(data), dict):

@@ -6,13 +6,16 @@
                   "digest": "<sha256 of the .tgz>" | null, "source": "<URL or path>"}],
       "files": [{"path": "postgresql.cnpg.io/cluster_v1.json", "sha256": "...",
                  "source": "<URL or path>[#<file in the chart>]", "chart": "cloudnative-pg" | null,
-                 "version": "0.29.0" | null}],
+                 "version": "0.29.0" | null, "digest": "<sha256 of the input file>" | null}],
       "lockVersion": 1
     }
 
 `version` is the version of the chart a file came from (null for a loose CRD file or URL, whose
-source names it). Sorted keys, lists sorted by path and name, no timestamps, no absolute paths:
-the same inputs give the same bytes.
+source names it). A file's `digest` is the sha256 of the input it was made from (the CRD file, or
+the chart's Chart.yaml, values.yaml or values.schema.json as read), so it can be checked against
+the upstream file its `source` names; `sha256` is the digest of the store file itself. A chart's
+`digest` is that of its archive (null for a chart folder). Sorted keys, lists sorted by path and
+name, no timestamps, no absolute paths: the same inputs give the same bytes.
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gitopsgen.errors import SchemaStoreError
-from gitopsgen.problems import Problem
+from gitopsgen.core.errors import SchemaStoreError
+from gitopsgen.core.problems import Problem
 from gitopsgen.store.convert import dumps
 
 FILE_NAME = "lock.json"
@@ -37,6 +40,8 @@ class FileEntry:
     source: str
     chart: str | None = None
     version: str | None = None
+    digest: str | None = None
+    """sha256 of the input file (see the module docstring); None in locks written before it was recorded."""
 
 
 @dataclass(frozen=True, order=True)
@@ -72,7 +77,8 @@ def parse(data: bytes, shown: str) -> Lock:
         raw = json.loads(data)
         if not isinstance(raw, dict) or raw.get("lockVersion") != LOCK_VERSION:
             raise ValueError(f"lockVersion is not {LOCK_VERSION}")
-        files = {f["path"]: FileEntry(f["path"], f["sha256"], f["source"], f.get("chart"), f.get("version"))
+        files = {f["path"]: FileEntry(f["path"], f["sha256"], f["source"], f.get("chart"), f.get("version"),
+                                      f.get("digest"))
                  for f in raw.get("files", [])}
         charts = {c["name"]: ChartEntry(c["name"], c["version"], c["source"], c.get("appVersion"),
                                         c.get("repository"), c.get("digest"))

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from gitopsgen.problems import Problem, Severity, dotted
+from gitopsgen.core.problems import Problem, Severity, dotted
 
 if TYPE_CHECKING:
     from gitopsgen.spec import LoadedSpec

@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from gitopsgen import cache
-from gitopsgen.errors import FetchError, GitopsgenError, UsageError
-from gitopsgen.problems import Problem
+from gitopsgen.core import cache
+from gitopsgen.core.errors import FetchError, GitopsgenError, UsageError
+from gitopsgen.core.problems import Problem, Severity
 from gitopsgen.store import build, charts, helmrepo
 from gitopsgen.store.fetch import Fetcher
 from gitopsgen.store.locations import REPOSITORY_STORE
@@ -70,14 +70,11 @@ def _public(url: str, repo_url: str, mirror: str | None) -> str:
 
 def fetch_chart(pin: ChartPin, fetcher: Fetcher, mirror: str | None = None) -> charts.Chart:
     """The pinned release, read from its digest-checked archive. Errors are located at the pin."""
-    if pin.repo_url.startswith("oci://") and mirror is None:
-        # An OCI registry is read through a Helm repository that mirrors it ([schemas] mirrors);
-        # the registry protocol itself is not spoken here yet.
+    if pin.repo_url.startswith("oci://"):
         raise FetchError(pin.problem(
             f"OCI registries ({pin.repo_url}) are not supported yet by `{COMMAND}`",
             hint=f"pull it yourself (helm pull {pin.repo_url}/{pin.chart} --version {pin.version}) "
-                 "and run `gitopsgen schemas import <chart>.tgz`, or map it to a Helm repository mirror in "
-                 f'gitopsgen.toml: [schemas] mirrors = {{ "{pin.repo_url}" = "https://..." }}'))
+                 "and run `gitopsgen schemas import <chart>.tgz`"))
     try:
         release = helmrepo.release_for(pin.repo_url, pin.chart, pin.version, fetcher, mirror)
         data = helmrepo.fetch_archive(pin.repo_url, release, fetcher)
@@ -95,14 +92,23 @@ def fetch_chart(pin: ChartPin, fetcher: Fetcher, mirror: str | None = None) -> c
 
 
 def sync(options: SyncOptions, fetcher: Fetcher | None = None) -> build.StoreResult:
-    from gitopsgen import config
+    from gitopsgen.core import config
 
     settings = config.load(options.root)
     pins = pinned_charts(options.root)
     fetcher = fetcher or Fetcher(offline=options.offline, online_command=COMMAND)
     collected: list[tuple[str, Collected]] = []
     problems: list[Problem] = []
+    skipped: list[Problem] = []
     for pin in pins:
+        if pin.repo_url.startswith("oci://"):  # left out, said: the packaged store may hold it
+            skipped.append(pin.problem(
+                f"not synced: charts from OCI registries ({pin.repo_url}) are not supported yet by `{COMMAND}`; "
+                "validation uses the packaged store's schemas for it if it holds this version",
+                severity=Severity.WARNING,
+                hint=f"to pin it in the repository store: helm pull {pin.repo_url}/{pin.chart} --version "
+                     f"{pin.version}, then gitopsgen schemas import <chart>.tgz"))
+            continue
         try:
             collected.append((pin.chart, Collected(charts=[fetch_chart(pin, fetcher, settings.mirror(pin.repo_url))])))
         except GitopsgenError as exc:
@@ -117,4 +123,6 @@ def sync(options: SyncOptions, fetcher: Fetcher | None = None) -> build.StoreRes
     if problems:
         raise FetchError(problems)
     content = build.build(collected)
-    return build.write(content, options.out or options.root / REPOSITORY_STORE, exact=True)
+    result = build.write(content, options.out or options.root / REPOSITORY_STORE, exact=True)
+    result.warnings.extend(skipped)
+    return result

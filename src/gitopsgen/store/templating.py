@@ -1,6 +1,6 @@
 """CustomResourceDefinitions out of YAML text, including Helm chart templates.
 
-Charts ship CRDs in three ways (../shared/crds/SOURCES.md): plain YAML in `crds/`, YAML inside
+Charts ship CRDs in three ways: plain YAML in `crds/`, YAML inside
 `templates/` wrapped in template lines (`{{- if .Values.crds.create }}` ... `{{- end }}`, as
 CloudNativePG's chart does), and a CRD whose text itself holds template actions (labels, a
 conversion webhook's service name). Without running Helm, we:
@@ -23,9 +23,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from gitopsgen import yamlio
-from gitopsgen.errors import SchemaStoreError
-from gitopsgen.problems import Problem
+from gitopsgen.core.errors import SchemaStoreError
+from gitopsgen.core.problems import Problem
+from gitopsgen.tree import yamlio
 
 RULE = "schemas"
 PLACEHOLDER = "gitopsgen-template-action"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem
+from gitopsgen.core.problems import Problem
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.schemas import SchemaOptions
 
 
@@ -14,8 +14,8 @@ def validate_tree(tree: RenderedTree, options: SchemaOptions, *, cross_resource:
     message showing a value the no-secret-values rule recognises as a secret. `cross_resource=False`
     leaves out the rules, which describe a whole rendered environment (files read from disk outside
     `rendered/<env>/` are checked document by document)."""
-    from gitopsgen.provenance import enrich
-    from gitopsgen.secret_shapes import redact
+    from gitopsgen.facts.secret_shapes import redact
+    from gitopsgen.tree.relocate import enrich
     from gitopsgen.validate import charts, rules, schemas
     from gitopsgen.validate.rules import no_secret_values
 

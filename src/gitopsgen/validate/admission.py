@@ -43,9 +43,8 @@ from functools import cache
 from pathlib import Path as FsPath
 from typing import Any
 
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Finding, Severity, YamlPath
 from gitopsgen.validate import cel, objectmeta
-from gitopsgen.validate.findings import Finding, Path
 
 LIST_MAP = "admission-list-map"
 LIST_SET = "admission-list-set"
@@ -206,7 +205,7 @@ def _build(schema: Mapping[str, Any], resolve: Resolve, key_defaults: dict[str, 
     return node
 
 
-def _walk(node: _Node, value: Any, path: Path) -> Iterator[Finding]:
+def _walk(node: _Node, value: Any, path: YamlPath) -> Iterator[Finding]:
     if isinstance(value, dict):
         if node.embedded:
             yield from objectmeta.check_embedded(value, path)
@@ -227,7 +226,7 @@ def _walk(node: _Node, value: Any, path: Path) -> Iterator[Finding]:
                 yield from _walk(node.items, item, (*path, index))
 
 
-def _list_map(node: _Node, entries: list[Any], path: Path) -> Iterator[Finding]:
+def _list_map(node: _Node, entries: list[Any], path: YamlPath) -> Iterator[Finding]:
     keyed: list[Any] = []
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict):
@@ -261,7 +260,7 @@ def _marker(value: Any) -> Any:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def _duplicates(values: list[Any], path: Path, rule: str) -> Iterator[Finding]:
+def _duplicates(values: list[Any], path: YamlPath, rule: str) -> Iterator[Finding]:
     if len(values) < 2:
         return
     seen: dict[Any, list[int]] = {}
@@ -280,7 +279,7 @@ def _duplicates(values: list[Any], path: Path, rule: str) -> Iterator[Finding]:
 
 @cache
 def _core_folder(version: str) -> tuple[FsPath, dict[str, Any]] | None:
-    from gitopsgen.validate.schemas import core_schemas_folder
+    from gitopsgen.validate.core_schemas import core_schemas_folder
 
     folder = core_schemas_folder() / f"v{version}.0-local-strict"
     if not folder.is_dir():

@@ -37,10 +37,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Finding, Severity, YamlPath
 from gitopsgen.validate import celenv
 from gitopsgen.validate.celvalues import is_nullable, schema_types, to_cel
-from gitopsgen.validate.findings import Finding, Path
 
 RULE_ID = "cel"
 _NO_DEFAULT = object()
@@ -48,7 +47,7 @@ _NO_DEFAULT = object()
 
 @dataclass(frozen=True, slots=True)
 class SkippedRule:
-    path: Path
+    path: YamlPath
     rule: str
     reason: str
 
@@ -65,7 +64,7 @@ class _Rule:
     message: str
     compiled: celenv.Compiled
     message_expression: celenv.Compiled | None
-    field_path: Path
+    field_path: YamlPath
 
 
 @dataclass(eq=False)
@@ -159,7 +158,7 @@ def _rule(raw: Mapping[str, Any], node_type: str) -> _Rule:
 _FIELD_PATH_TOKEN = re.compile(r"\.([^.\[\]']+)|\['((?:[^'\\]|\\.)*)'\]")
 
 
-def parse_field_path(text: str) -> Path | None:
+def parse_field_path(text: str) -> YamlPath | None:
     """`.spec.foo['a.b']` -> ("spec", "foo", "a.b"); None when it is not such a path
     (apiextensions-apiserver schema/cel/validation.go `ValidFieldPath`)."""
     parts: list[str | int] = []
@@ -192,7 +191,7 @@ def _type_ok(plan: _Plan, value: Any) -> bool:
     return False
 
 
-def _walk(plan: _Plan, value: Any, path: Path, result: CelResult) -> None:
+def _walk(plan: _Plan, value: Any, path: YamlPath, result: CelResult) -> None:
     if value is None:
         return  # Kubernetes validates non-null values only
     if plan.rules and _type_ok(plan, value):
@@ -217,7 +216,7 @@ def _walk(plan: _Plan, value: Any, path: Path, result: CelResult) -> None:
             _walk(plan.items, item, (*path, index), result)
 
 
-def _run(rule: _Rule, self_value: Any, path: Path, result: CelResult) -> None:
+def _run(rule: _Rule, self_value: Any, path: YamlPath, result: CelResult) -> None:
     compiled = rule.compiled
     if compiled.program is None:
         if compiled.uses_old_self:

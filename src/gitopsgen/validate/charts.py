@@ -1,7 +1,7 @@
 """Chart values validation: our Helm values files against each chart's `values.schema.json`.
 
 For every Helm source of every Application in the tree that takes value files from this tree
-(`$values/rendered/<env>/values/<chart>.yaml`, DOMAIN X31), the chart is looked up in the schema
+(`$values/rendered/<env>/values/<chart>.yaml`, docs/components.md §7), the chart is looked up in the schema
 store (`gitopsgen.store.locations`: `charts/{chart}/` of the repository's schemas/, of schema
 locations and of the packaged default store, or `{folder}/{chart}/` of chart schema locations;
 the first that has the chart wins). The values Helm would render with are rebuilt the way Helm
@@ -22,8 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from gitopsgen.manifests import Document, RenderedTree
-from gitopsgen.problems import Problem, Severity, dotted
+from gitopsgen.core.problems import Problem, Severity, dotted
+from gitopsgen.tree.manifests import Document, RenderedTree
 from gitopsgen.validate import compiled, toolkit
 from gitopsgen.validate.schemas import best_error, error_path, short_message
 from gitopsgen.validate.toolkit import dig, overlay

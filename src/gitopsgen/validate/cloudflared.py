@@ -1,9 +1,9 @@
-"""Our own checker for a locally-managed cloudflared `config.yaml` (DOMAIN section 5).
+"""Our own checker for a locally-managed cloudflared `config.yaml` (docs/components.md §5).
 
 It applies the rules cloudflared itself enforces when it loads the file (cloudflare/cloudflared @
 2026.8.2, ingress/ingress.go `validateIngress`, `validateAccessConfiguration`), so a broken tunnel
 config fails `gitopsgen render` instead of a crash-looping Deployment. Quoted messages are
-cloudflared's own. On top of them, two stricter lints of ours (DOMAIN X20):
+cloudflared's own. On top of them, two stricter lints of ours (docs/components.md §5):
 
 * a wildcard must be a leading `*.`: cloudflared accepts `*foo.example.com` (star at index 0) but
   matching only understands `*.` suffixes, so such a rule can never match;
@@ -24,11 +24,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from gitopsgen.problems import Problem, Severity, dotted
-from gitopsgen.validate import findings
+from gitopsgen.core.problems import Finding, Problem, Severity, YamlPath
 
 RULE = "cloudflared-config"
-YamlPath = tuple[str | int, ...]
 
 # Service forms that are not URLs (ingress.go parseIngress / origin_service.go).
 _SPECIAL_SERVICES = frozenset({"hello_world", "hello-world", "bastion", "socks-proxy"})
@@ -37,9 +35,9 @@ _HOST_PORT = re.compile(r"^(?P<host>[^:\s]*|\[[0-9a-fA-F:.]+\]):(?P<port>[0-9]{1
 
 
 def _finding(path: YamlPath, message: str, severity: Severity = Severity.ERROR,
-            hint: str | None = None) -> findings.Finding:
+            hint: str | None = None) -> Finding:
     """A finding of this checker: the shared `Finding` with the rule id `cloudflared-config`."""
-    return findings.Finding(path, message, RULE, severity, hint)
+    return Finding(path, message, RULE, severity, hint)
 
 
 def is_catch_all(rule: dict[str, Any]) -> bool:
@@ -62,7 +60,7 @@ def metrics_port(data: Any) -> int | None:
     return int(match.group("port")) if match else None
 
 
-def check_config(data: Any) -> Iterator[findings.Finding]:
+def check_config(data: Any) -> Iterator[Finding]:
     """Every rule violation in a parsed config, depth first in file order."""
     if not isinstance(data, dict):
         yield _finding((), "the config file must be a mapping")
@@ -83,7 +81,7 @@ def check_config(data: Any) -> Iterator[findings.Finding]:
         yield from _check_rule(rule, i, path, last=i == len(rules) - 1)
 
 
-def _check_top_level(data: dict[str, Any]) -> Iterator[findings.Finding]:
+def _check_top_level(data: dict[str, Any]) -> Iterator[Finding]:
     tunnel = data.get("tunnel")
     if not isinstance(tunnel, str) or not tunnel:
         yield _finding(("tunnel",) if "tunnel" in data else (), "tunnel (name or UUID) is not set",
@@ -98,7 +96,7 @@ def _check_top_level(data: dict[str, Any]) -> Iterator[findings.Finding]:
                            "use metrics: 0.0.0.0:2000")
 
 
-def _check_rule(rule: dict[str, Any], i: int, path: YamlPath, *, last: bool) -> Iterator[findings.Finding]:
+def _check_rule(rule: dict[str, Any], i: int, path: YamlPath, *, last: bool) -> Iterator[Finding]:
     number = i + 1
     hostname = rule.get("hostname") or ""
     if not isinstance(hostname, str):
@@ -131,7 +129,7 @@ def _check_rule(rule: dict[str, Any], i: int, path: YamlPath, *, last: bool) -> 
         yield from _check_access(rule["originRequest"], (*path, "originRequest"))
 
 
-def _check_service(service: Any, path: YamlPath, number: int) -> Iterator[findings.Finding]:
+def _check_service(service: Any, path: YamlPath, number: int) -> Iterator[Finding]:
     if not isinstance(service, str) or not service:
         yield _finding(path if service is not None else path[:-1], f"Rule #{number} has no service")
         return
@@ -151,7 +149,7 @@ def _check_service(service: Any, path: YamlPath, number: int) -> Iterator[findin
                             "request's path", hint=f"drop the path: {url.scheme}://{url.netloc}")
 
 
-def _check_access(origin: dict[str, Any], path: YamlPath) -> Iterator[findings.Finding]:
+def _check_access(origin: dict[str, Any], path: YamlPath) -> Iterator[Finding]:
     access = origin.get("access")
     if isinstance(access, dict) and access.get("required") and access.get("audTag") and not access.get("teamName"):
         yield _finding((*path, "access", "teamName") if "teamName" in access else (*path, "access"),
@@ -161,12 +159,8 @@ def _check_access(origin: dict[str, Any], path: YamlPath) -> Iterator[findings.F
 # --- locating findings -----------------------------------------------------------------------
 
 
-def _problems(found: Iterator[findings.Finding], file: str, locate: Callable[[YamlPath], int | None]) -> list[Problem]:
-    out = []
-    for f in found:
-        out.append(Problem(file, locate(f.path), None, dotted(f.path), f.message, rule=RULE, severity=f.severity,
-                           hint=f.hint))
-    return out
+def _problems(found: Iterator[Finding], file: str, locate: Callable[[YamlPath], int | None]) -> list[Problem]:
+    return [f.at(file, locate(f.path), rule=RULE) for f in found]
 
 
 def check_text(text: str, file: str) -> list[Problem]:

@@ -15,7 +15,7 @@ The two are configured alike: the draft is the one jsonschema chose (`validator_
 defaults), `format` is an annotation (jsonschema checks no format without a format checker), and
 nothing is fetched (`offline`): a schema whose `$ref`s jsonschema-rs cannot resolve, or whose
 patterns it cannot compile, has no fast validator and every document goes to jsonschema.
-`gitopsgen.fastpath.disabled()` sends every document to jsonschema.
+`gitopsgen.core.fastpath.disabled()` sends every document to jsonschema.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from gitopsgen import fastpath
+from gitopsgen.core import fastpath
 
 COMPILE_AFTER = 2
 """jsonschema-rs compiles a schema for its second document: compiling costs about as much as

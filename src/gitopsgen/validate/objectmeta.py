@@ -38,9 +38,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Finding, Severity, YamlPath
 from gitopsgen.validate import k8snames as names
-from gitopsgen.validate.findings import Finding, Path
 
 METADATA = "admission-metadata"
 EMBEDDED = "admission-embedded"
@@ -122,7 +121,7 @@ def _kind_specific(data: dict[str, Any], group: str, kind: str, name: str) -> It
                           f"({expected!r})", METADATA)
 
 
-def check_embedded(value: dict[str, Any], path: Path) -> list[Finding]:
+def check_embedded(value: dict[str, Any], path: YamlPath) -> list[Finding]:
     """Findings for an object at an `x-kubernetes-embedded-resource: true` node."""
     findings: list[Finding] = []
     for key in ("apiVersion", "kind"):
@@ -144,7 +143,7 @@ def check_embedded(value: dict[str, Any], path: Path) -> list[Finding]:
     return findings
 
 
-def _meta(meta: dict[str, Any], at: Path, rule: names.NameCheck, described: str, kind: str, rule_id: str,
+def _meta(meta: dict[str, Any], at: YamlPath, rule: names.NameCheck, described: str, kind: str, rule_id: str,
           *, name_required: bool) -> Iterator[Finding]:
     name, generate = meta.get("name"), meta.get("generateName")
     if isinstance(generate, str) and generate and (errors := rule(generate, True)):
@@ -169,7 +168,7 @@ def _meta(meta: dict[str, Any], at: Path, rule: names.NameCheck, described: str,
                               rule_id)
 
 
-def _labels(labels: Any, at: Path, rule_id: str) -> Iterator[Finding]:
+def _labels(labels: Any, at: YamlPath, rule_id: str) -> Iterator[Finding]:
     if not isinstance(labels, dict):
         return
     for key, value in labels.items():
@@ -182,7 +181,7 @@ def _labels(labels: Any, at: Path, rule_id: str) -> Iterator[Finding]:
                           hint="label values are at most 63 characters; keep longer text in an annotation")
 
 
-def _annotations(annotations: Any, at: Path, rule_id: str) -> Iterator[Finding]:
+def _annotations(annotations: Any, at: YamlPath, rule_id: str) -> Iterator[Finding]:
     if not isinstance(annotations, dict):
         return
     total = 0

@@ -23,28 +23,17 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gitopsgen.manifests import Document, Identity, Manifest, RenderedTree
-from gitopsgen.problems import Problem, Severity, dotted
-from gitopsgen.validate import admission, cel, compiled, objectmeta
-from gitopsgen.validate.findings import Finding
+from gitopsgen.core.problems import Finding, Problem, Severity, dotted
+from gitopsgen.tree import goyaml
+from gitopsgen.tree.manifests import Document, Identity, Manifest, RenderedTree
+from gitopsgen.validate import admission, cel, compiled, kinds, messages, objectmeta, semantic
+from gitopsgen.validate.core_schemas import core_schemas_folder
 
 if TYPE_CHECKING:
     from gitopsgen.store.locations import SchemaStore
 
 
 @cache
-def core_schemas_folder() -> Path:
-    """kubernetes-validate's bundled schemas (`kubernetes-json-schema/`, a folder per version), found
-    without importing the package: we read its data, not its Python."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("kubernetes_validate")
-    locations = list(spec.submodule_search_locations or ()) if spec is not None else []
-    if not locations:
-        raise ModuleNotFoundError("kubernetes-validate is not installed", name="kubernetes_validate")
-    return Path(locations[0]) / "kubernetes-json-schema"
-
-
 @cache
 def supported_kubernetes_versions() -> tuple[str, ...]:
     """Every Kubernetes minor version with bundled core schemas (`1.30`), oldest first."""
@@ -168,15 +157,14 @@ def error_path(error: Any) -> tuple[str | int, ...]:
 
 
 def short_message(error: Any) -> str:
-    text = str(error.message)
-    return text if len(text) <= 300 else text[:297] + "..."
+    """The error's message in YAML's words, long values shortened (`messages.schema_message`)."""
+    return messages.schema_message(error)[0]
 
 
 def admission_problems(tree: RenderedTree, doc: Manifest, findings: Iterable[Finding]) -> list[Problem]:
     """Findings of the admission and CEL layers as Problems at their node's line."""
     rendered = tree.files[doc.file]
-    return [Problem(tree.display(doc.file), rendered.line_of(doc.index, f.path), None, dotted(f.path),
-                    f"{f.message} ({doc.ident})", rule=f.rule, severity=f.severity, hint=f.hint)
+    return [f.at(tree.display(doc.file), rendered.line_of(doc.index, f.path), suffix=f" ({doc.ident})")
             for f in findings]
 
 
@@ -202,12 +190,17 @@ def validate_tree(tree: RenderedTree, options: SchemaOptions) -> list[Problem]:
         validator = _core_validator(version, True, ident.api_version, ident.kind)
         if validator is not None:
             problems.extend(admission_problems(tree, doc, admission.check_core(doc.data, version)))
+            problems.extend(admission_problems(tree, doc, semantic.check(doc.data, version)))
         else:
             validator = crd_validator(store, ident)
             if validator is not None:
                 checked = admission.check_custom_resource(doc.data, validator.schema)
                 problems.extend(admission_problems(tree, doc, checked.findings))
                 problems.extend(skipped_problems(tree, doc, checked.skipped))
+        if validator is None and (unserved := kinds.unservable(ident, version, store)) is not None:
+            problems.append(Problem(tree.display(doc.file), rendered.line_of(doc.index, ("apiVersion",)), None,
+                                    "apiVersion", f"{unserved[0]} ({ident})", rule="schema", hint=unserved[1]))
+            continue
         if validator is None:
             missing.setdefault((ident.api_version, ident.kind), []).append(doc)
             problems.extend(admission_problems(
@@ -216,9 +209,12 @@ def validate_tree(tree: RenderedTree, options: SchemaOptions) -> list[Problem]:
         for raw in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
             error = best_error(raw)
             path = error_path(error)
+            line = rendered.line_of(doc.index, path)
+            written = (goyaml.written(rendered.text, line, path[-1])  # the text YAML 1.1 read as such
+                       if isinstance(error.instance, (bool, int, float)) and path else None)
+            message, hint = messages.schema_message(error, written)
             problems.append(Problem(
-                tree.display(doc.file), rendered.line_of(doc.index, path), None,
-                dotted(path), f"{short_message(error)} ({ident})", rule="schema",
+                tree.display(doc.file), line, None, dotted(path), f"{message} ({ident})", rule="schema", hint=hint,
             ))
     for (api_version, kind), docs in sorted(missing.items()):
         first = docs[0]

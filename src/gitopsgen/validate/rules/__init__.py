@@ -29,8 +29,8 @@ from functools import cache
 from types import ModuleType
 from typing import Protocol
 
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Problem, Severity, dotted
+from gitopsgen.core.problems import Problem, Severity
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.toolkit import CrossFinding, Finding
 
 __all__ = ["CrossRuleModule", "RuleModule", "all_rules", "cross_rules", "every_rule", "problem", "run", "run_across",
@@ -73,10 +73,8 @@ def problem(tree: RenderedTree, rule: str, finding: Finding) -> Problem:
     """A finding as a Problem at its node's line of the rendered file, naming the object."""
     doc = finding.doc
     ident = doc.identity
-    where = f" ({ident})" if ident is not None else ""
-    return Problem(tree.display(doc.file), tree.files[doc.file].line_of(doc.index, finding.path), None,
-                   dotted(finding.path), finding.message + where, rule=rule, severity=finding.severity,
-                   hint=finding.hint)
+    return finding.at(tree.display(doc.file), tree.files[doc.file].line_of(doc.index, finding.path), rule=rule,
+                      suffix=f" ({ident})" if ident is not None else "")
 
 
 SHAPE_ERRORS = (AttributeError, TypeError, KeyError, IndexError, ValueError)
@@ -114,6 +112,6 @@ def run_across(trees: Sequence[RenderedTree],
     for module in cross_rules() if modules is None else modules:
         for item in module.check_all(trees):
             site = item.site
-            finding = Finding(site.doc, site.path, item.message, item.severity, item.hint)
+            finding = Finding(site.path, item.message, severity=item.severity, hint=item.hint, doc=site.doc)
             found[site.tree.env].append(problem(site.tree, module.ID, finding))
     return found

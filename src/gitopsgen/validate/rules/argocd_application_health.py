@@ -12,15 +12,15 @@ cluster"), and this rule checks the tree carries it:
   `config/argocd/argocd-cm.patch.yaml` with `data.resource.customizations.health.argoproj.io_Application`;
 * that script reads `obj.status.health` (the upstream check).
 
-Upstream: Argo CD docs/operator-manual/health.md ("Argocd App"), argo-cd#3781; issue 9 finding 6.
+Upstream: Argo CD docs/operator-manual/health.md ("Argocd App"), argo-cd#3781.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen import domain, layout
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.facts import domain, layout
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding, dig
 
@@ -36,16 +36,16 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
     patch = tree.first(layout.ARGOCD_CM_PATCH)
     if patch is None:
         first = min(children, key=lambda a: (a.file, a.index))
-        yield Finding(first, ("metadata", "annotations", domain.SYNC_WAVE),
+        yield Finding(("metadata", "annotations", domain.SYNC_WAVE),
                       f"child Applications use {len(waves)} sync waves, but the tree carries no argocd-cm health "
                       "check for Applications: the waves would not wait for health",
-                      hint=f"render {layout.ARGOCD_CM_PATCH} and apply it to argocd-cm once per Argo CD")
+                      hint=f"render {layout.ARGOCD_CM_PATCH} and apply it to argocd-cm once per Argo CD", doc=first)
         return
     script = dig(patch.data, "data", domain.APPLICATION_HEALTH_KEY)
     if not isinstance(script, str):
-        yield Finding(patch, ("data",) if isinstance(patch.data, dict) and "data" in patch.data else (),
-                      f"the argocd-cm patch has no data.{domain.APPLICATION_HEALTH_KEY}")
+        yield Finding(("data",) if isinstance(patch.data, dict) and "data" in patch.data else (),
+                      f"the argocd-cm patch has no data.{domain.APPLICATION_HEALTH_KEY}", doc=patch)
     elif "obj.status.health" not in script:
-        yield Finding(patch, ("data", domain.APPLICATION_HEALTH_KEY),
+        yield Finding(("data", domain.APPLICATION_HEALTH_KEY),
                       "the Application health check does not read obj.status.health",
-                      hint="use the Lua script of Argo CD's docs (operator-manual/health.md)")
+                      hint="use the Lua script of Argo CD's docs (operator-manual/health.md)", doc=patch)

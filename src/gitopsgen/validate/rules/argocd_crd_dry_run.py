@@ -1,4 +1,6 @@
-"""argocd-crd-dry-run: custom resources sync only once their CRDs can exist (DOMAIN X29).
+"""argocd-crd-dry-run: custom resources sync only once their CRDs can exist.
+
+Facts: docs/components.md §7.
 
 Argo CD dry-runs every manifest before a sync; a custom resource whose CRD is not installed yet
 fails it ("the server could not find the requested resource") and the whole Application fails.
@@ -20,9 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen import domain
-from gitopsgen.manifests import Manifest, RenderedTree
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Severity
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import Manifest, RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding
 
@@ -52,9 +54,9 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         for group in groups:
             operators = [op for op in installers.get(group, []) if op is not app]
             if not operators:
-                yield Finding(app, ("spec",), f"deploys {group} resources but no Application of "
+                yield Finding(("spec",), f"deploys {group} resources but no Application of "
                               "this tree installs their CRDs", severity=Severity.WARNING,
-                              hint="add the operator's Application, or make sure it is installed first")
+                              hint="add the operator's Application, or make sure it is installed first", doc=app)
                 continue
             if skip:
                 continue
@@ -62,9 +64,9 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
                 op_wave = toolkit.wave(op)
                 if wave is None or op_wave is None or wave <= op_wave:
                     yield Finding(
-                        app, WAVE_PATH,
+                        WAVE_PATH,
                         f"deploys {group} resources in wave {wave}, not after the Application {op.ident.name} "
                         f"(wave {op_wave}) that installs their CRDs, and without "
                         "SkipDryRunOnMissingResource=true",
                         hint="use a later sync wave, or add SkipDryRunOnMissingResource=true to "
-                             "spec.syncPolicy.syncOptions")
+                             "spec.syncPolicy.syncOptions", doc=app)

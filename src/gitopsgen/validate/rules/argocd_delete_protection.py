@@ -14,16 +14,16 @@ cascade into the database. In an environment whose AppProject is labelled
   everything in it, whatever its objects say.
 
 Upstream: Argo CD docs/user-guide/sync-options.md ("No Prune Resources", "No Resource Deletion",
-several options joined with ","); CloudNativePG docs (PVCs go with the Cluster, DOMAIN
-Corrections); issue 9 finding 3.
+several options joined with ","); CloudNativePG docs (PVCs go with the Cluster,
+docs/components.md §1).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen import domain
-from gitopsgen.manifests import Manifest, RenderedTree
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import Manifest, RenderedTree
 from gitopsgen.validate.toolkit import Finding, production, redis_docs, sync_options_of
 
 ID = "argocd-delete-protection"
@@ -59,6 +59,6 @@ def _missing(doc: Manifest, wanted: tuple[str, ...], why: str = "") -> Iterator[
     if lacking:
         where = OPTIONS if domain.SYNC_OPTIONS in (doc.data.get("metadata", {}).get("annotations") or {}) \
             else ("metadata",)
-        yield Finding(doc, where, f"{why}a production {doc.ident.kind} without {' and '.join(lacking)}: a pruned "
+        yield Finding(where, f"{why}a production {doc.ident.kind} without {' and '.join(lacking)}: a pruned "
                       "or deleted Application would delete it and its data",
-                      hint=f"annotate {domain.SYNC_OPTIONS}: \"{','.join(sorted(have | set(wanted)))}\"")
+                      hint=f"annotate {domain.SYNC_OPTIONS}: \"{','.join(sorted(have | set(wanted)))}\"", doc=doc)

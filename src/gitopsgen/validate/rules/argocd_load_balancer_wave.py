@@ -6,8 +6,8 @@ for `loadBalancerClass: tailscale` but the Tailscale operator's Application sits
 the chart's Application never turns Healthy and, with the Application health check that makes
 waves wait (docs/operator-manual/health.md), the app-of-apps sync stalls for good: the operator's
 wave is never reached. This is the trap of exposing ingress-nginx "Tailscale -> NGINX" with a
-Tailscale LoadBalancer while the operator waits for its ExternalSecret-made OAuth Secret (DOMAIN
-§8, X32): expose a ClusterIP Service with `tailscale.com/expose: "true"` instead, or move the
+Tailscale LoadBalancer while the operator waits for its ExternalSecret-made OAuth Secret
+(docs/components.md §8, §7): expose a ClusterIP Service with `tailscale.com/expose: "true"` instead, or move the
 operator to the chart's wave or earlier.
 
 The rule reads our values files (the `$values/...` files of each Helm source) for any mapping with
@@ -19,13 +19,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding
 
 ID = "argocd-load-balancer-wave"
 
-# loadBalancerClass -> the chart whose controller serves it (tailscale.com/kb/1236, DOMAIN §8).
+# loadBalancerClass -> the chart whose controller serves it (tailscale.com/kb/1236, docs/components.md §8).
 LOAD_BALANCER_CHARTS = {"tailscale": "tailscale-operator"}
 
 
@@ -63,9 +63,9 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
                     provider_wave = toolkit.wave(provider)
                     if chart in toolkit.charts(provider) and provider_wave is not None and provider_wave > wave:
                         yield Finding(
-                            values, node,
+                            node,
                             f"{app.ident.name} (wave {wave}) asks for loadBalancerClass {lb_class}, served by "
                             f"{chart} in the later wave {provider_wave}: the Service stays Progressing "
                             "and the app-of-apps sync waits on it forever",
                             hint="expose a ClusterIP Service (e.g. tailscale.com/expose: \"true\") or "
-                                 f"move {chart} to wave {wave} or earlier")
+                                 f"move {chart} to wave {wave} or earlier", doc=values)

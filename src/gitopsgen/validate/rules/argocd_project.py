@@ -21,7 +21,7 @@ cluster-scoped kinds included. Every Application of the tree therefore:
 Patterns are Argo CD's globs; a leading `!` denies.
 
 Upstream: Argo CD docs/user-guide/projects.md ("The Default Project", "Restrict Cluster-Scoped
-Resources by Name"), docs/operator-manual/project-specification.md; issue 9 findings 1 and 10.
+Resources by Name"), docs/operator-manual/project-specification.md.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from fnmatch import fnmatchcase
 from functools import lru_cache
 from typing import Any
 
-from gitopsgen import domain
-from gitopsgen.manifests import Manifest, RenderedTree
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Severity
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import Manifest, RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding, dig
 
@@ -91,24 +91,25 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         if not isinstance(name, str):
             continue  # argocd-destination reports it
         if name == "default":
-            yield Finding(app, ("spec", "project"), "uses the default project, which allows any repository, "
-                          "cluster, namespace and kind", hint="give the environment an AppProject of its own")
+            yield Finding(("spec", "project"), "uses the default project, which allows any repository, "
+                          "cluster, namespace and kind", hint="give the environment an AppProject of its own", doc=app)
             continue
         project = projects.get((app.ident.namespace, name))
         if project is None:
-            yield Finding(app, ("spec", "project"), f"project {name!r} is not rendered in this tree",
-                          severity=Severity.WARNING, hint="render the AppProject beside the Applications using it")
+            yield Finding(("spec", "project"), f"project {name!r} is not rendered in this tree",
+                          severity=Severity.WARNING, hint="render the AppProject beside the Applications using it",
+                          doc=app)
             continue
         is_root = (app.file, app.index) not in parents
         if is_root and name in child_projects:
-            yield Finding(app, ("spec", "project"), f"the app of apps shares project {name!r} with the Applications "
-                          "it creates", hint="give the root a project that may only create Applications")
+            yield Finding(("spec", "project"), f"the app of apps shares project {name!r} with the Applications "
+                          "it creates", hint="give the root a project that may only create Applications", doc=app)
         yield from _confined(tree, app, project)
         parent = parents.get((app.file, app.index))
         if parent is not None and parents.get((project.file, project.index)) is parent and \
                 (toolkit.wave(project) or 0) >= (toolkit.wave(app) or 0):
-            yield Finding(project, ("metadata",), f"syncs no earlier than Application {app.ident.name} that "
-                          "uses it", hint="give the AppProject a lower argocd.argoproj.io/sync-wave")
+            yield Finding(("metadata",), f"syncs no earlier than Application {app.ident.name} that "
+                          "uses it", hint="give the AppProject a lower argocd.argoproj.io/sync-wave", doc=project)
 
 
 def _confined(tree: RenderedTree, app: Manifest, project: Manifest) -> Iterator[Finding]:
@@ -117,14 +118,14 @@ def _confined(tree: RenderedTree, app: Manifest, project: Manifest) -> Iterator[
     for source in toolkit.sources(app):
         repo = source.data.get("repoURL")
         if isinstance(repo, str) and not permitted(repo, repos):
-            yield Finding(app, (*source.path, "repoURL"), f"repository {repo} is not among the sourceRepos of "
-                          f"project {project.ident.name!r}")
+            yield Finding((*source.path, "repoURL"), f"repository {repo} is not among the sourceRepos of "
+                          f"project {project.ident.name!r}", doc=app)
     destinations = spec.get("destinations") or []
     target = dig(app.data, "spec", "destination", default={}) or {}
     namespace = str(target.get("namespace") or "")
     if not _destination_ok(destinations, target, namespace):
-        yield Finding(app, ("spec", "destination"), f"destination {target.get('server') or target.get('name')}/"
-                      f"{namespace} is not among the destinations of project {project.ident.name!r}")
+        yield Finding(("spec", "destination"), f"destination {target.get('server') or target.get('name')}/"
+                      f"{namespace} is not among the destinations of project {project.ident.name!r}", doc=app)
     whitelist = spec.get("clusterResourceWhitelist") or []
     for doc in toolkit.deployed(tree, app):
         ident = doc.identity
@@ -132,15 +133,15 @@ def _confined(tree: RenderedTree, app: Manifest, project: Manifest) -> Iterator[
             continue
         if (ident.group, ident.kind) in domain.CLUSTER_SCOPED_KINDS:
             if not _whitelisted(whitelist, ident.group, ident.kind, ident.name):
-                yield Finding(doc, ("metadata", "name"), f"cluster-scoped {ident.kind} {ident.name!r} is not in the "
-                              f"clusterResourceWhitelist of project {project.ident.name!r}")
+                yield Finding(("metadata", "name"), f"cluster-scoped {ident.kind} {ident.name!r} is not in the "
+                              f"clusterResourceWhitelist of project {project.ident.name!r}", doc=doc)
         elif ident.namespace and ident.namespace != namespace and \
                 not _destination_ok(destinations, target, ident.namespace):
-            yield Finding(doc, ("metadata", "namespace"), f"namespace {ident.namespace!r} is not among the "
-                          f"destinations of project {project.ident.name!r}")
+            yield Finding(("metadata", "namespace"), f"namespace {ident.namespace!r} is not among the "
+                          f"destinations of project {project.ident.name!r}", doc=doc)
     for source in toolkit.sources(app):
         chart = source.chart
         for group, kind in domain.CHART_CLUSTER_KINDS.get(chart or "", ()):
             if not _whitelisted(whitelist, group, kind, None):
-                yield Finding(app, (*source.path, "chart"), f"chart {chart} creates {kind} ({group or 'core'}), which "
-                              f"project {project.ident.name!r} does not whitelist")
+                yield Finding((*source.path, "chart"), f"chart {chart} creates {kind} ({group or 'core'}), which "
+                              f"project {project.ident.name!r} does not whitelist", doc=app)

@@ -8,15 +8,14 @@ points at), while the old objects are pruned. So every source with a `chart` set
 `helm.releaseName`.
 
 Upstream: Argo CD docs/user-guide/helm.md ("Helm Release Name": by default the release name is
-the Application name), ingress-nginx chart `_helpers.tpl` (fullname from the release name);
-issue 9 finding 1.
+the Application name), ingress-nginx chart `_helpers.tpl` (fullname from the release name).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding, dig
 
@@ -29,6 +28,6 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
             if source.chart is None or dig(source.data, "helm", "releaseName"):
                 continue
             where = (*source.path, "helm") if isinstance(source.data.get("helm"), dict) else source.path
-            yield Finding(app, where, f"chart {source.chart} is installed without helm.releaseName: the release "
+            yield Finding(where, f"chart {source.chart} is installed without helm.releaseName: the release "
                           f"is named after the Application ({app.ident.name}) and renaming it reinstalls the chart",
-                          hint=f"set helm.releaseName (e.g. {source.chart})")
+                          hint=f"set helm.releaseName (e.g. {source.chart})", doc=app)

@@ -1,4 +1,6 @@
-"""argocd-reloader: Reloader restarts every workload, without fighting Argo CD (DOMAIN X33, §4).
+"""argocd-reloader: Reloader restarts every workload, without fighting Argo CD.
+
+Facts: docs/components.md §4.
 
 Secrets reach workloads through ExternalSecrets; when a Doppler value changes, the Secret's data
 changes and only Reloader restarts the pods that use it. So the values file of every Application
@@ -30,9 +32,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen import domain
-from gitopsgen.manifests import Document, RenderedTree
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Severity
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import Document, RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding, dig
 
@@ -54,23 +56,23 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
             continue
         paths = toolkit.values_paths(tree, app)
         if not paths:
-            yield Finding(app, ("spec",), "installs Reloader without a values file of this tree, "
+            yield Finding(("spec",), "installs Reloader without a values file of this tree, "
                           "so autoReloadAll stays false",
-                          hint="add $values/rendered/<env>/values/reloader.yaml")
+                          hint="add $values/rendered/<env>/values/reloader.yaml", doc=app)
             continue
         values = toolkit.merged_values(tree, paths)
         if dig(values, "reloader", "autoReloadAll") is not True:
             doc = _last_setting(tree, paths, "autoReloadAll")
-            yield Finding(doc, ("reloader", "autoReloadAll"),
+            yield Finding(("reloader", "autoReloadAll"),
                           "reloader.autoReloadAll is not true: workloads are not restarted when their "
-                          "Secrets change", hint="set reloader.autoReloadAll: true")
+                          "Secrets change", hint="set reloader.autoReloadAll: true", doc=doc)
         strategy = dig(values, "reloader", "reloadStrategy")
         if self_healing and strategy != "annotations":
             doc = _last_setting(tree, paths, "reloadStrategy")
-            yield Finding(doc, ("reloader", "reloadStrategy"),
+            yield Finding(("reloader", "reloadStrategy"),
                           f"reloader.reloadStrategy is {strategy or 'the default (env-vars)'} while "
                           "Applications self-heal: Argo CD reverts the env var Reloader adds",
-                          hint="set reloader.reloadStrategy: annotations")
+                          hint="set reloader.reloadStrategy: annotations", doc=doc)
         yield from _scope(tree, paths, values)
     yield from _double_rolls(tree)
 
@@ -81,10 +83,11 @@ def _scope(tree: RenderedTree, paths: list[str], values: object) -> Iterator[Fin
     limited = bool(dig(values, "reloader", "ignoreNamespaces")) or bool(dig(values, "reloader", "namespaceSelector"))
     if not scoped and not limited:
         doc = _last_setting(tree, paths, "watchGlobally")
-        yield Finding(doc, ("reloader", "watchGlobally"),
+        yield Finding(("reloader", "watchGlobally"),
                       "Reloader watches every namespace: autoReloadAll restarts workloads in kube-system and "
                       "argocd too, and Reloader can read every Secret of the cluster",
-                      hint="set reloader.watchGlobally: false and reloader.namespaces to the namespaces it serves")
+                      hint="set reloader.watchGlobally: false and reloader.namespaces to the namespaces it serves",
+                      doc=doc)
         return
     if not scoped:
         return
@@ -93,10 +96,10 @@ def _scope(tree: RenderedTree, paths: list[str], values: object) -> Iterator[Fin
     for doc, _ in toolkit.workloads(tree):
         ns = doc.ident.namespace
         if ns not in listed and any((ns, name) in delivered for name in toolkit.secrets_read(doc)):
-            yield Finding(_last_setting(tree, paths, "namespaces"), ("reloader", "namespaces"),
+            yield Finding(("reloader", "namespaces"),
                           f"namespace {ns!r} is not watched, but {doc.ident} reads Secrets from ExternalSecrets "
                           "there: a rotated value never reaches its pods", severity=Severity.WARNING,
-                          hint=f"add {ns} to reloader.namespaces")
+                          hint=f"add {ns} to reloader.namespaces", doc=_last_setting(tree, paths, "namespaces"))
 
 
 def _double_rolls(tree: RenderedTree) -> Iterator[Finding]:
@@ -113,6 +116,6 @@ def _double_rolls(tree: RenderedTree) -> Iterator[Finding]:
                           if isinstance(v, dict) and isinstance(v.get("configMap"), dict)})
         for name in mounted:
             if name not in excluded:
-                yield Finding(doc, ("metadata",),
+                yield Finding(("metadata",),
                               f"rolls itself when ConfigMap {name!r} changes (checksum annotation) and Reloader "
-                              "rolls it again", hint=f"annotate {domain.RELOADER_CONFIGMAP_EXCLUDE}: {name}")
+                              "rolls it again", hint=f"annotate {domain.RELOADER_CONFIGMAP_EXCLUDE}: {name}", doc=doc)

@@ -1,4 +1,6 @@
-"""argocd-server-side-apply: operators with large CRDs are installed with server-side apply (DOMAIN X28).
+"""argocd-server-side-apply: operators with large CRDs are installed with server-side apply.
+
+Facts: docs/components.md §7.
 
 Client-side `kubectl apply` keeps the whole object in the `kubectl.kubernetes.io/last-applied-
 configuration` annotation, capped at 262144 bytes; the CRDs of CloudNativePG (clusters ~464 KB,
@@ -16,8 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen import domain
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding
 
@@ -29,7 +31,7 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         large = sorted(c for c in toolkit.charts(app) if c in domain.LARGE_CRD_CHARTS)
         if large and "ServerSideApply=true" not in toolkit.sync_options(app):
             yield Finding(
-                app, ("spec", "syncPolicy", "syncOptions"),
+                ("spec", "syncPolicy", "syncOptions"),
                 f"installs chart {', '.join(large)}, whose CRDs are too large for client-side apply, "
                 "without ServerSideApply=true",
-                hint="add ServerSideApply=true to spec.syncPolicy.syncOptions")
+                hint="add ServerSideApply=true to spec.syncPolicy.syncOptions", doc=app)

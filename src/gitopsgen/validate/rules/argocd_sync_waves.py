@@ -1,4 +1,6 @@
-"""argocd-sync-waves: child Applications sync in dependency order (DOMAIN X32).
+"""argocd-sync-waves: child Applications sync in dependency order.
+
+Facts: docs/components.md §7.
 
 The app of apps applies its children wave by wave (lower `argocd.argoproj.io/sync-wave` first).
 Our order: namespaces < operators < ClusterSecretStore < ExternalSecrets < data-layer custom
@@ -31,8 +33,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 
-from gitopsgen import domain
-from gitopsgen.manifests import Manifest, RenderedTree
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import Manifest, RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding
 
@@ -106,8 +108,8 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
     for i, app in enumerate(apps):
         wave = toolkit.wave(app)
         if wave is None:
-            yield Finding(app, WAVE_PATH, "sync wave is not an integer",
-                          hint='write e.g. argocd.argoproj.io/sync-wave: "-2"')
+            yield Finding(WAVE_PATH, "sync wave is not an integer",
+                          hint='write e.g. argocd.argoproj.io/sync-wave: "-2"', doc=app)
         else:
             waves[i] = wave
     staged = [(i, app, stages(tree, app)) for i, app in enumerate(apps) if i in waves]
@@ -121,7 +123,8 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
                 needed = sorted({s.value for s in common})
                 what = ", ".join(sorted(s.value for s in later_stages))
                 yield Finding(
-                    later, WAVE_PATH,
+                    WAVE_PATH,
                     f"wave {waves[j]} deploys {what}, which need the {', '.join(needed)} of Application "
                     f"{earlier.ident.name}, but that is in wave {waves[i]}",
-                    hint=f"give {later.ident.name} a wave above {waves[i]} (or {earlier.ident.name} a lower one)")
+                    hint=f"give {later.ident.name} a wave above {waves[i]} (or {earlier.ident.name} a lower one)",
+                              doc=later)

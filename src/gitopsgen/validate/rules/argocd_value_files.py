@@ -1,4 +1,6 @@
-"""argocd-value-files: multi-source value files resolve to files of this render (DOMAIN X31).
+"""argocd-value-files: multi-source value files resolve to files of this render.
+
+Facts: docs/components.md §7.
 
 In a multi-source Application, a Git source with `ref: values` exposes `$values`, and a Helm
 source reads `helm.valueFiles: [$values/<path from the repository root>]`. Argo CD resolves the
@@ -22,8 +24,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Severity
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding, dig
 
@@ -45,46 +47,46 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         refs = {s.ref for s in sources if s.ref}
         for source in sources:
             if source.ref and source.chart:
-                yield Finding(app, (*source.path, "ref"),
+                yield Finding((*source.path, "ref"),
                               f"source with ref: {source.ref} also has chart: {source.chart}; a ref "
-                              "source only supplies files")
+                              "source only supplies files", doc=app)
         for value_file in toolkit.value_files(app):
             raw = value_file.raw
             variable = value_file.variable
             if "$" in raw[1:]:
-                yield Finding(app, value_file.node,
-                              f"value file {raw!r} uses $ other than as the leading $<ref>/ prefix")
+                yield Finding(value_file.node,
+                              f"value file {raw!r} uses $ other than as the leading $<ref>/ prefix", doc=app)
                 continue
             if variable is None:
                 continue  # a file inside the chart itself
             if not multi:
-                yield Finding(app, value_file.node,
-                              f"value file {raw!r} needs spec.sources with a ref: {variable} source")
+                yield Finding(value_file.node,
+                              f"value file {raw!r} needs spec.sources with a ref: {variable} source", doc=app)
                 continue
             if variable not in refs:
-                yield Finding(app, value_file.node,
+                yield Finding(value_file.node,
                               f"value file {raw!r}: no sibling source has ref: {variable}",
-                              hint=f"add a Git source with ref: {variable}")
+                              hint=f"add a Git source with ref: {variable}", doc=app)
                 continue
             if not value_file.repo_path:
-                yield Finding(app, value_file.node,
-                              f"value file {raw!r} names no file after ${variable}/")
+                yield Finding(value_file.node,
+                              f"value file {raw!r} names no file after ${variable}/", doc=app)
                 continue
             path = toolkit.tree_path(tree, value_file.repo_path)
             if path is None:
-                yield Finding(app, value_file.node,
+                yield Finding(value_file.node,
                               f"value file {raw!r} is outside {tree.root_path}/",
-                              hint=f"use ${variable}/{tree.root_path}/values/<chart>.yaml")
+                              hint=f"use ${variable}/{tree.root_path}/values/<chart>.yaml", doc=app)
             elif path not in tree.files:
-                yield Finding(app, value_file.node,
+                yield Finding(value_file.node,
                               f"value file {raw!r}: this render produces no {path}",
-                              hint=f"add templates/{path}.j2")
+                              hint=f"add templates/{path}.j2", doc=app)
             else:
                 values_object = dig(value_file.source.data, "helm", "valuesObject")
                 values = tree.first(path)
                 data = values.data if values is not None else None
                 for leaf in _leaves(values_object):
                     if dig(data, *leaf) is not None:
-                        yield Finding(app, (*value_file.source.path, "helm", "valuesObject", *leaf),
+                        yield Finding((*value_file.source.path, "helm", "valuesObject", *leaf),
                                       f"{'.'.join(leaf)} is set in valuesObject and in {path}; "
-                                      "valuesObject silently wins", severity=Severity.WARNING)
+                                      "valuesObject silently wins", severity=Severity.WARNING, doc=app)

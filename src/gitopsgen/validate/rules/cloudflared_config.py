@@ -1,4 +1,6 @@
-"""cloudflared-config: the committed tunnel config passes the rules cloudflared enforces (DOMAIN section 5, X20).
+"""cloudflared-config: the committed tunnel config passes the rules cloudflared enforces.
+
+Facts: docs/components.md §5.
 
 `rendered/<env>/config/cloudflared/config.yaml` is checked with `gitopsgen.validate.cloudflared`,
 our implementation of cloudflared's own ingress validation (cloudflare/cloudflared @ 2026.8.2,
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import cloudflared
 from gitopsgen.validate.toolkit import Finding, cloudflared_config
 
@@ -24,4 +26,4 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
     config = cloudflared_config(tree)
     if config is not None:
         for found in cloudflared.check_config(config.data):
-            yield Finding(config, found.path, found.message, found.severity, found.hint)
+            yield Finding(found.path, found.message, severity=found.severity, hint=found.hint, doc=config)

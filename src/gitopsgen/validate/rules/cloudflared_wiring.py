@@ -1,6 +1,8 @@
-"""cloudflared-wiring: the cloudflared Deployment runs the committed config, with its credentials (DOMAIN X20, X25).
+"""cloudflared-wiring: the cloudflared Deployment runs the committed config, with its credentials.
 
-For every Deployment running `cloudflared tunnel --config <dir>/<file> run` (DOMAIN section 5,
+Facts: docs/components.md §5.
+
+For every Deployment running `cloudflared tunnel --config <dir>/<file> run` (docs/components.md §5,
 upstream named-tunnel-k8s example):
 
 * a ConfigMap volume is mounted at `<dir>` and puts the ConfigMap key at `<file>`; that ConfigMap
@@ -21,8 +23,9 @@ import posixpath
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen import layout, yamlio
-from gitopsgen.manifests import Document, Manifest, RenderedFile, RenderedTree
+from gitopsgen.facts import layout
+from gitopsgen.tree import yamlio
+from gitopsgen.tree.manifests import Document, Manifest, RenderedFile, RenderedTree
 from gitopsgen.validate.cloudflared import metrics_port
 from gitopsgen.validate.toolkit import Finding, containers, dig, es_keys, es_target
 
@@ -79,7 +82,7 @@ def _check_one(tree: RenderedTree, doc: Manifest, cpath: tuple[str | int, ...], 
     directory, file = posixpath.split(arg)
     found = _mounted(doc, container, directory)
     if found is None or not isinstance(found[0].get("configMap"), dict):
-        yield Finding(doc, (*cpath, "args"), f"no ConfigMap volume is mounted at {directory!r}")
+        yield Finding((*cpath, "args"), f"no ConfigMap volume is mounted at {directory!r}", doc=doc)
         return
     volume, j = found
     cm_name = volume["configMap"].get("name")
@@ -88,17 +91,17 @@ def _check_one(tree: RenderedTree, doc: Manifest, cpath: tuple[str | int, ...], 
     files = _files(volume["configMap"], list(data or {}))
     text = (data or {}).get(files.get(file, ""))
     if configmap is None or not isinstance(text, str):
-        yield Finding(doc, (*POD, "volumes", j), f"ConfigMap {cm_name!r} does not provide {file!r} in "
-                      f"namespace {ns!r}")
+        yield Finding((*POD, "volumes", j), f"ConfigMap {cm_name!r} does not provide {file!r} in "
+                      f"namespace {ns!r}", doc=doc)
         return
     if committed is not None and text != committed:
-        yield Finding(configmap, ("data", files[file]), f"differs from the committed {layout.CLOUDFLARED_CONFIG}",
-                      hint=f'embed output("{layout.CLOUDFLARED_CONFIG}") unchanged')
+        yield Finding(("data", files[file]), f"differs from the committed {layout.CLOUDFLARED_CONFIG}",
+                      hint=f'embed output("{layout.CLOUDFLARED_CONFIG}") unchanged', doc=configmap)
     config = _parse(text, committed_file)
     annotation = dig(doc.data, "spec", "template", "metadata", "annotations", "checksum/config")
     if annotation != hashlib.sha256(text.encode("utf-8")).hexdigest():
-        yield Finding(doc, ("spec", "template", "metadata"), "checksum/config is not the sha256 of the "
-                      "config: a config change would not roll the pods")
+        yield Finding(("spec", "template", "metadata"), "checksum/config is not the sha256 of the "
+                      "config: a config change would not roll the pods", doc=doc)
     yield from _credentials(tree, doc, container, config)
     port = metrics_port(config)
     for probe in ("livenessProbe", "readinessProbe"):
@@ -107,8 +110,8 @@ def _check_one(tree: RenderedTree, doc: Manifest, cpath: tuple[str | int, ...], 
             probe_port = next((p.get("containerPort") for p in container.get("ports") or []
                                if isinstance(p, dict) and p.get("name") == probe_port), probe_port)
         if port is None or probe_port != port:
-            yield Finding(doc, (*cpath, probe), f"{probe} must GET /ready on the metrics port {port}, "
-                          f"got {probe_port!r}")
+            yield Finding((*cpath, probe), f"{probe} must GET /ready on the metrics port {port}, "
+                          f"got {probe_port!r}", doc=doc)
 
 
 def _credentials(tree: RenderedTree, doc: Document, container: dict[str, Any],
@@ -119,12 +122,12 @@ def _credentials(tree: RenderedTree, doc: Document, container: dict[str, Any],
     directory, file = posixpath.split(creds)
     found = _mounted(doc, container, directory)
     if found is None or not isinstance(found[0].get("secret"), dict):
-        yield Finding(doc, (*POD, "volumes"), f"credentials-file {creds!r}: no Secret volume is mounted at "
-                      f"{directory!r}")
+        yield Finding((*POD, "volumes"), f"credentials-file {creds!r}: no Secret volume is mounted at "
+                      f"{directory!r}", doc=doc)
         return
     volume, j = found
     secret_name = volume["secret"].get("secretName")
     keys = [k for es in tree.manifests("ExternalSecret") if es_target(es) == secret_name for k in es_keys(es)]
     if file not in _files(volume["secret"], keys):
-        yield Finding(doc, (*POD, "volumes", j), f"credentials-file {creds!r}: Secret volume "
-                      f"{secret_name!r} has no file {file!r}")
+        yield Finding((*POD, "volumes", j), f"credentials-file {creds!r}: Secret volume "
+                      f"{secret_name!r} has no file {file!r}", doc=doc)

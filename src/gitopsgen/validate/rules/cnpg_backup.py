@@ -23,16 +23,16 @@ a ScheduledBackup.
 Upstream: cloudnative-pg v1.30.0 docs/src/backup.md, appendixes/backup_volumesnapshot.md,
 cnpg_i.md, api/v1 ScheduledBackupSpec (`method`, default barmanObjectStore); plugin-barman-cloud
 v0.13.0 (plugin name, ObjectStore CRD); plugin-barman-cloud chart 0.7.0 README (cert-manager
-first); issue 9 finding 3.
+first).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen import domain
-from gitopsgen.manifests import Manifest, RenderedTree
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Severity
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import Manifest, RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding, dig, known_secrets
 
@@ -60,7 +60,8 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
     for schedule in schedules:
         target = clusters.get((schedule.ident.namespace, dig(schedule.data, "spec", "cluster", "name")))
         if target is None:
-            yield Finding(schedule, ("spec", "cluster"), f"names no Cluster of namespace {schedule.ident.namespace!r}")
+            yield Finding(("spec", "cluster"), f"names no Cluster of namespace {schedule.ident.namespace!r}",
+                          doc=schedule)
             continue
         scheduled.add((target.ident.namespace, target.ident.name))
         yield from _method(schedule, target)
@@ -71,20 +72,22 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
             backed_up = archiver or dig(cluster.data, "spec", "backup", "volumeSnapshot") is not None or \
                 dig(cluster.data, "spec", "backup", "barmanObjectStore") is not None
             if not backed_up:
-                yield Finding(cluster, ("spec",), "a production database without backups: CloudNativePG deletes the "
+                yield Finding(("spec",), "a production database without backups: CloudNativePG deletes the "
                               "PVCs with the Cluster",
-                              hint="add the Barman Cloud plugin as WAL archiver (plugins[]) or backup.volumeSnapshot")
+                              hint="add the Barman Cloud plugin as WAL archiver (plugins[]) or backup.volumeSnapshot",
+                              doc=cluster)
             elif key not in scheduled:
-                yield Finding(cluster, ("spec",), "a production database without a ScheduledBackup: only WAL is "
-                              "archived, no base backup is ever taken", hint="render a ScheduledBackup for it")
+                yield Finding(("spec",), "a production database without a ScheduledBackup: only WAL is "
+                              "archived, no base backup is ever taken", hint="render a ScheduledBackup for it",
+                              doc=cluster)
 
 
 def _cluster(tree: RenderedTree, cluster: Manifest,
              stores: dict[tuple[str | None, str], Manifest]) -> Iterator[Finding]:
     if dig(cluster.data, "spec", "backup", "barmanObjectStore") is not None:
-        yield Finding(cluster, ("spec", "backup", "barmanObjectStore"), "the in-tree Barman Cloud support is "
+        yield Finding(("spec", "backup", "barmanObjectStore"), "the in-tree Barman Cloud support is "
                       "deprecated since CloudNativePG 1.26", severity=Severity.WARNING,
-                      hint="use the Barman Cloud plugin: plugins[] + an ObjectStore")
+                      hint="use the Barman Cloud plugin: plugins[] + an ObjectStore", doc=cluster)
     found = _plugins(cluster).get(domain.BARMAN_PLUGIN)
     if found is None:
         return
@@ -92,24 +95,27 @@ def _cluster(tree: RenderedTree, cluster: Manifest,
     path = ("spec", "plugins", index)
     name = dig(plugin, "parameters", domain.BARMAN_OBJECT_PARAMETER)
     if (cluster.ident.namespace, name) not in stores:
-        yield Finding(cluster, (*path, "parameters") if name else path,
+        yield Finding((*path, "parameters") if name else path,
                       f"barmanObjectName {name!r} is no ObjectStore of namespace {cluster.ident.namespace!r}",
-                      hint="render a barmancloud.cnpg.io/v1 ObjectStore with that name")
+                      hint="render a barmancloud.cnpg.io/v1 ObjectStore with that name", doc=cluster)
     plugin_app = toolkit.chart_application(tree, "plugin-barman-cloud")
     operator_app = toolkit.chart_application(tree, "cloudnative-pg")
     if plugin_app is None:
-        yield Finding(cluster, path, "uses the Barman Cloud plugin but no Application installs it",
-                      severity=Severity.WARNING, hint="install chart plugin-barman-cloud (after cert-manager)")
+        yield Finding(path, "uses the Barman Cloud plugin but no Application installs it",
+                      severity=Severity.WARNING, hint="install chart plugin-barman-cloud (after cert-manager)",
+                      doc=cluster)
     elif operator_app is not None:
         plugin_ns = dig(plugin_app[0].data, "spec", "destination", "namespace")
         operator_ns = dig(operator_app[0].data, "spec", "destination", "namespace")
         if plugin_ns != operator_ns:
-            yield Finding(plugin_app[0], ("spec", "destination", "namespace"),
+            yield Finding(("spec", "destination", "namespace"),
                           f"the Barman Cloud plugin runs in {plugin_ns!r}, the CloudNativePG operator in "
-                          f"{operator_ns!r}: the operator only discovers plugins in its own namespace")
+                          f"{operator_ns!r}: the operator only discovers plugins in its own namespace",
+                          doc=plugin_app[0])
     if plugin_app is not None and toolkit.chart_application(tree, "cert-manager") is None:
-        yield Finding(plugin_app[0], ("spec",), "the Barman Cloud plugin needs cert-manager, which no Application "
-                      "installs", severity=Severity.WARNING, hint="install chart cert-manager in an earlier wave")
+        yield Finding(("spec",), "the Barman Cloud plugin needs cert-manager, which no Application "
+                      "installs", severity=Severity.WARNING, hint="install chart cert-manager in an earlier wave",
+                      doc=plugin_app[0])
 
 
 def _credentials(tree: RenderedTree, store: Manifest) -> Iterator[Finding]:
@@ -121,11 +127,11 @@ def _credentials(tree: RenderedTree, store: Manifest) -> Iterator[Finding]:
         secret = secrets.get((store.ident.namespace, str(ref.get("name"))))
         path = ("spec", "configuration", "s3Credentials", field)
         if secret is None:
-            yield Finding(store, path, f"Secret {ref.get('name')!r} is not created by any ExternalSecret in "
-                          f"namespace {store.ident.namespace!r}")
+            yield Finding(path, f"Secret {ref.get('name')!r} is not created by any ExternalSecret in "
+                          f"namespace {store.ident.namespace!r}", doc=store)
         elif ref.get("key") not in secret.keys:
-            yield Finding(store, (*path, "key"), f"Secret {ref.get('name')!r} has no key {ref.get('key')!r}",
-                          hint=f"its keys: {', '.join(sorted(secret.keys))}")
+            yield Finding((*path, "key"), f"Secret {ref.get('name')!r} has no key {ref.get('key')!r}",
+                          hint=f"its keys: {', '.join(sorted(secret.keys))}", doc=store)
 
 
 def _method(schedule: Manifest, cluster: Manifest) -> Iterator[Finding]:
@@ -133,13 +139,14 @@ def _method(schedule: Manifest, cluster: Manifest) -> Iterator[Finding]:
     if method == "plugin":
         wanted = dig(schedule.data, "spec", "pluginConfiguration", "name")
         if wanted not in _plugins(cluster):
-            yield Finding(schedule, ("spec", "pluginConfiguration") if wanted else ("spec", "method"),
-                          f"method plugin with plugin {wanted!r}, which Cluster {cluster.ident.name!r} does not enable")
+            yield Finding(("spec", "pluginConfiguration") if wanted else ("spec", "method"),
+                          f"method plugin with plugin {wanted!r}, which Cluster {cluster.ident.name!r} does not enable",
+                          doc=schedule)
     elif method == "volumeSnapshot":
         if dig(cluster.data, "spec", "backup", "volumeSnapshot") is None:
-            yield Finding(schedule, ("spec", "method"), f"method volumeSnapshot, but Cluster {cluster.ident.name!r} "
-                          "has no backup.volumeSnapshot")
+            yield Finding(("spec", "method"), f"method volumeSnapshot, but Cluster {cluster.ident.name!r} "
+                          "has no backup.volumeSnapshot", doc=schedule)
     elif dig(cluster.data, "spec", "backup", "barmanObjectStore") is None:
-        yield Finding(schedule, ("spec", "method") if "method" in (schedule.data.get("spec") or {}) else ("spec",),
+        yield Finding(("spec", "method") if "method" in (schedule.data.get("spec") or {}) else ("spec",),
                       f"method {method} (the default), but Cluster {cluster.ident.name!r} has no "
-                      "backup.barmanObjectStore", hint="set method: plugin and pluginConfiguration.name")
+                      "backup.barmanObjectStore", hint="set method: plugin and pluginConfiguration.name", doc=schedule)

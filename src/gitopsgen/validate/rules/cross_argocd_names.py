@@ -9,7 +9,7 @@ therefore differ in name or namespace (gitopsgen prefixes them with the environm
 (argocd-release-name).
 
 Upstream: Argo CD docs/operator-manual/declarative-setup.md (Applications and AppProjects are
-namespaced resources of Argo CD's namespace), app-any-namespace.md; issue 9 finding 1. Run by
+namespaced resources of Argo CD's namespace), app-any-namespace.md. Run by
 `render --all`.
 """
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from gitopsgen import domain
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.toolkit import CrossFinding, Site, collisions
 
 ID = "cross-argocd-names"

@@ -9,16 +9,16 @@ environment would delete the other's namespaces. Cluster-scoped objects deployed
 therefore differ per destination.
 
 Upstream: Argo CD docs/user-guide/sync-options.md (`FailOnSharedResource`, "shared resource"
-warnings), docs/operator-manual/declarative-setup.md (clusters by server or name); issue 9
-finding 1. Run by `render --all`.
+warnings), docs/operator-manual/declarative-setup.md (clusters by server or name).
+Run by `render --all`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from gitopsgen import domain
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import CrossFinding, Site, collisions, dig
 

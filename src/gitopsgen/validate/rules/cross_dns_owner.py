@@ -7,14 +7,14 @@ subdomain of the other) therefore delete each other's records on every loop. Eac
 needs its own owner id.
 
 Upstream: kubernetes-sigs/external-dns docs/registry/txt.md (ownership by owner id), docs on
-`--policy` and `--domain-filter`, DOMAIN X24; issue 9 finding 11. Run by `render --all`.
+`--policy` and `--domain-filter`, docs/components.md §6. Run by `render --all`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.toolkit import CrossFinding, Site, dig, values_doc
 
 ID = "cross-dns-owner"

@@ -5,17 +5,17 @@ ClusterSecretStores read the same `project`/`config` share every secret: a stagi
 production would run with production's database, tunnel and Cloudflare credentials. That can be
 intended (a shared config on purpose), hence a warning.
 
-Upstream: external-secrets docs/provider/doppler.md (a service token maps to one config, DOMAIN
-section 3); issue 9. Run by `render --all`.
+Upstream: external-secrets docs/provider/doppler.md (a service token maps to one config,
+docs/components.md §3). Run by `render --all`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from gitopsgen import domain
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Severity
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.toolkit import CrossFinding, Site, collisions, dig
 
 ID = "cross-doppler-config"

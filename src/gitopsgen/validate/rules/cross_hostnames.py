@@ -7,15 +7,15 @@ hostnames. Each host is reported once per environment: at its Ingress rule or HT
 or at the Gateway listener when no route of that environment names it.
 
 Upstream: Kubernetes Ingress `spec.rules[].host`; Gateway API v1.5.1 `HTTPRoute.spec.hostnames`,
-`Gateway.spec.listeners[].hostname`; kubernetes-sigs/external-dns (one record per name), DOMAIN
-X22; issue 9 finding 11. Run by `render --all`.
+`Gateway.spec.listeners[].hostname`; kubernetes-sigs/external-dns (one record per name),
+docs/components.md §5, §12. Run by `render --all`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.toolkit import CrossFinding, Site, collisions, dig, gateways, ingress_hosts, route_hosts
 
 ID = "cross-hostnames"

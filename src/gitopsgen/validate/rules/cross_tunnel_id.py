@@ -7,15 +7,15 @@ traffic of both hostnames between two clusters, each answering 404 for the other
 environment needs its own tunnel (`cloudflared tunnel create`), its own credentials and its own
 CNAME target.
 
-Upstream: cloudflare/cloudflared (a tunnel's connectors and their ingress rules, DOMAIN
-section 5); issue 9 finding 11. Run by `render --all`.
+Upstream: cloudflare/cloudflared (a tunnel's connectors and their ingress rules,
+docs/components.md §5). Run by `render --all`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.toolkit import CrossFinding, Site, cloudflared_config, collisions
 
 ID = "cross-tunnel-id"

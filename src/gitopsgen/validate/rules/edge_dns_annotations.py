@@ -1,9 +1,11 @@
-"""edge-dns-annotations: public Ingresses and HTTPRoutes point External-DNS at the tunnel, proxied (DOMAIN X23).
+"""edge-dns-annotations: public Ingresses and HTTPRoutes point External-DNS at the tunnel, proxied.
+
+Facts: docs/components.md §6.
 
 With a Cloudflare Tunnel (a `config/cloudflared/config.yaml` in the tree) every Ingress served
 by ingress-nginx needs `<prefix>target: <TunnelID>.cfargotunnel.com`, so External-DNS writes a
 CNAME to the tunnel instead of the (private) controller address, and `<prefix>cloudflare-proxied:
-"true"`: tunnel CNAMEs only work proxied (DOMAIN sections 5 and 6). `<TunnelID>` is the config's
+"true"`: tunnel CNAMEs only work proxied (docs/components.md §5, §6). `<TunnelID>` is the config's
 `tunnel:` (when it is a UUID). `<prefix>` must be the one the External-DNS image reads: its
 values' `annotationPrefix` when rendered (v0.22 reads only the configured prefix), else either
 `external-dns.alpha.kubernetes.io/` or `external-dns.kubernetes.io/`, used consistently.
@@ -20,8 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from gitopsgen import domain
-from gitopsgen.manifests import Manifest, RenderedTree
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import Manifest, RenderedTree
 from gitopsgen.validate.toolkit import (
     Finding,
     cloudflared_config,
@@ -73,13 +75,13 @@ def _target(doc: Manifest, prefixes: tuple[str, ...], target: str | None) -> Ite
     annotations = dig(doc.data, "metadata", "annotations", default={}) or {}
     prefix = _prefix(annotations, prefixes, "target")
     if prefix is None:
-        yield Finding(doc, ("metadata",), f"no {prefixes[0]}target annotation: External-DNS would not "
+        yield Finding(("metadata",), f"no {prefixes[0]}target annotation: External-DNS would not "
                       "point the host at the tunnel",
-                      hint=f"{prefixes[0]}target: {target or '<TunnelID>.cfargotunnel.com'}")
+                      hint=f"{prefixes[0]}target: {target or '<TunnelID>.cfargotunnel.com'}", doc=doc)
         return
     path = ("metadata", "annotations", f"{prefix}target")
     if target is not None and annotations[f"{prefix}target"] != target:
-        yield Finding(doc, path, f"target {annotations[f'{prefix}target']!r} is not the tunnel {target!r}")
+        yield Finding(path, f"target {annotations[f'{prefix}target']!r} is not the tunnel {target!r}", doc=doc)
 
 
 def _proxied(doc: Manifest, prefixes: tuple[str, ...]) -> Iterator[Finding]:
@@ -88,6 +90,6 @@ def _proxied(doc: Manifest, prefixes: tuple[str, ...]) -> Iterator[Finding]:
         or prefixes[0]
     proxied = annotations.get(f"{prefix}cloudflare-proxied")
     if proxied != "true":
-        yield Finding(doc, ("metadata", "annotations", f"{prefix}cloudflare-proxied")
+        yield Finding(("metadata", "annotations", f"{prefix}cloudflare-proxied")
                       if proxied is not None else ("metadata", "annotations") if annotations else ("metadata",),
-                      f'{prefix}cloudflare-proxied must be "true" for a tunnel CNAME, got {proxied!r}')
+                      f'{prefix}cloudflare-proxied must be "true" for a tunnel CNAME, got {proxied!r}', doc=doc)

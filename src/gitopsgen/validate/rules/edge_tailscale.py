@@ -1,4 +1,6 @@
-"""edge-tailscale: the tailnet edge stays private and names the host it exposes (DOMAIN X27).
+"""edge-tailscale: the tailnet edge stays private and names the host it exposes.
+
+Facts: docs/components.md §8.
 
 The tailnet edge is in use when the NGINX in front of the API is exposed by the Tailscale
 operator: ingress-nginx's controller Service (values `controller.service.loadBalancerClass:
@@ -7,7 +9,7 @@ plane of a Gateway (its `spec.infrastructure.annotations`, which NGINX Gateway F
 the data-plane Service: nginx/nginx-gateway-fabric v2.6.7 `internal/controller/provisioner/objects.go`;
 the operator exposes a Service annotated `tailscale.com/expose: "true"`: tailscale/tailscale
 `cmd/k8s-operator/sts.go` AnnotationExpose), or an Ingress or HTTPRoute host is a MagicDNS name
-(`*.ts.net`). Then (DOMAIN section 8):
+(`*.ts.net`). Then:
 
 * the `tailscale.com/hostname` annotation is a DNS label (<= 63 of `[a-z0-9-]`), else the operator
   refuses it ("invalid Tailscale hostname");
@@ -23,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from gitopsgen.manifests import Manifest, RenderedTree
+from gitopsgen.tree.manifests import Manifest, RenderedTree
 from gitopsgen.validate.toolkit import (
     Finding,
     cloudflared_config,
@@ -61,24 +63,24 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
     yield from _gateways(tree, exposed, routes)
     hostname = dig(values.data, *HOSTNAME_ANNOTATION) if values is not None else None
     if values is not None and hostname is not None and not (isinstance(hostname, str) and DNS_LABEL.match(hostname)):
-        yield Finding(values, HOSTNAME_ANNOTATION, f"invalid Tailscale hostname {hostname!r}: must be a DNS "
-                      "label (<= 63 of a-z, 0-9, '-')")
+        yield Finding(HOSTNAME_ANNOTATION, f"invalid Tailscale hostname {hostname!r}: must be a DNS "
+                      "label (<= 63 of a-z, 0-9, '-')", doc=values)
     for doc, i, host in hosts:
         match = TS_HOST.match(host)
         if match is None or (isinstance(hostname, str) and match["label"] != hostname):
             want = f"{hostname}.<tailnet>.ts.net" if isinstance(hostname, str) else "<hostname>.<tailnet>.ts.net"
-            yield Finding(doc, ("spec", "rules", i, "host"), f"host {host!r} is not the tailnet name {want}")
+            yield Finding(("spec", "rules", i, "host"), f"host {host!r} is not the tailnet name {want}", doc=doc)
     for doc in distinct(iter([*hosts, *((d, 0, h) for d, _, h in routes)])):
         for key in external_dns_annotations(doc):
-            yield Finding(doc, ("metadata", "annotations", key), "External-DNS annotation on the "
-                          "tailnet edge would publish public DNS")
+            yield Finding(("metadata", "annotations", key), "External-DNS annotation on the "
+                          "tailnet edge would publish public DNS", doc=doc)
     config = cloudflared_config(tree)
     if config is not None:
-        yield Finding(config, (), "a cloudflared tunnel config is rendered on the tailnet edge")
+        yield Finding((), "a cloudflared tunnel config is rendered on the tailnet edge", doc=config)
     for doc in tree.manifests("Deployment"):
         for path, container in containers(doc):
             if "cloudflared" in str(container.get("image", "")):
-                yield Finding(doc, (*path, "image"), "a cloudflared Deployment is rendered on the tailnet edge")
+                yield Finding((*path, "image"), "a cloudflared Deployment is rendered on the tailnet edge", doc=doc)
 
 
 def _exposed_gateways(tree: RenderedTree) -> dict[tuple[str, str], Manifest]:
@@ -93,20 +95,20 @@ def _gateways(tree: RenderedTree, exposed: dict[tuple[str, str], Manifest],
     for key, doc in exposed.items():
         hostname = (dig(doc.data, *INFRASTRUCTURE, default={}) or {}).get("tailscale.com/hostname")
         if hostname is not None and not (isinstance(hostname, str) and DNS_LABEL.match(hostname)):
-            yield Finding(doc, (*INFRASTRUCTURE, "tailscale.com/hostname"), f"invalid Tailscale hostname "
-                          f"{hostname!r}: must be a DNS label (<= 63 of a-z, 0-9, '-')")
+            yield Finding((*INFRASTRUCTURE, "tailscale.com/hostname"), f"invalid Tailscale hostname "
+                          f"{hostname!r}: must be a DNS label (<= 63 of a-z, 0-9, '-')", doc=doc)
         labels[key] = hostname if isinstance(hostname, str) else None
     for route, path, host in routes:
         namespace = str(route.ident.namespace or "default")
         parents = [(str(ref.get("namespace") or namespace), str(ref.get("name"))) for _, ref in parent_refs(route)]
         mine = [key for key in parents if key in exposed]
         if not mine:
-            yield Finding(route, path, f"host {host!r} is routed through a Gateway the Tailscale operator does not "
+            yield Finding(path, f"host {host!r} is routed through a Gateway the Tailscale operator does not "
                           "expose: reachable from nowhere", hint="annotate the Gateway's spec.infrastructure with "
-                          "tailscale.com/expose: \"true\"")
+                          "tailscale.com/expose: \"true\"", doc=route)
             continue
         match = TS_HOST.match(host)
         wanted = {labels[key] for key in mine}
         if match is None or (None not in wanted and match["label"] not in wanted):
             label = next(iter(wanted)) or "<hostname>"
-            yield Finding(route, path, f"host {host!r} is not the tailnet name {label}.<tailnet>.ts.net")
+            yield Finding(path, f"host {host!r} is not the tailnet name {label}.<tailnet>.ts.net", doc=route)

@@ -1,4 +1,6 @@
-"""eso-doppler-keys: ExternalSecrets ask Doppler for names Doppler can hold (DOMAIN X6).
+"""eso-doppler-keys: ExternalSecrets ask Doppler for names Doppler can hold.
+
+Facts: docs/components.md §3.
 
 Doppler secret names are UPPER_SNAKE_CASE (`REDIS_PASSWORD`; docs/provider/doppler.md). A
 `remoteRef.key` of another shape never matches and the ExternalSecret fails to sync, unless the
@@ -10,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.toolkit import Finding, dig
 
 ID = "eso-doppler-keys"
@@ -30,5 +32,5 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         for i, item in enumerate(dig(doc.data, "spec", "data", default=[]) or []):
             key = dig(item, "remoteRef", "key")
             if not isinstance(key, str) or not DOPPLER_NAME.match(key):
-                yield Finding(doc, ("spec", "data", i, "remoteRef", "key"),
-                              f"remoteRef.key {key!r} is not a Doppler secret name (UPPER_SNAKE_CASE)")
+                yield Finding(("spec", "data", i, "remoteRef", "key"),
+                              f"remoteRef.key {key!r} is not a Doppler secret name (UPPER_SNAKE_CASE)", doc=doc)

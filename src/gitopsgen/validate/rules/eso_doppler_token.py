@@ -1,4 +1,6 @@
-"""eso-doppler-token: the Doppler ClusterSecretStore names its token Secret fully (DOMAIN X2).
+"""eso-doppler-token: the Doppler ClusterSecretStore names its token Secret fully.
+
+Facts: docs/components.md §3.
 
 ESO v2.9.0 (providers/v1/doppler/provider.go, esutils.ValidateSecretSelector) refuses a
 `ClusterSecretStore` whose `auth.secretRef.dopplerToken` has no `namespace` ("requires namespace":
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.toolkit import Finding, dig
 
 ID = "eso-doppler-token"
@@ -23,13 +25,13 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         if not isinstance(auth, dict):
             continue
         if ("secretRef" in auth) == ("oidcConfig" in auth):
-            yield Finding(doc, AUTH, "doppler auth needs exactly one of secretRef and oidcConfig")
+            yield Finding(AUTH, "doppler auth needs exactly one of secretRef and oidcConfig", doc=doc)
         token = dig(auth, "secretRef", "dopplerToken")
         if "secretRef" not in auth:
             continue
         path = (*AUTH, "secretRef", "dopplerToken")
         if not isinstance(token, dict) or not token.get("name"):
-            yield Finding(doc, path, "dopplerToken.name cannot be empty")
+            yield Finding(path, "dopplerToken.name cannot be empty", doc=doc)
         if not isinstance(token, dict) or not token.get("namespace"):
-            yield Finding(doc, path, "dopplerToken of a ClusterSecretStore requires namespace",
-                          hint="name the namespace of the bootstrapped doppler-token Secret")
+            yield Finding(path, "dopplerToken of a ClusterSecretStore requires namespace",
+                          hint="name the namespace of the bootstrapped doppler-token Secret", doc=doc)

@@ -11,8 +11,7 @@ credentials, the Cloudflare token) into a namespace of their own. So:
   plus `kubernetes.io/metadata.name`, match the selector); otherwise ESO refuses it.
 
 Upstream: external-secrets v2.9.0 apis/externalsecrets/v1 ClusterSecretStoreCondition
-("Used to constrain a ClusterSecretStore to specific namespaces"), docs/api/clustersecretstore.md;
-issue 9 finding 7.
+("Used to constrain a ClusterSecretStore to specific namespaces"), docs/api/clustersecretstore.md.
 """
 
 from __future__ import annotations
@@ -21,8 +20,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen import domain
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.toolkit import Finding, dig, namespace_labels, selects
 
 ID = "eso-store-conditions"
@@ -34,13 +33,13 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
     for store in stores.values():
         conditions = dig(store.data, "spec", "conditions")
         if not isinstance(conditions, list) or not conditions:
-            yield Finding(store, ("spec",), "has no conditions: ExternalSecrets in any namespace can read every "
-                          "secret of this store", hint="add spec.conditions: [{namespaces: [...]}]")
+            yield Finding(("spec",), "has no conditions: ExternalSecrets in any namespace can read every "
+                          "secret of this store", hint="add spec.conditions: [{namespaces: [...]}]", doc=store)
             continue
         for i, condition in enumerate(conditions):
             if not any(dig(condition, key) for key in ("namespaces", "namespaceSelector", "namespaceRegexes")):
-                yield Finding(store, ("spec", "conditions", i), "condition restricts nothing",
-                              hint="name the namespaces (namespaces, namespaceSelector or namespaceRegexes)")
+                yield Finding(("spec", "conditions", i), "condition restricts nothing",
+                              hint="name the namespaces (namespaces, namespaceSelector or namespaceRegexes)", doc=store)
     for es in tree.manifests("ExternalSecret"):
         ref = dig(es.data, "spec", "secretStoreRef", default={}) or {}
         target = stores.get(str(ref.get("name"))) if ref.get("kind") == "ClusterSecretStore" else None
@@ -49,9 +48,9 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         if target is None or not isinstance(conditions, list) or not conditions or namespace is None:
             continue
         if not any(_admits(tree, condition, namespace) for condition in conditions):
-            yield Finding(es, ("metadata", "namespace"), f"namespace {namespace!r} is not admitted by the "
+            yield Finding(("metadata", "namespace"), f"namespace {namespace!r} is not admitted by the "
                           f"conditions of ClusterSecretStore {target.ident.name!r}: ESO will not sync it",
-                          hint=f"add {namespace} to the store's conditions")
+                          hint=f"add {namespace} to the store's conditions", doc=es)
 
 
 def _admits(tree: RenderedTree, condition: Any, namespace: str) -> bool:

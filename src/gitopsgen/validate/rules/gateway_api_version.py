@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Severity
-from gitopsgen.spec import edge_names
+from gitopsgen.core.problems import Severity
+from gitopsgen.facts import edge_names
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding
 
@@ -43,18 +43,20 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
     crds = [(doc, s) for doc in toolkit.applications(tree) for s in toolkit.sources(doc)
             if _repo(s.data.get("repoURL")) == _repo(edge_names.GATEWAY_API_REPO)]
     if not crds:
-        yield Finding(app, (*source.path, "chart"), "NGINX Gateway Fabric is installed but no Application installs "
+        yield Finding((*source.path, "chart"), "NGINX Gateway Fabric is installed but no Application installs "
                       "the Gateway API CRDs it needs", severity=Severity.WARNING,
-                      hint=f"sync kubernetes-sigs/gateway-api config/crd at {expected or 'the supported release'}")
+                      hint=f"sync kubernetes-sigs/gateway-api config/crd at {expected or 'the supported release'}",
+                      doc=app)
         return
     if expected is None:
-        yield Finding(app, (*source.path, "targetRevision"), f"NGINX Gateway Fabric {version}: which Gateway API "
+        yield Finding((*source.path, "targetRevision"), f"NGINX Gateway Fabric {version}: which Gateway API "
                       "release it supports is not known here", severity=Severity.WARNING,
-                      hint="read config/crd/gateway-api/standard/kustomization.yaml at the NGF tag")
+                      hint="read config/crd/gateway-api/standard/kustomization.yaml at the NGF tag", doc=app)
         return
     for doc, crd_source in crds:
         revision = crd_source.data.get("targetRevision")
         if revision != expected:
-            yield Finding(doc, (*crd_source.path, "targetRevision"), f"Gateway API {revision} with NGINX Gateway "
+            yield Finding((*crd_source.path, "targetRevision"), f"Gateway API {revision} with NGINX Gateway "
                           f"Fabric {version}, which supports {expected}",
-                          hint=f"set ingress.gatewayApiVersion: {expected}, or pin the NGF release made for {revision}")
+                          hint=f"set ingress.gatewayApiVersion: {expected}, or pin the NGF release made for {revision}",
+                          doc=doc)

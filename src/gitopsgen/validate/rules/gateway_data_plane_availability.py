@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.spec import edge_names
+from gitopsgen.facts import edge_names
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding, dig
 
@@ -46,20 +46,20 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
     base: tuple[str, ...] = ("nginx",) if docs else ("spec",)
     nginx = dig(values, "nginx", default={}) or {}
     if nginx.get("kind", "deployment") != "deployment":
-        yield Finding(where, base, f"the NGINX data plane runs as a {nginx.get('kind')}: no replica count or "
-                      "budget to check", hint="use nginx.kind: deployment with 2+ replicas")
+        yield Finding(base, f"the NGINX data plane runs as a {nginx.get('kind')}: no replica count or "
+                      "budget to check", hint="use nginx.kind: deployment with 2+ replicas", doc=where)
         return
     replicas = nginx.get("replicas", 1)
     if dig(nginx, "autoscaling", "enable") is True:
         replicas = dig(nginx, "autoscaling", "minReplicas", default=1)
     if not isinstance(replicas, int) or replicas < 2:
-        yield Finding(where, base, f"{replicas} NGINX data-plane pod(s) for a production environment: one node "
-                      "drain takes every request down", hint="set nginx.replicas: 2 (or more)")
+        yield Finding(base, f"{replicas} NGINX data-plane pod(s) for a production environment: one node "
+                      "drain takes every request down", hint="set nginx.replicas: 2 (or more)", doc=where)
         return
     pod = nginx.get("pod") or {}
     if not pod.get("topologySpreadConstraints") and not pod.get("affinity"):
-        yield Finding(where, base, f"{replicas} NGINX data-plane pods that may all land on one node",
-                      hint="set nginx.pod.topologySpreadConstraints over kubernetes.io/hostname")
+        yield Finding(base, f"{replicas} NGINX data-plane pods that may all land on one node",
+                      hint="set nginx.pod.topologySpreadConstraints over kubernetes.io/hostname", doc=where)
     budgets = list(tree.manifests("PodDisruptionBudget"))
     for (namespace, name), gateway in sorted(toolkit.gateways(tree).items()):
         if dig(gateway.data, "spec", "gatewayClassName") != gateway_class:
@@ -68,14 +68,14 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         mine = [b for b in budgets if b.ident.namespace == namespace
                 and toolkit.selects(dig(b.data, "spec", "selector"), labels)]
         if not mine:
-            yield Finding(gateway, ("metadata", "name"), f"no PodDisruptionBudget covers the data plane of Gateway "
+            yield Finding(("metadata", "name"), f"no PodDisruptionBudget covers the data plane of Gateway "
                           f"{namespace}/{name}: a drain may evict every NGINX pod at once",
-                          hint=f"render a PodDisruptionBudget selecting {labels}")
+                          hint=f"render a PodDisruptionBudget selecting {labels}", doc=gateway)
             continue
         for budget in mine:
             spec = dig(budget.data, "spec", default={}) or {}
             allowed = toolkit.disruptions_allowed(
                 {k: spec[k] for k in ("minAvailable", "maxUnavailable") if k in spec}, replicas)
             if allowed == 0:
-                yield Finding(budget, ("spec",), f"lets none of the {replicas} NGINX data-plane pods go: node "
-                              "drains block", hint="maxUnavailable: 1")
+                yield Finding(("spec",), f"lets none of the {replicas} NGINX data-plane pods go: node "
+                              "drains block", hint="maxUnavailable: 1", doc=budget)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding, dig
 
@@ -36,18 +36,18 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
                     continue
                 where = ("spec", "rules", i, "backendRefs", j)
                 if ref.get("namespace") not in (None, namespace):
-                    yield Finding(route, (*where, "namespace"), f"backend in namespace {ref.get('namespace')!r} "
-                                  "needs a ReferenceGrant there, which this tree does not render")
+                    yield Finding((*where, "namespace"), f"backend in namespace {ref.get('namespace')!r} "
+                                  "needs a ReferenceGrant there, which this tree does not render", doc=route)
                     continue
                 service = services.get((namespace, str(ref.get("name"))))
                 if service is None:
-                    yield Finding(route, (*where, "name"), f"backend Service {ref.get('name')!r} is not rendered "
+                    yield Finding((*where, "name"), f"backend Service {ref.get('name')!r} is not rendered "
                                   f"in {namespace!r}: NGINX answers 500",
-                                  hint="name a Service of the route's namespace")
+                                  hint="name a Service of the route's namespace", doc=route)
                     continue
                 ports = [p.get("port") for p in dig(service.data, "spec", "ports", default=[]) or []
                          if isinstance(p, dict)]
                 if ref.get("port") not in ports:
-                    yield Finding(route, (*where, "port") if "port" in ref else where,
+                    yield Finding((*where, "port") if "port" in ref else where,
                                   f"port {ref.get('port')!r} is not a port of Service {ref.get('name')!r} {ports}",
-                                  hint="use one of the Service's `port` numbers (not its targetPort)")
+                                  hint="use one of the Service's `port` numbers (not its targetPort)", doc=route)

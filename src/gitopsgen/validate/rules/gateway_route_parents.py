@@ -24,8 +24,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen.manifests import Manifest, RenderedTree
-from gitopsgen.spec import edge_names
+from gitopsgen.facts import edge_names
+from gitopsgen.tree.manifests import Manifest, RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding, dig
 
@@ -46,8 +46,8 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
             key = (str(ref.get("namespace") or namespace), str(ref.get("name")))
             gateway = found.get(key)
             if gateway is None:
-                yield Finding(route, (*where, "name"), f"parent Gateway {key[0]}/{key[1]} is not rendered: the "
-                              "route is never served", hint="name a Gateway of this tree in parentRefs")
+                yield Finding((*where, "name"), f"parent Gateway {key[0]}/{key[1]} is not rendered: the "
+                              "route is never served", hint="name a Gateway of this tree in parentRefs", doc=route)
                 continue
             yield from _listeners(route, where, ref, gateway, _labels(tree, namespace), hosts)
 
@@ -69,23 +69,24 @@ def _listeners(route: Manifest, where: tuple[str | int, ...], ref: dict[str, Any
     if section is not None:
         listeners = [lst for lst in listeners if lst.get("name") == section]
         if not listeners:
-            yield Finding(route, (*where, "sectionName"), f"Gateway {name} has no listener {section!r}")
+            yield Finding((*where, "sectionName"), f"Gateway {name} has no listener {section!r}", doc=route)
             return
     if port is not None:
         listeners = [lst for lst in listeners if lst.get("port") == port]
         if not listeners:
-            yield Finding(route, (*where, "port"), f"Gateway {name} has no listener on port {port}")
+            yield Finding((*where, "port"), f"Gateway {name} has no listener on port {port}", doc=route)
             return
     accepting = [lst for lst in listeners if _accepts(lst, gateway, labels)]
     if not accepting:
-        yield Finding(route, where, f"no listener of Gateway {name} accepts HTTPRoutes from namespace "
-                      f"{namespace!r}", hint="widen the listener's allowedRoutes, or attach to another listener")
+        yield Finding(where, f"no listener of Gateway {name} accepts HTTPRoutes from namespace "
+                      f"{namespace!r}", hint="widen the listener's allowedRoutes, or attach to another listener",
+                      doc=route)
         return
     for j, host in enumerate(hosts):
         if not any(toolkit.hostname_matches(lst.get("hostname"), host) for lst in accepting):
-            yield Finding(route, ("spec", "hostnames", j), f"hostname {host!r} matches no listener of Gateway "
+            yield Finding(("spec", "hostnames", j), f"hostname {host!r} matches no listener of Gateway "
                           f"{name} the route attaches to: it is never served",
-                          hint="add a listener for it, or fix the hostname")
+                          hint="add a listener for it, or fix the hostname", doc=route)
 
 
 def _accepts(listener: dict[str, Any], gateway: Manifest, labels: dict[str, str]) -> bool:

@@ -13,15 +13,15 @@ chart (merged over the chart defaults, as Helm does) must give:
 * pods spread over nodes: `controller.topologySpreadConstraints` or `controller.affinity`.
 
 Upstream: kubernetes/ingress-nginx chart 4.15.1 values.yaml (`replicaCount: 1`, `minAvailable: 1`)
-and templates/controller-poddisruptionbudget.yaml (`if gt $replicas 1`); issue 9 finding 2.
+and templates/controller-poddisruptionbudget.yaml (`if gt $replicas 1`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from gitopsgen import domain
-from gitopsgen.manifests import Document, RenderedTree
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import Document, RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding, dig
 
@@ -49,23 +49,24 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         at = _locator(docs, base)
         controller = dig(values, "controller", default={}) or {}
         if controller.get("kind", "Deployment") != "Deployment":
-            yield Finding(where, at("kind"), f"the controller runs as a {controller.get('kind')}: the chart renders "
-                          "no PodDisruptionBudget for it", hint="use controller.kind: Deployment with 2+ replicas")
+            yield Finding(at("kind"), f"the controller runs as a {controller.get('kind')}: the chart renders "
+                          "no PodDisruptionBudget for it", hint="use controller.kind: Deployment with 2+ replicas",
+                          doc=where)
             continue
         replicas = controller.get("replicaCount", 1)
         if dig(controller, "autoscaling", "enabled") is True:
             replicas = dig(controller, "autoscaling", "minReplicas", default=1)
         if not isinstance(replicas, int) or replicas < 2:
-            yield Finding(where, at("replicaCount"), f"{replicas} ingress-nginx controller pod(s) for a production "
+            yield Finding(at("replicaCount"), f"{replicas} ingress-nginx controller pod(s) for a production "
                           "environment: one node drain takes every request down, and the chart renders no "
-                          "PodDisruptionBudget", hint="set controller.replicaCount: 2 (or more)")
+                          "PodDisruptionBudget", hint="set controller.replicaCount: 2 (or more)", doc=where)
             continue
         allowed = toolkit.disruptions_allowed(
             {k: controller[k] for k in ("minAvailable", "maxUnavailable") if k in controller}, replicas)
         if allowed == 0:
             key = "maxUnavailable" if "maxUnavailable" in controller else "minAvailable"
-            yield Finding(where, at(key), f"the controller's PodDisruptionBudget lets none of its {replicas} pods go: "
-                          "node drains block", hint="keep minAvailable below replicaCount")
+            yield Finding(at(key), f"the controller's PodDisruptionBudget lets none of its {replicas} pods go: "
+                          "node drains block", hint="keep minAvailable below replicaCount", doc=where)
         if not controller.get("topologySpreadConstraints") and not controller.get("affinity"):
-            yield Finding(where, base, f"{replicas} controller pods that may all land on one node",
-                          hint="set controller.topologySpreadConstraints over kubernetes.io/hostname")
+            yield Finding(base, f"{replicas} controller pods that may all land on one node",
+                          hint="set controller.topologySpreadConstraints over kubernetes.io/hostname", doc=where)

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen import domain
-from gitopsgen.manifests import RenderedTree
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Severity
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding
 
@@ -27,8 +27,8 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
     for app in toolkit.applications(tree):
         for source in toolkit.sources(app):
             if source.chart == domain.INGRESS_NGINX_CHART:
-                yield Finding(app, (*source.path, "chart"), "installs ingress-nginx, retired upstream in March "
+                yield Finding((*source.path, "chart"), "installs ingress-nginx, retired upstream in March "
                               "2026: no more releases, bug fixes or security fixes", severity=Severity.WARNING,
                               hint="move to NGINX Gateway Fabric: ingress.controller: nginx-gateway-fabric, "
                                    "then `gitopsgen diff --base <ref>` shows the switch "
-                                   "(docs/migrate-ingress-nginx-to-gateway.md)")
+                                   "(docs/migrate-ingress-nginx-to-gateway.md)", doc=app)

@@ -21,7 +21,7 @@ sentinels, and to the ingress controller behind the tunnel, bypassing Cloudflare
 
 Upstream: Kubernetes docs "Network Policies" (default deny, isolation by policyTypes);
 CloudNativePG docs/src/networking.md; ingress-nginx chart 4.15.1 `_helpers.tpl` selector
-labels; issue 9 findings 5 and 8.
+labels.
 """
 
 from __future__ import annotations
@@ -29,9 +29,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen import domain
-from gitopsgen.manifests import Manifest, RenderedTree
-from gitopsgen.spec import edge_names
+from gitopsgen.facts import domain, edge_names
+from gitopsgen.tree.manifests import Manifest, RenderedTree
 from gitopsgen.validate import toolkit
 from gitopsgen.validate.toolkit import Finding, dig, selects
 
@@ -63,10 +62,11 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         mine = [p for p in policies if p.ident.namespace == ns]
         for direction in ("Ingress", "Egress") if ns in data else ("Ingress",):
             if not any(_denies(p, direction) for p in mine):
-                yield Finding(doc, ("metadata", "namespace"), f"namespace {ns!r} has no default-deny "
+                yield Finding(("metadata", "namespace"), f"namespace {ns!r} has no default-deny "
                               f"{direction.lower()} policy: every pod of the cluster is allowed"
                               f"{' in' if direction == 'Ingress' else ' out'}",
-                              hint=f"render a NetworkPolicy with podSelector: {{}} and policyTypes [{direction}]")
+                              hint=f"render a NetworkPolicy with podSelector: {{}} and policyTypes [{direction}]",
+                              doc=doc)
     yield from _controller(tree, policies)
 
 
@@ -76,19 +76,20 @@ def _controller(tree: RenderedTree, policies: list[Manifest]) -> Iterator[Findin
                     selects(dig(p.data, "spec", "podSelector"), labels) and
                     "Ingress" in (dig(p.data, "spec", "policyTypes", default=[]) or [])]
         if not covering:
-            yield Finding(where, path, f"no NetworkPolicy selects the {what} pods in {namespace!r}: any pod may "
-                          "bypass the edge", hint="allow its HTTP port only from the edge's pods")
+            yield Finding(path, f"no NetworkPolicy selects the {what} pods in {namespace!r}: any pod may "
+                          "bypass the edge", hint="allow its HTTP port only from the edge's pods", doc=where)
             continue
         for policy in covering:
             for i, rule in enumerate(dig(policy.data, "spec", "ingress", default=[]) or []):
                 if _admits_http(rule) and _from_anywhere(rule):
-                    yield Finding(policy, ("spec", "ingress", i), f"admits the {what}'s HTTP port from anywhere",
-                                  hint="name the edge's namespace and pods in `from`")
+                    yield Finding(("spec", "ingress", i), f"admits the {what}'s HTTP port from anywhere",
+                                  hint="name the edge's namespace and pods in `from`", doc=policy)
                 if what == "ingress-nginx controller" and _admits(rule, domain.INGRESS_NGINX_WEBHOOK_PORT) \
                         and _from_pods(rule):
-                    yield Finding(policy, ("spec", "ingress", i), "admits the admission webhook port from pods: "
+                    yield Finding(("spec", "ingress", i), "admits the admission webhook port from pods: "
                                   "only the API server may call it (ingress-nginx is retired, its webhook "
-                                  "unpatched)", hint="allow it from an ipBlock that excepts the pod network")
+                                  "unpatched)", hint="allow it from an ipBlock that excepts the pod network",
+                                  doc=policy)
 
 
 def _nginx_pods(tree: RenderedTree) -> Iterator[tuple[Manifest, tuple[str, ...], str, dict[str, str], str]]:

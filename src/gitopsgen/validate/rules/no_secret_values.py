@@ -1,4 +1,6 @@
-"""no-secret-values: nothing in `rendered/` may carry a secret value (DOMAIN X5, DESIGN conventions).
+"""no-secret-values: nothing in `rendered/` may carry a secret value.
+
+Facts: docs/components.md §3.
 
 Secrets reach the cluster through ExternalSecrets from Doppler. So a rendered tree must not
 contain:
@@ -21,11 +23,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from gitopsgen import fastpath
-from gitopsgen.manifests import Document, RenderedTree
-from gitopsgen.secret_shapes import SECRET_NAME, find_secret, secret_finder
+from gitopsgen.core import fastpath
+from gitopsgen.facts.secret_shapes import SECRET_NAME, find_secret, secret_finder
+from gitopsgen.tree.manifests import Document, RenderedTree
+from gitopsgen.tree.yamlio import iter_paths
 from gitopsgen.validate.toolkit import Finding, dig
-from gitopsgen.yamlio import iter_paths
 
 ID = "no-secret-values"
 
@@ -87,8 +89,9 @@ def _walk_tree(tree: RenderedTree) -> _Scan:
         if ident is not None and ident.kind == "Secret" and ident.api_version == "v1":
             for key in ("data", "stringData"):
                 if data.get(key):
-                    findings.append(Finding(doc, (key,), "a Secret with literal values is rendered",
-                                            hint="declare an ExternalSecret that fetches the value from Doppler"))
+                    findings.append(Finding((key,), "a Secret with literal values is rendered",
+                                            hint="declare an ExternalSecret that fetches the value from Doppler",
+                                            doc=doc))
                 values.update(v for _, v in iter_paths(data.get(key)) if isinstance(v, str))
         if isinstance(data, _CONTAINERS):
             walk(data, ())
@@ -106,16 +109,16 @@ _CONTAINERS = (dict, list)
 
 def _leaf(doc: Document, path: tuple[str | int, ...], value: str, findings: list[Finding], values: set[str]) -> None:
     if (what := find_secret(value)) is not None:
-        findings.append(Finding(doc, path, f"looks like {what}",
-                                hint="secret values never go into rendered/; reference them from Doppler"))
+        findings.append(Finding(path, f"looks like {what}",
+                                hint="secret values never go into rendered/; reference them from Doppler", doc=doc))
         values.add(value)
     elif len(path) >= 3 and path[-1] == "value" and path[-3] == "env":
         name = _env_name(doc.data, path)
         if name and SECRET_NAME.search(name):
             values.add(value)
             if isinstance(path[-2], int):
-                findings.append(Finding(doc, path, f"env {name} has a literal value",
-                                        hint="use valueFrom.secretKeyRef"))
+                findings.append(Finding(path, f"env {name} has a literal value",
+                                        hint="use valueFrom.secretKeyRef", doc=doc))
 
 
 def _env_name(data: object, path: tuple[str | int, ...]) -> str | None:
@@ -133,22 +136,22 @@ def _reference_check(tree: RenderedTree) -> Iterator[Finding]:
         if ident is not None and ident.kind == "Secret" and ident.api_version == "v1":
             for key in ("data", "stringData"):
                 if doc.data.get(key):
-                    yield Finding(doc, (key,), "a Secret with literal values is rendered",
-                                  hint="declare an ExternalSecret that fetches the value from Doppler")
+                    yield Finding((key,), "a Secret with literal values is rendered",
+                                  hint="declare an ExternalSecret that fetches the value from Doppler", doc=doc)
         for path, value in iter_paths(doc.data):
             if not isinstance(value, str):
                 continue
             if value in allowed:
                 continue
             if (what := find_secret(value)) is not None:
-                yield Finding(doc, path, f"looks like {what}",
-                              hint="secret values never go into rendered/; reference them from Doppler")
+                yield Finding(path, f"looks like {what}",
+                              hint="secret values never go into rendered/; reference them from Doppler", doc=doc)
             elif (len(path) >= 3 and path[-1] == "value" and isinstance(path[-2], int)
                   and path[-3] == "env"):
                 name = _env_name(doc.data, path)
                 if name and SECRET_NAME.search(name):
-                    yield Finding(doc, path, f"env {name} has a literal value",
-                                  hint="use valueFrom.secretKeyRef")
+                    yield Finding(path, f"env {name} has a literal value",
+                                  hint="use valueFrom.secretKeyRef", doc=doc)
 
 
 def _reference_values(tree: RenderedTree) -> set[str]:

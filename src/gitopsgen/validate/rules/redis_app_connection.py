@@ -1,6 +1,8 @@
-"""redis-app-connection: the API's Redis settings name the rendered Redis objects (DOMAIN X10, X11).
+"""redis-app-connection: the API's Redis settings name the rendered Redis objects.
 
-Spring Boot (DOMAIN section 10) connects by mode:
+Facts: docs/components.md §10.
+
+Spring Boot (docs/components.md §10) connects by mode:
 
 * sentinel: `SPRING_DATA_REDIS_SENTINEL_MASTER` must equal the RedisSentinel's `masterGroupName`
   (operator default `myMaster`, capital M), and every host of `SPRING_DATA_REDIS_SENTINEL_NODES`
@@ -24,9 +26,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen import domain
-from gitopsgen.manifests import Manifest, RenderedTree
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Severity
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import Manifest, RenderedTree
 from gitopsgen.validate.toolkit import (
     Env,
     Finding,
@@ -62,7 +64,7 @@ def _literal(env: Env, name: str) -> str | None:
 
 
 def _sentinel_services(sentinel: str) -> tuple[str, str]:
-    """The Services of a RedisSentinel clients may list as sentinel nodes (DOMAIN section 2)."""
+    """The Services of a RedisSentinel clients may list as sentinel nodes (docs/components.md §2)."""
     return (sentinel + domain.REDIS_SENTINEL_SUFFIX, f"{sentinel}{domain.REDIS_SENTINEL_SUFFIX}-headless")
 
 
@@ -97,24 +99,24 @@ def _sentinel(tree: RenderedTree, doc: Manifest, pod: PodPath, env: Env) -> Iter
             owner, ordinal = _sentinel_of(host, ns, sentinels)
             if owner is None or port != str(domain.SENTINEL_PORT):
                 names = ", ".join(_sentinel_services(s)[0] for s in sorted(sentinels)) or "none"
-                yield Finding(doc, path, f"sentinel node {node.strip()!r} is not a pod or Service of a "
+                yield Finding(path, f"sentinel node {node.strip()!r} is not a pod or Service of a "
                               f"RedisSentinel on port {domain.SENTINEL_PORT} in namespace {ns!r}",
-                              hint=f"rendered sentinels: {names}")
+                              hint=f"rendered sentinels: {names}", doc=doc)
                 continue
             watched = sentinels[owner]
             if ordinal is None:
-                yield Finding(doc, path, f"sentinel node {node.strip()!r} is one load-balanced Service: the "
+                yield Finding(path, f"sentinel node {node.strip()!r} is one load-balanced Service: the "
                               "client cannot tell the sentinels apart", severity=Severity.WARNING,
                               hint="list every sentinel pod, <sentinel>-sentinel-<i>.<sentinel>-sentinel-headless"
-                                   ".<ns>.svc:26379")
+                                   ".<ns>.svc:26379", doc=doc)
             else:
                 listed.setdefault(owner, set()).add(ordinal)
         for owner, ordinals in sorted(listed.items()):
             size = dig(sentinels[owner].data, "spec", "clusterSize", default=3)
             missing = sorted(set(range(size if isinstance(size, int) else 0)) - ordinals)
             if missing:
-                yield Finding(doc, path, f"sentinel pods {missing} of RedisSentinel {owner!r} are not listed",
-                              hint=f"list all {size} sentinel pods")
+                yield Finding(path, f"sentinel pods {missing} of RedisSentinel {owner!r} are not listed",
+                              hint=f"list all {size} sentinel pods", doc=doc)
     if watched is None and len(sentinels) == 1:
         watched = next(iter(sentinels.values()))
     if watched is None:
@@ -124,7 +126,7 @@ def _sentinel(tree: RenderedTree, doc: Manifest, pod: PodPath, env: Env) -> Iter
                 default=domain.SENTINEL_DEFAULT_MASTER_GROUP)
     if MASTER not in env or master != group:
         where = (*env[MASTER][0], "value") if MASTER in env else pod
-        yield Finding(doc, where, f"{MASTER} is {master!r}, the sentinels' masterGroupName is {group!r}")
+        yield Finding(where, f"{MASTER} is {master!r}, the sentinels' masterGroupName is {group!r}", doc=doc)
     yield from _password(doc, pod, env, "SPRING_DATA_REDIS_SENTINEL_PASSWORD", dig(watched.data, *SECRET), watched)
     replication = tree.get("RedisReplication", dig(watched.data, "spec", "redisSentinelConfig",
                                                    "redisReplicationName", default=""), ns)
@@ -147,13 +149,13 @@ def _standalone(tree: RenderedTree, doc: Manifest, pod: PodPath, env: Env) -> It
         if ident.namespace == host_ns and name in names:
             target = redis
     if target is None:
-        yield Finding(doc, (*env["SPRING_DATA_REDIS_HOST"][0], "value"), f"SPRING_DATA_REDIS_HOST {host!r} "
-                      f"is not a Service of a rendered Redis in namespace {host_ns!r}")
+        yield Finding((*env["SPRING_DATA_REDIS_HOST"][0], "value"), f"SPRING_DATA_REDIS_HOST {host!r} "
+                      f"is not a Service of a rendered Redis in namespace {host_ns!r}", doc=doc)
         return
     port = _literal(env, "SPRING_DATA_REDIS_PORT")
     if port is not None and port != str(domain.REDIS_PORT):
-        yield Finding(doc, (*env["SPRING_DATA_REDIS_PORT"][0], "value"),
-                      f"SPRING_DATA_REDIS_PORT is {port}, Redis listens on {domain.REDIS_PORT}")
+        yield Finding((*env["SPRING_DATA_REDIS_PORT"][0], "value"),
+                      f"SPRING_DATA_REDIS_PORT is {port}, Redis listens on {domain.REDIS_PORT}", doc=doc)
     yield from _password(doc, pod, env, "SPRING_DATA_REDIS_PASSWORD", dig(target.data, *SECRET), target)
 
 
@@ -162,12 +164,12 @@ def _password(doc: Manifest, pod: PodPath, env: Env, var: str, secret: Any, owne
     expected = f"{dig(secret, 'name')}/{dig(secret, 'key')}"
     if var not in env:
         if secret is not None:
-            yield Finding(doc, pod, f"{var} is missing but {what} has a redisSecret",
-                          hint=f"add {var} from secretKeyRef {expected}")
+            yield Finding(pod, f"{var} is missing but {what} has a redisSecret",
+                          hint=f"add {var} from secretKeyRef {expected}", doc=doc)
         return
     path, entry = env[var]
     ref = dig(entry, "valueFrom", "secretKeyRef")
     if secret is None:
-        yield Finding(doc, path, f"{var} is set but {what} has no redisSecret")
+        yield Finding(path, f"{var} is set but {what} has no redisSecret", doc=doc)
     elif not isinstance(ref, dict) or (ref.get("name"), ref.get("key")) != (dig(secret, "name"), dig(secret, "key")):
-        yield Finding(doc, path, f"{var} must be the secretKeyRef {expected} of {what}")
+        yield Finding(path, f"{var} must be the secretKeyRef {expected} of {what}", doc=doc)

@@ -1,6 +1,8 @@
-"""redis-master-service: no Service collides with the operator's; a master-only one selects the master (DOMAIN X12).
+"""redis-master-service: no Service collides with the operator's; a master-only one selects the master.
 
-OT redis-operator creates these Services itself (DOMAIN section 2): `Redis <n>`: `<n>`,
+Facts: docs/components.md §2.
+
+OT redis-operator creates these Services itself (docs/components.md §2): `Redis <n>`: `<n>`,
 `<n>-headless`, `<n>-additional`, `<n>-metrics`; `RedisReplication <n>`: the same plus
 `<n>-master` (since v0.19.0; it follows the `redis-role: master` pod label) and `<n>-replica`;
 `RedisSentinel <n>`: `<n>-sentinel`, `-sentinel-headless`, `-sentinel-additional`. A rendered
@@ -15,8 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen import domain
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.toolkit import Finding, dig, redis_docs
 
 ID = "redis-master-service"
@@ -35,17 +37,18 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         ident = doc.ident
         owner = owned.get((ident.namespace, ident.name))
         if owner is not None:
-            yield Finding(doc, ("metadata", "name"), f"Service name is owned by the operator ({owner})",
-                          hint="use the operator's Service, or name yours differently (e.g. <name>-rw)")
+            yield Finding(("metadata", "name"), f"Service name is owned by the operator ({owner})",
+                          hint="use the operator's Service, or name yours differently (e.g. <name>-rw)", doc=doc)
         selector = dig(doc.data, "spec", "selector", default={}) or {}
         if not isinstance(selector, dict) or selector.get("redis-role") != "master":
             continue
         app = selector.get("app")
         expected = {"app": app, "redis_setup_type": "replication", "role": "replication", "redis-role": "master"}
         if (ident.namespace, app) not in replications or selector != expected:
-            yield Finding(doc, ("spec", "selector"), "a master-only selector must be exactly {app: "
+            yield Finding(("spec", "selector"), "a master-only selector must be exactly {app: "
                           "<replication>, redis_setup_type: replication, role: replication, redis-role: master} "
-                          "of a rendered RedisReplication")
+                          "of a rendered RedisReplication", doc=doc)
         ports = dig(doc.data, "spec", "ports", default=[]) or []
         if not any(isinstance(p, dict) and domain.REDIS_PORT in (p.get("port"), p.get("targetPort")) for p in ports):
-            yield Finding(doc, ("spec", "ports"), f"a master-only Service must expose Redis port {domain.REDIS_PORT}")
+            yield Finding(("spec", "ports"), f"a master-only Service must expose Redis port {domain.REDIS_PORT}",
+                          doc=doc)

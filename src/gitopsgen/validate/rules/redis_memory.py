@@ -17,7 +17,7 @@ every `Redis` and `RedisReplication`:
 Upstream: OT-CONTAINER-KIT/redis-operator v0.26.0 api/common/v1beta2 RedisConfig,
 internal/k8sutils/statefulset.go (REDIS_MAX_MEMORY, external config mounted at
 /etc/redis/external.conf.d), internal/agent/bootstrap/redis/config.go; OT-CONTAINER-KIT/redis
-entrypoint.sh (EXTERNAL_CONFIG_FILE); issue 9 finding 4.
+entrypoint.sh (EXTERNAL_CONFIG_FILE).
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from gitopsgen import domain
-from gitopsgen.manifests import Manifest, RenderedTree
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Severity
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import Manifest, RenderedTree
 from gitopsgen.validate.toolkit import Finding, dig, redis_docs
 
 ID = "redis-memory"
@@ -48,8 +48,8 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         if doc.ident.kind == "RedisSentinel":
             resources = dig(doc.data, "spec", "kubernetesConfig", "resources")
             if not dig(resources, "limits", "memory") or not dig(resources, "requests"):
-                yield Finding(doc, ("spec", "kubernetesConfig"), "sentinels without memory requests and limits "
-                              "run BestEffort, evicted first under node pressure", severity=Severity.WARNING)
+                yield Finding(("spec", "kubernetesConfig"), "sentinels without memory requests and limits "
+                              "run BestEffort, evicted first under node pressure", severity=Severity.WARNING, doc=doc)
         elif doc.ident.kind in ("Redis", "RedisReplication"):
             yield from _memory(tree, doc)
 
@@ -57,32 +57,32 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
 def _memory(tree: RenderedTree, doc: Manifest) -> Iterator[Finding]:
     limit = domain.quantity_bytes(dig(doc.data, *LIMIT))
     if limit is None:
-        yield Finding(doc, ("spec", "kubernetesConfig"), "no memory limit: Redis runs without maxmemory and is "
-                      "evicted first", hint="set kubernetesConfig.resources.limits.memory")
+        yield Finding(("spec", "kubernetesConfig"), "no memory limit: Redis runs without maxmemory and is "
+                      "evicted first", hint="set kubernetesConfig.resources.limits.memory", doc=doc)
     name = dig(doc.data, "spec", "redisConfig", "additionalRedisConfig")
     config = tree.get("ConfigMap", str(name), doc.ident.namespace) if name else None
     if config is None:
         where = ("spec", "redisConfig", "additionalRedisConfig") if name else ("spec",)
-        yield Finding(doc, where, "no rendered additionalRedisConfig ConfigMap sets maxmemory: the image ignores "
+        yield Finding(where, "no rendered additionalRedisConfig ConfigMap sets maxmemory: the image ignores "
                       "maxMemoryPercentOfLimit unless the operator's GenerateConfigInInitContainer gate is on",
                       hint=f"render a ConfigMap with key {domain.REDIS_EXTERNAL_CONFIG_KEY}: maxmemory and "
-                           "maxmemory-policy")
+                           "maxmemory-policy", doc=doc)
         return
     path = ("data", domain.REDIS_EXTERNAL_CONFIG_KEY)
     lines = str(dig(config.data, *path, default="")).splitlines()
     settings = {line.split(None, 1)[0]: line.split(None, 1)[1] for line in lines if len(line.split(None, 1)) == 2}
     maxmemory = _redis_units(settings.get("maxmemory", ""))
     if maxmemory is None or maxmemory == 0:
-        yield Finding(config, path if dig(config.data, *path) is not None else ("data",),
-                      f"{domain.REDIS_EXTERNAL_CONFIG_KEY} sets no maxmemory for {doc.ident}")
+        yield Finding(path if dig(config.data, *path) is not None else ("data",),
+                      f"{domain.REDIS_EXTERNAL_CONFIG_KEY} sets no maxmemory for {doc.ident}", doc=config)
     elif limit is not None and maxmemory > limit:
-        yield Finding(config, path, f"maxmemory {maxmemory} is above the memory limit {limit} of {doc.ident}: the "
-                      "kernel kills Redis before it evicts")
+        yield Finding(path, f"maxmemory {maxmemory} is above the memory limit {limit} of {doc.ident}: the "
+                      "kernel kills Redis before it evicts", doc=config)
     policy = settings.get("maxmemory-policy")
     if policy is None:
-        yield Finding(config, path if dig(config.data, *path) is not None else ("data",),
+        yield Finding(path if dig(config.data, *path) is not None else ("data",),
                       "no maxmemory-policy: the default noeviction fails writes when the cache is full",
-                      severity=Severity.WARNING, hint="maxmemory-policy allkeys-lru")
+                      severity=Severity.WARNING, hint="maxmemory-policy allkeys-lru", doc=config)
     elif policy.strip() == "noeviction":
-        yield Finding(config, path, "maxmemory-policy noeviction: a full cache fails writes instead of evicting",
-                      severity=Severity.WARNING)
+        yield Finding(path, "maxmemory-policy noeviction: a full cache fails writes instead of evicting",
+                      severity=Severity.WARNING, doc=config)

@@ -1,8 +1,10 @@
-"""redis-secret-wiring: the Redis password Secret is wired into every Redis CR that needs it (DOMAIN X3, X4).
+"""redis-secret-wiring: the Redis password Secret is wired into every Redis CR that needs it.
+
+Facts: docs/components.md §2.
 
 * `kubernetesConfig.redisSecret {name, key}` of a `Redis`/`RedisReplication`/`RedisSentinel`
   enables `requirepass` from that Secret, injected as env `REDIS_PASSWORD` via secretKeyRef
-  (DOMAIN section 2): it must name an ExternalSecret target in the same namespace, and `key` must
+  (docs/components.md §2): it must name an ExternalSecret target in the same namespace, and `key` must
   be one of the keys that ExternalSecret produces, or the Redis pods never start.
 * A `RedisSentinel` reaches password-protected Redis nodes with
   `redisSentinelConfig.redisReplicationPassword.secretKeyRef`, which must equal the watched
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.toolkit import Finding, dig, known_secrets, redis_docs
 
 ID = "redis-secret-wiring"
@@ -31,11 +33,11 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         name, key = dig(ref, "name"), dig(ref, "key")
         known = secrets.get((ident.namespace, name)) if isinstance(name, str) else None
         if known is None or known.source != "ExternalSecret":
-            yield Finding(doc, (*SECRET, "name"), f"redisSecret {name!r} is not an ExternalSecret target "
-                          f"in namespace {ident.namespace!r}")
+            yield Finding((*SECRET, "name"), f"redisSecret {name!r} is not an ExternalSecret target "
+                          f"in namespace {ident.namespace!r}", doc=doc)
         elif key not in known.keys:
-            yield Finding(doc, (*SECRET, "key"), f"redisSecret key {key!r} is not produced by "
-                          f"ExternalSecret {name!r}", hint=f"its keys: {', '.join(sorted(known.keys))}")
+            yield Finding((*SECRET, "key"), f"redisSecret key {key!r} is not produced by "
+                          f"ExternalSecret {name!r}", hint=f"its keys: {', '.join(sorted(known.keys))}", doc=doc)
 
     replications = {(d.ident.namespace, d.ident.name): d
                     for d in redis_docs(tree, "RedisReplication")}
@@ -50,11 +52,11 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         if wanted is None and given is None:
             continue
         if given is None:
-            yield Finding(doc, ("spec", "redisSentinelConfig"),
+            yield Finding(("spec", "redisSentinelConfig"),
                           "redisReplicationPassword is missing: the sentinels cannot authenticate to "
                           f"RedisReplication {target.ident.name!r}",
-                          hint="set redisReplicationPassword.secretKeyRef to the replication's redisSecret")
+                          hint="set redisReplicationPassword.secretKeyRef to the replication's redisSecret", doc=doc)
         elif wanted is None or (dig(given, "name"), dig(given, "key")) != (dig(wanted, "name"), dig(wanted, "key")):
-            yield Finding(doc, REPLICATION_PASSWORD,
+            yield Finding(REPLICATION_PASSWORD,
                           f"redisReplicationPassword {dig(given, 'name')}/{dig(given, 'key')} differs from the "
-                          f"replication's redisSecret {dig(wanted, 'name')}/{dig(wanted, 'key')}")
+                          f"replication's redisSecret {dig(wanted, 'name')}/{dig(wanted, 'key')}", doc=doc)

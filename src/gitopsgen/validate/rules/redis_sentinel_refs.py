@@ -1,4 +1,6 @@
-"""redis-sentinel-refs: a RedisSentinel watches a real replication, set up once (DOMAIN X7, X9).
+"""redis-sentinel-refs: a RedisSentinel watches a real replication, set up once.
+
+Facts: docs/components.md §2.
 
 * `redisSentinelConfig.redisReplicationName` must name a `RedisReplication` in the **same
   namespace** (OT redis-operator v0.26.0, redissentinel_types.go); otherwise the sentinels have no
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.toolkit import Finding, dig, redis_docs
 
 ID = "redis-sentinel-refs"
@@ -30,13 +32,13 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         target = replications.get((ident.namespace, name))
         if target is None:
             known = ", ".join(sorted(n for ns, n in replications if ns == ident.namespace)) or "none"
-            yield Finding(doc, path, f"redisReplicationName {name!r} is not a RedisReplication in "
-                          f"namespace {ident.namespace!r}", hint=f"replications there: {known}")
+            yield Finding(path, f"redisReplicationName {name!r} is not a RedisReplication in "
+                          f"namespace {ident.namespace!r}", hint=f"replications there: {known}", doc=doc)
             continue
         size = dig(target.data, "spec", "clusterSize")
         if not isinstance(size, int) or size < 2:
-            yield Finding(target, ("spec", "clusterSize"), f"clusterSize {size!r} leaves the sentinels "
-                          "nothing to fail over to", hint="1 master + 1 replica is clusterSize: 2")
+            yield Finding(("spec", "clusterSize"), f"clusterSize {size!r} leaves the sentinels "
+                          "nothing to fail over to", hint="1 master + 1 replica is clusterSize: 2", doc=target)
         if dig(target.data, "spec", "sentinel") is not None:
-            yield Finding(target, ("spec", "sentinel"), "embedded sentinel set while RedisSentinel "
-                          f"{ident.name!r} also watches this replication")
+            yield Finding(("spec", "sentinel"), "embedded sentinel set while RedisSentinel "
+                          f"{ident.name!r} also watches this replication", doc=target)

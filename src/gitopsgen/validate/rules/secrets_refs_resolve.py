@@ -1,17 +1,19 @@
-"""secret-refs-resolve: every Secret a workload or chart reads will exist, with that key (DOMAIN X5, X15, X24).
+"""secret-refs-resolve: every Secret a workload or chart reads will exist, with that key.
+
+Facts: docs/components.md §1, §3, §6.
 
 Secrets come from two places only: ExternalSecrets (target name and keys, same namespace) and
 CloudNativePG (`<cluster>-app`; `<cluster>-superuser` only with `enableSuperuserAccess: true`,
-whose default is false, DOMAIN section 1). A reference to anything else leaves the pod in
+whose default is false, docs/components.md §1). A reference to anything else leaves the pod in
 `CreateContainerConfigError` forever. Checked:
 
 * `env[].valueFrom.secretKeyRef`, `envFrom[].secretRef` and `secret` volumes of every workload;
 * `secretKeyRef`s in chart values (e.g. External-DNS `CF_API_TOKEN`), in the namespace of the
   Application that installs the chart;
 * no plain `Secret` is rendered with the name of an ExternalSecret target ("two owners fight",
-  DOMAIN section 3).
+  docs/components.md §3).
 
-A `-superuser` reference without `enableSuperuserAccess: true` gets its own hint (X15).
+A `-superuser` reference without `enableSuperuserAccess: true` gets its own hint (docs/components.md §1).
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen import layout
-from gitopsgen.manifests import Document, RenderedTree
+from gitopsgen.facts import layout
+from gitopsgen.tree.manifests import Document, RenderedTree
 from gitopsgen.validate.toolkit import (
     Finding,
     KnownSecret,
@@ -41,9 +43,9 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
         if ident.kind == "Secret" and ident.api_version == "v1":
             owner = secrets.get((ident.namespace, ident.name))
             if owner is not None and owner.source == "ExternalSecret":
-                yield Finding(doc, ("metadata", "name"),
+                yield Finding(("metadata", "name"),
                               "a plain Secret has the name of an ExternalSecret target",
-                              hint="let the ExternalSecret own it; render no Secret")
+                              hint="let the ExternalSecret own it; render no Secret", doc=doc)
         for path, name, key in _references(doc):
             yield from _resolve(tree, doc, path, ident.namespace, name, key, secrets)
     for chart_file in sorted(tree.files):
@@ -113,11 +115,11 @@ def _resolve(tree: RenderedTree, doc: Document, path: tuple[str | int, ...], nam
         hint = "render an ExternalSecret with this target name in the same namespace"
         if isinstance(name, str) and name.endswith("-superuser"):
             hint = "CloudNativePG creates <cluster>-superuser only with enableSuperuserAccess: true"
-        yield Finding(doc, _field(path, "name"), f"Secret {name!r} in namespace {namespace!r} is not created by "
-                      "any ExternalSecret or CloudNativePG Cluster", hint=hint)
+        yield Finding(_field(path, "name"), f"Secret {name!r} in namespace {namespace!r} is not created by "
+                      "any ExternalSecret or CloudNativePG Cluster", hint=hint, doc=doc)
     elif key is not None and key not in secret.keys:
-        yield Finding(doc, _field(path, "key"), f"Secret {name!r} ({secret.source}) has no key {key!r}",
-                      hint=f"its keys: {', '.join(sorted(secret.keys))}")
+        yield Finding(_field(path, "key"), f"Secret {name!r} ({secret.source}) has no key {key!r}",
+                      hint=f"its keys: {', '.join(sorted(secret.keys))}", doc=doc)
 
 
 def _field(path: tuple[str | int, ...], which: str) -> tuple[str | int, ...]:

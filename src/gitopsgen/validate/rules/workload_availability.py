@@ -14,7 +14,7 @@ For every Deployment and StatefulSet of the tree:
 
 Upstream: Kubernetes docs "Specifying a Disruption Budget for your Application"
 (tasks/run-application/configure-pdb), "Pod Topology Spread Constraints"
-(concepts/scheduling-eviction/topology-spread-constraints); issue 9 finding 2.
+(concepts/scheduling-eviction/topology-spread-constraints).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen.manifests import RenderedTree
+from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.toolkit import Finding, dig, disruptions_allowed, replicas, selects
 
 ID = "workload-availability"
@@ -40,20 +40,22 @@ def check(tree: RenderedTree) -> Iterator[Finding]:
             for pdb in mine:
                 allowed = disruptions_allowed(dig(pdb.data, "spec"), count)
                 if allowed == 0:
-                    yield Finding(pdb, ("spec",), f"allows no disruption of the {count} pod(s) of {doc.ident}: "
+                    yield Finding(("spec",), f"allows no disruption of the {count} pod(s) of {doc.ident}: "
                                   "every node drain blocks on it",
-                                  hint="use maxUnavailable: 1 (and no budget at all for a single replica)")
+                                  hint="use maxUnavailable: 1 (and no budget at all for a single replica)", doc=pdb)
                 elif count > 1 and allowed is not None and allowed >= count:
-                    yield Finding(pdb, ("spec",), f"lets all {count} pods of {doc.ident} go at once")
+                    yield Finding(("spec",), f"lets all {count} pods of {doc.ident} go at once", doc=pdb)
             if count < 2:
                 continue
             if not mine:
-                yield Finding(doc, ("spec", "replicas"), f"{count} replicas without a PodDisruptionBudget: a node "
+                yield Finding(("spec", "replicas"), f"{count} replicas without a PodDisruptionBudget: a node "
                               "drain may evict all of them at once",
-                              hint="render a policy/v1 PodDisruptionBudget with maxUnavailable: 1 selecting its pods")
+                              hint="render a policy/v1 PodDisruptionBudget with maxUnavailable: 1 selecting its pods",
+                              doc=doc)
             if not _spreads(dig(doc.data, "spec", "template", "spec", default={}) or {}, labels):
-                yield Finding(doc, ("spec", "template", "spec"), f"{count} replicas that may all land on one node",
-                              hint="add a topologySpreadConstraints entry (or pod anti-affinity) selecting its pods")
+                yield Finding(("spec", "template", "spec"), f"{count} replicas that may all land on one node",
+                              hint="add a topologySpreadConstraints entry (or pod anti-affinity) selecting its pods",
+                              doc=doc)
 
 
 def _spreads(pod: dict[str, Any], labels: dict[str, Any]) -> bool:

@@ -1,18 +1,18 @@
 """The lookups every rule (and the chart-values check) uses on a rendered tree.
 
-Rules import this module, the tree (`gitopsgen.manifests`), `Severity`, and the fact modules
-(`gitopsgen.domain`, `gitopsgen.layout`, `gitopsgen.secret_shapes`, `validate.cloudflared`);
-never another rule, the derivation (`gitopsgen.context`) or the spec. A rule yields `Finding`s:
+Rules import this module, the tree (`gitopsgen.tree.manifests`), `Severity`, and the fact modules
+(`gitopsgen.facts.domain`, `gitopsgen.facts.layout`, `gitopsgen.facts.secret_shapes`, `validate.cloudflared`);
+never another rule, the derivation (`gitopsgen.context.derive`) or the spec. A rule yields `Finding`s:
 the document, the YAML path inside it and the words. The runner (`validate.rules.run`) adds the
 rule id, the file shown to users, the line and the object's identity.
 
-Facts behind the lookups (shared/reference/DOMAIN.md): ESO's effective target name is
+Facts behind the lookups (docs/components.md): ESO's effective target name is
 `target.name` or the ExternalSecret's name, its keys are `data[].secretKey` plus
-`target.template.data` keys (section 3); CloudNativePG generates `<cluster>-app` (unless
+`target.template.data` keys (§3); CloudNativePG generates `<cluster>-app` (unless
 `bootstrap.initdb.secret` is given) and `<cluster>-superuser` only with
-`enableSuperuserAccess: true` (section 1); Argo CD Applications deploy the folder of a Git
+`enableSuperuserAccess: true` (§1); Argo CD Applications deploy the folder of a Git
 source's `path`, value files written `$<ref>/rendered/<env>/...` resolve to files of the same
-tree, and Helm coalesces values files over the chart's defaults (section 7).
+tree, and Helm coalesces values files over the chart's defaults (§7).
 
 The lookups live in themed modules of this package (findings, secrets, workloads, argocd, helm,
 edge); rules import them from here.
@@ -20,7 +20,7 @@ edge); rules import them from here.
 
 from __future__ import annotations
 
-from gitopsgen.validate.toolkit.argocd import (
+from gitopsgen.tree.argocd import (
     Source,
     ValueFile,
     application_for_values,
@@ -43,6 +43,7 @@ from gitopsgen.validate.toolkit.argocd import (
     values_paths,
     wave,
 )
+from gitopsgen.tree.yamlio import dig, iter_paths
 from gitopsgen.validate.toolkit.edge import (
     cloudflared_config,
     distinct,
@@ -98,7 +99,6 @@ from gitopsgen.validate.toolkit.workloads import (
     unpinned,
     workloads,
 )
-from gitopsgen.yamlio import dig, iter_paths
 
 __all__ = [
     "WORKLOAD_KINDS",

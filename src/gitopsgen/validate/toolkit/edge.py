@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen import domain, layout
-from gitopsgen.manifests import Document, Manifest, RenderedTree
-from gitopsgen.validate.toolkit.argocd import values_doc
-from gitopsgen.yamlio import dig
+from gitopsgen.facts import domain, layout
+from gitopsgen.tree.argocd import values_doc
+from gitopsgen.tree.manifests import Document, Manifest, RenderedTree
+from gitopsgen.tree.yamlio import dig
 
 
 def ingress_hosts(tree: RenderedTree, class_name: str | None = None) -> Iterator[tuple[Manifest, int, str]]:

@@ -1,4 +1,5 @@
-"""What rules yield: a `Finding` in one tree, a `CrossFinding` at a `Site` of one of several trees."""
+"""What rules yield: a `Finding` (`core.problems`, with the document it is in) in one tree, a
+`CrossFinding` at a `Site` of one of several trees."""
 
 from __future__ import annotations
 
@@ -6,21 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from gitopsgen.manifests import Document, RenderedTree
-from gitopsgen.problems import Severity
+from gitopsgen.core.problems import Finding, Severity, YamlPath
+from gitopsgen.tree.manifests import Document, RenderedTree
 
-YamlPath = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Finding:
-    """What a rule found: the document, the node inside it, and what to say."""
-
-    doc: Document
-    path: YamlPath
-    message: str
-    severity: Severity = Severity.ERROR
-    hint: str | None = None
+__all__ = ["CrossFinding", "Finding", "Site", "YamlPath", "collisions", "name_of"]
 
 
 @dataclass(frozen=True)

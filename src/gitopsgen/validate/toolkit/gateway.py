@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen.manifests import Manifest, RenderedTree
-from gitopsgen.spec import edge_names
-from gitopsgen.validate.toolkit.argocd import chart_application, values_doc
-from gitopsgen.yamlio import dig
+from gitopsgen.facts import edge_names
+from gitopsgen.tree.argocd import chart_application, values_doc
+from gitopsgen.tree.manifests import Manifest, RenderedTree
+from gitopsgen.tree.yamlio import dig
 
 YamlPath = tuple[str | int, ...]
 

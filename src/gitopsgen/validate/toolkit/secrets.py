@@ -1,14 +1,14 @@
 """Which Secrets will exist and with which keys: ExternalSecret targets and CloudNativePG's
-generated Secrets (DOMAIN sections 1 and 3)."""
+generated Secrets (docs/components.md §1, §3)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gitopsgen import domain
-from gitopsgen.manifests import Document, Manifest, RenderedTree
-from gitopsgen.validate.toolkit.memo import per_tree
-from gitopsgen.yamlio import dig
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import Document, Manifest, RenderedTree
+from gitopsgen.tree.memo import per_tree
+from gitopsgen.tree.yamlio import dig
 
 
 @dataclass(frozen=True)

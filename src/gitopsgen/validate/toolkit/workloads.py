@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gitopsgen import domain
-from gitopsgen.manifests import Document, Manifest, RenderedTree
+from gitopsgen.facts import domain
+from gitopsgen.tree.manifests import Document, Manifest, RenderedTree
+from gitopsgen.tree.memo import per_tree
+from gitopsgen.tree.yamlio import dig
 from gitopsgen.validate.toolkit.findings import YamlPath
-from gitopsgen.validate.toolkit.memo import per_tree
-from gitopsgen.yamlio import dig
 
 PodPath = YamlPath
 

@@ -1,0 +1,1 @@
+"""Derive what templates need from a validated spec: names, hosts, URLs, images, waves."""
