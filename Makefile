@@ -19,7 +19,7 @@ STORE_SOURCES := $(addprefix $(SHARED)/crds/,argo-cd-v3.5.1 external-secrets-v2.
 STORE := src/gitopsgen/store/default
 STORE_ORIGINS := store-origins.toml
 
-.PHONY: install render check test test-slow fuzz lint clean store spec-schema docs bench
+.PHONY: install render check test test-slow fuzz lint clean store spec-schema docs bench dist
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,9 +35,18 @@ render: $(BIN)/.installed
 check: $(BIN)/.installed
 	$(BIN)/gitopsgen render --all --check
 
-store: $(BIN)/.installed $(STORE_ORIGINS)
-	rm -rf $(STORE)
-	$(BIN)/gitopsgen schemas import $(STORE_SOURCES) --origins $(STORE_ORIGINS) --out $(STORE)
+# Built beside the packaged store and swapped in only when the import succeeded: a missing source
+# (no ../shared) or a failed import leaves the packaged store as it was.
+store: $(BIN)/.installed
+	@for source in $(STORE_SOURCES) $(STORE_ORIGINS); do [ -e "$$source" ] || { \
+		echo "make store: $$source not found; the packaged store ($(STORE)) is left as it was" >&2; exit 2; }; done
+	rm -rf $(STORE).new
+	$(BIN)/gitopsgen schemas import $(STORE_SOURCES) --origins $(STORE_ORIGINS) --out $(STORE).new \
+		|| { rm -rf $(STORE).new; exit 1; }
+	rm -rf $(STORE).old
+	if [ -e $(STORE) ]; then mv $(STORE) $(STORE).old; fi
+	mv $(STORE).new $(STORE)
+	rm -rf $(STORE).old
 
 # One pytest worker per core (pytest-xdist). The few slow tests (a wheel build, pre-commit hook
 # environments from the package index) and the long run of the no-injection property are
@@ -66,7 +75,7 @@ $(LINT)/.installed: pyproject.toml
 	@touch $@
 
 lint: $(LINT)/.installed
-	$(LINT)/bin/ruff check src tests bench
+	$(LINT)/bin/ruff check src tests bench action
 	$(LINT)/bin/mypy
 
 # Speed at scale (N generated environments, medians of 5, the Kapitan peer kit at N = 100).
@@ -80,5 +89,14 @@ fuzz: $(BIN)/.installed
 	GITOPSGEN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_no_injection.py -q \
 		--hypothesis-show-statistics -k structure
 
+# Release artifacts: the wheel and the sdist in dist/, each installed into a fresh virtualenv and
+# checked there (--version is this version, init, render, validate). Tag the release v<version>.
+VERSION = $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' src/gitopsgen/__init__.py)
+dist: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet build
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	scripts/check-dist.sh $(VERSION) dist $(PYTHON)
+
 clean:
-	rm -rf $(VENV) $(LINT) .pytest_cache
+	rm -rf $(VENV) $(LINT) .pytest_cache dist

@@ -1,6 +1,7 @@
-"""The reusable GitHub Action (action.yml): valid YAML, a composite action whose steps call only
-commands and flags the CLI has (asked of the CLI itself), and whose commands work, run as the
-steps run them in a pull request's checkout."""
+"""The reusable GitHub Action (action.yml and the script of its checks step, action/checks.sh):
+valid YAML, a composite action whose steps call only commands and flags the CLI has (asked of the
+CLI itself), and whose commands work, run as the steps run them in a pull request's checkout.
+tests/test_action_github.py runs the steps themselves as a runner does."""
 
 from __future__ import annotations
 
@@ -23,7 +24,9 @@ def _action() -> dict[str, object]:
 
 
 def _invocations() -> list[tuple[str, list[str]]]:
+    """The gitopsgen commands of the action's steps and of the script its checks step runs."""
     runs = [step["run"] for step in _action()["runs"]["steps"] if "run" in step]  # type: ignore[index]
+    runs.append((REPO_ROOT / "action" / "checks.sh").read_text())
     return [(m[1], shlex.split(m[2].replace('"$base"', "BASE"))) for run in runs for m in INVOCATION.finditer(run)]
 
 
@@ -65,4 +68,4 @@ def test_the_commands_work_as_the_steps_run_them(tmp_path: Path) -> None:
         assert result.returncode == (1 if command == "diff" else 0), (command, result.stdout, result.stderr)
     markdown = cli("diff", "--all", "--base", "base", "--format", "markdown", cwd=repo).stdout
     assert markdown.startswith("<!-- gitopsgen-diff -->")  # the marker the comment step looks for
-    assert "<!-- gitopsgen-diff -->" in (REPO_ROOT / "action.yml").read_text()
+    assert 'MARKER = "<!-- gitopsgen-diff -->"' in (REPO_ROOT / "action" / "comment.py").read_text()

@@ -21,6 +21,7 @@ import pytest
 
 from chart_support import CHART, REPO_URL, cache_chart
 from git_support import commit, init_repo
+from gitopsgen import __version__
 from gitopsgen.core import cache
 from gitopsgen.diff import ChartChange, DiffOptions, DiffResult, Status, diff
 from gitopsgen.diff.model import CrdChange
@@ -211,12 +212,12 @@ def test_without_the_helm_extra_the_section_says_how_to_enable_it(history: Path,
     monkeypatch.setitem(sys.modules, "helm_python", None)  # `import helm_python` raises ImportError
     result = run(history, "pinned", "values")
     chart = reloader(result)
-    assert chart.objects is None and chart.hint == "pip install 'gitopsgen[helm]'"
+    command = f'pip install "gitopsgen[helm] @ git+https://github.com/gitopsgen/gitopsgen@v{__version__}"'
+    assert chart.objects is None and chart.hint == command
     shown = formats(result)
     for name, text in shown.items():
         assert "gitopsgen[helm]" in text, name
-    assert "the Helm engine is not installed; enable the chart-aware diff with `pip install 'gitopsgen[helm]'`" \
-        in shown["text"]
+    assert f"the Helm engine is not installed; enable the chart-aware diff with `{command}`" in shown["text"]
     assert [e.title for e in result.envs[0].entries] == ["values/reloader.yaml"]  # the rest: as always
 
 

@@ -87,8 +87,8 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     service.unlink()
     commit(repo, "Service moves into deployment.yaml", tag="move")
 
-    edit(tpl / "apps" / "_application.j2", "name: {{ names.argocd.apps[component] }}",
-         'name: {{ names.argocd.apps[component] | replace("reloader", "stakater-reloader") }}')
+    edit(tpl / "apps" / "_application.j2", "name: {{ names.argocd.apps[component] if",
+         'name: {{ names.argocd.apps[component] | replace("reloader", "stakater-reloader") if')
     commit(repo, "rename the reloader Application", tag="rename")
 
     edit(env / "defaults.yaml", "releaseName: cnpg", "releaseName: cloudnative-pg")

@@ -116,10 +116,13 @@ def test_files_the_render_no_longer_produces_are_pruned(project: Path) -> None:
     stale.parent.mkdir(parents=True)
     stale.write_text("kind: Old\n")
     (project / "templates" / "manifests" / "example-api" / "httproute.yaml.j2").unlink()
-    result = render(RenderOptions(root=project, envs=("dev",)))
-    changes = {(c.path, c.change) for c in result.envs[0].changes}
-    assert changes == {("manifests/old/leftover.yaml", Change.REMOVED),
-                       ("manifests/example-api/httproute.yaml", Change.REMOVED)}
+    result = render(RenderOptions(root=project, envs=("dev",)))  # the hand-made file (no header) is kept
+    assert {(c.path, c.change) for c in result.envs[0].changes} == {
+        ("manifests/example-api/httproute.yaml", Change.REMOVED)}
+    assert result.envs[0].kept == ["manifests/old/leftover.yaml"] and stale.exists()
+    result = render(RenderOptions(root=project, envs=("dev",), prune=True))
+    assert {(c.path, c.change) for c in result.envs[0].changes} == {("manifests/old/leftover.yaml", Change.REMOVED)}
+    assert result.envs[0].pruned == ["manifests/old/leftover.yaml"]
     assert not stale.exists() and not stale.parent.exists()
     assert not (project / "rendered" / "dev" / "manifests" / "example-api" / "httproute.yaml").exists()
     assert sorted(p.name for p in (project / "rendered").iterdir()) == ["dev", "prd"]  # no temp dirs left
@@ -139,9 +142,10 @@ def test_check_exit_codes_and_it_never_writes(project: Path) -> None:
     result = render(RenderOptions(root=project, all_envs=True, check=True))
     assert result.exit_code == 1
     assert [(e.env, [(c.path, c.change) for c in e.changes]) for e in result.envs] == [
-        ("dev", [("hand-made.yaml", Change.REMOVED)]),
+        ("dev", []),  # a hand-made file is not drift: a render keeps it (and names it)
         ("prd", [("manifests/example-api/deployment.yaml", Change.MODIFIED)]),
     ]
+    assert result.envs[0].kept == ["hand-made.yaml"]
     assert snapshot(project) == before
 
 

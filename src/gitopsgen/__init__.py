@@ -1,3 +1,3 @@
 """gitopsgen: typed environment specs in, a validated Argo CD GitOps tree out."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -95,8 +95,10 @@ def _run(debug: bool, body: Callable[[], int]) -> None:
     GITOPSGEN_DEBUG=1) adds the traceback.
     """
     from gitopsgen.core.errors import GitopsgenError, from_os_error
+    from gitopsgen.run.interrupt import terminate_as_interrupt
 
     debug = debug or os.environ.get("GITOPSGEN_DEBUG", "") not in ("", "0")
+    terminate_as_interrupt()
     try:
         code = body()
     except BrokenPipeError:  # before OSError, its base: the reader went away (`| head`), nothing to say

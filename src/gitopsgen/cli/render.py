@@ -46,6 +46,12 @@ def render(
         "--objects-only", help="With --output -: only Kubernetes objects, no Helm values or config files "
                                "(for kubectl diff -f -).")] = False,
     jobs: JobsOption = "auto",
+    prune: Annotated[bool, typer.Option(
+        "--prune", help="Also remove files of rendered/ENV/ that gitopsgen did not write (kept and named "
+                        "otherwise).")] = False,
+    allow_empty: Annotated[bool, typer.Option(
+        "--allow-empty", help="Write a template set that renders nothing, or drops most of an environment's "
+                              "files (refused otherwise).")] = False,
 ) -> None:
     """Render, validate and write rendered/ENV/ for each environment (atomically)."""
 
@@ -64,9 +70,17 @@ def render(
             output=Path(output) if output and not stream else None, stream=stream,
             on_wait=lambda message: print(message, file=sys.stderr, flush=True),
             jobs=_jobs(jobs), keep_trees=stream,  # streamed: one environment's tree in memory at a time
+            prune=prune, allow_empty=allow_empty,
         )
         result = pipeline.render(options)
         text.render_result(result, sys.stdout, sys.stderr, verbose=verbose)
+        if check:  # a file edited by hand: what it breaks as it is, besides that it is stale
+            from gitopsgen.core.problems import Severity
+            from gitopsgen.run.handedits import hand_edit_problems
+
+            text.problems(hand_edit_problems(options.root, result, schema_locations=options.schema_locations,
+                                             chart_schema_locations=options.chart_schema_locations),
+                          sys.stdout, min_severity=Severity.INFO if verbose else Severity.WARNING)
         if stream and result.exit_code == 0:
             from gitopsgen.report.stream import write_stream
 

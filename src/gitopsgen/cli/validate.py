@@ -84,7 +84,7 @@ def validate(
 
             reporter = importlib.import_module(f"gitopsgen.report.{output_format}")
             reporter.write(shown, sys.stdout, targets=result.targets, documents=result.documents,
-                           skipped=result.skipped)
+                           skipped=result.skipped, root=options.root)
         return result.exit_code
 
     _run(debug, body)

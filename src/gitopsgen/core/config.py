@@ -13,6 +13,9 @@
     enabled = true          # one ApplicationSet (rendered/_fleet/) instead of a root Application per environment
     generator = "git"       # "git": a directory generator over rendered/*/apps; "list": the environments, listed
 
+    [templates]
+    add = true              # templates/ adds new templates beside the packaged ones (instead of replacing them all)
+
 A missing file means defaults. Unknown keys and values of the wrong type are errors located at
 their line (tomllib keeps no positions; a text search for the key finds it, which is good enough
 for a hand-written settings file). Relative paths are relative to the repository root.
@@ -51,6 +54,8 @@ class Config:
     fleet: bool = False
     """Fleet mode: Argo CD's ApplicationSet controller creates each environment's root Application."""
     fleet_generator: str = "git"
+    templates_add: bool = False
+    """templates/ holds additions to the packaged templates (new paths only), not a whole set."""
 
     def mirror(self, repo_url: str) -> str | None:
         return dict(self.mirrors).get(repo_url)
@@ -150,6 +155,7 @@ def _generator(value: Any) -> str | None:
 _VALIDATE = {"schema-locations": _strings, "kubernetes-version": _kubernetes_version, "strict": _boolean}
 _SCHEMAS = {"crd-urls": _strings, "mirrors": _mirrors}
 _FLEET = {"enabled": _boolean, "generator": _generator}
+_TEMPLATES = {"add": _boolean}
 
 
 def load(root: Path) -> Config:
@@ -171,11 +177,13 @@ def load(root: Path) -> Config:
 
     reader = _Reader(shown, text)
     for key in data:
-        if key not in ("validate", "schemas", "fleet"):
-            reader.error("", key, f"unknown key or table {key!r}", hint="known tables: [validate], [schemas], [fleet]")
+        if key not in ("validate", "schemas", "fleet", "templates"):
+            reader.error("", key, f"unknown key or table {key!r}",
+                         hint="known tables: [validate], [schemas], [fleet], [templates]")
     validate = reader.table(data, "validate", _VALIDATE)
     schemas = reader.table(data, "schemas", _SCHEMAS)
     fleet = reader.table(data, "fleet", _FLEET)
+    templates = reader.table(data, "templates", _TEMPLATES)
     if reader.problems:
         raise ConfigError(reader.problems)
     return Config(
@@ -187,4 +195,5 @@ def load(root: Path) -> Config:
         mirrors=tuple(sorted(schemas.get("mirrors", {}).items())),
         fleet=fleet.get("enabled", False),
         fleet_generator=fleet.get("generator", "git"),
+        templates_add=templates.get("add", False),
     )

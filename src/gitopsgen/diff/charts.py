@@ -3,7 +3,7 @@
 For every `ChartChange` of an environment (a chart whose version, values files or Helm settings
 differ), the chart is rendered offline at each side with the values Argo CD would pass
 (`helmvalues`), from the archive in the local chart cache (`chartcache`), by Helm's Go engine
-through the optional extra `pip install 'gitopsgen[helm]'` (helm-python-sdk, module
+through the optional extra `gitopsgen[helm]` (helm-python-sdk, module
 `helm_python`: no cluster, no `helm` binary; `lookup` returns nothing, `.Capabilities` are Helm's
 defaults, the same at both sides). The output becomes a `RenderedTree` per side (paths as
 `helm template` names them, `reloader/templates/deployment.yaml`; `NOTES.txt` left out, as Helm
@@ -34,10 +34,11 @@ from gitopsgen.diff import chartcache, chartparse
 from gitopsgen.diff.engine import compare_trees
 from gitopsgen.diff.helmvalues import HelmInput, NotRenderable, find_application, helm_input, user_values
 from gitopsgen.diff.model import ChartChange, EnvDiff
+from gitopsgen.facts import release
 from gitopsgen.tree import yamlio
 from gitopsgen.tree.manifests import RenderedFile, RenderedTree, make_document
 
-HELM_EXTRA = "pip install 'gitopsgen[helm]'"
+HELM_EXTRA = release.pip_install("helm")
 _NOTES = "NOTES.txt"
 _TEST_HOOKS = ("test", "test-success", "test-failure")
 

@@ -67,8 +67,20 @@ def resolve(repo: Repo, ref: str) -> str:
         return _git(repo.root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").decode().strip()
     except _Failed as exc:
         raise GitError(Problem("git", message=f"unknown git ref {ref!r}: no commit by that name in {repo.root}",
-                               rule="git", hint="check the name with `git rev-parse --verify REF`; in CI, "
-                               "fetch the base branch first (actions/checkout with fetch-depth: 0)")) from exc
+                               rule="git", hint=_unknown_ref_hint(repo.root))) from exc
+
+
+def _unknown_ref_hint(root: Path) -> str:
+    """Which branches exist (a fresh `git init` may name the first one master, not main), and,
+    for CI, that a shallow checkout lacks the base branch."""
+    try:
+        names = _git(root, "for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/remotes").decode().split()
+    except _Failed:
+        names = []
+    shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+    branches = f"the branches here: {shown}" if names else "this repository has no branch yet (commit first)"
+    return (f"{branches}; `git init -b main` names the first branch main (older git calls it master); in CI, "
+            "fetch the base branch first (actions/checkout with fetch-depth: 0)")
 
 
 def materialize(repo: Repo, commit: str, dest: Path) -> list[str]:

@@ -153,10 +153,15 @@ class Renderer:
                                              "templates packaged with gitopsgen"))
         self.packaged_dir = packaged.templates_dir() if templates_dir is None and not self.templates_dir.is_dir() \
             else None
+        self.additive = False
+        """`[templates] add = true`: the repository's templates/ adds new paths beside the packaged templates."""
+        if templates_dir is None and self.templates_dir.is_dir() and self.packaged_dir is None:
+            self._add_to_packaged(root)
         self.folders = [f for f in (self.templates_dir, self.packaged_dir) if f is not None and f.is_dir()]
         if not self.folders:
             raise TemplateError(Problem(self._shown(self.templates_dir), message="templates folder not found",
-                                        rule="template", hint="create templates/ beside environments/"))
+                                        rule="template", hint="restore it (`git checkout -- templates/`), or copy the "
+                                        "templates of gitopsgen into it with `gitopsgen init . --templates-only`"))
         self.env = _Environment(
             loader=_Loader([str(f) for f in self.folders]),
             undefined=HelpfulUndefined,
@@ -183,15 +188,42 @@ class Renderer:
         except ValueError:
             return str(path)
 
+    def _add_to_packaged(self, root: Path) -> None:
+        """With `[templates] add = true`, the packaged templates come after the repository's, which
+        may only add paths: replacing one packaged file would mix two versions of the set
+        (`gitopsgen init . --templates-only` takes over all of them, with a record of the version)."""
+        from gitopsgen.core import config
+        from gitopsgen.facts import packaged
+
+        packaged_dir = packaged.templates_dir()
+        if not config.load(root).templates_add or packaged_dir is None or \
+                packaged_dir.resolve() == self.templates_dir.resolve():
+            return
+        ours = {p.relative_to(self.templates_dir).as_posix() for p in self.templates_dir.rglob("*") if p.is_file()}
+        theirs = {p.relative_to(packaged_dir).as_posix() for p in packaged_dir.rglob("*") if p.is_file()}
+        clashes = sorted(n for n in ours & theirs if not n.startswith("."))
+        if clashes:
+            raise TemplateError([Problem(f"{self._shown(self.templates_dir)}/{name}", rule="template", message=(
+                "is also a packaged template: with [templates] add = true, templates/ may only add new paths"),
+                hint="rename it; to change the packaged templates, take all of them over: remove `add` from "
+                     "gitopsgen.toml and run `gitopsgen init . --templates-only`") for name in clashes])
+        self.packaged_dir, self.additive = packaged_dir, True
+
     @property
     def _prefix(self) -> str:
         """How templates are named to users: `templates/` of the repository, or the packaged
         ones as `gitopsgen:templates/`."""
         from gitopsgen.facts.packaged import PACKAGED
 
-        return f"{PACKAGED}{TEMPLATES}/" if self.packaged_dir is not None else self._shown(self.templates_dir) + "/"
+        if self.packaged_dir is not None and not self.additive:
+            return f"{PACKAGED}{TEMPLATES}/"
+        return self._shown(self.templates_dir) + "/"
 
     def _template_file(self, name: str) -> str:
+        if self.additive and not (self.templates_dir / name).is_file():
+            from gitopsgen.facts.packaged import PACKAGED
+
+            return f"{PACKAGED}{TEMPLATES}/{name}"
         return self._prefix + name
 
     def compile_all(self) -> None:

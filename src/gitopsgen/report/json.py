@@ -1,7 +1,7 @@
 """`--format json`: one JSON document, stable and versioned, for other tools.
 
     {"version": 1,
-     "tool": {"name": "gitopsgen", "version": "0.1.0"},
+     "tool": {"name": "gitopsgen", "version": "0.2.0"},
      "summary": {"errors": 1, "warnings": 0, "notes": 2, "targets": ["dev", "prd"], "documents": 57,
                  "skipped": {"data file": 1}},
      "problems": [{"file": "rendered/prd/...", "line": 12, "column": 3, "path": "spec.instances",
@@ -38,5 +38,5 @@ def document(problems: Sequence[Problem], targets: Sequence[str], documents: int
 
 
 def write(problems: Sequence[Problem], out: TextIO, *, targets: Sequence[str] = (), documents: int = 0,
-          skipped: Mapping[str, int] | None = None) -> None:
+          skipped: Mapping[str, int] | None = None, **_: object) -> None:
     out.write(json.dumps(document(problems, targets, documents, skipped), indent=2) + "\n")

@@ -30,6 +30,11 @@ def render_result(result: RenderResult, out: TextIO, err: TextIO, *, verbose: bo
             continue
         if result.stream:
             continue
+        for path in env.kept:  # never a silent loss: a file gitopsgen did not write is named, kept or removed
+            print(f"{where}/{path}: kept, not written by gitopsgen (`gitopsgen render --prune` removes it)", file=out)
+        if env.written:
+            for path in env.pruned:
+                print(f"{where}/{path}: removed, not written by gitopsgen (--prune)", file=out)
         if result.check:
             for change in env.changes:
                 print(f"{where}/{change.path}: {_drift_words[change.change]}", file=out)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -31,6 +32,9 @@ _state: tuple[Any, Callable[[Any, str], Any]] | None = None
 
 def _start(make_worker: Callable[[], Any], work: Callable[[Any, str], Any]) -> None:
     global _state  # noqa: PLW0603 - one worker per process, built once by the pool's initializer
+    # Ctrl-C reaches the whole process group: the parent alone stops the run (and cleans up), a
+    # worker finishes the environment it is on
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _state = (make_worker(), work)
 
 
@@ -51,7 +55,11 @@ def ordered_map(make_worker: Callable[[], W], work: Callable[[W, str], R], items
     chunk = max(1, min(8, len(items) // (jobs * 4)))
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method), initializer=_start,
                              initargs=(make_worker, work)) as pool:
-        yield from pool.map(_run, items, chunksize=chunk)
+        try:
+            yield from pool.map(_run, items, chunksize=chunk)
+        except BaseException:  # an interrupt: the environments not started yet are not started
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
 
 
 def available_cpus() -> int:

@@ -21,9 +21,10 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from gitopsgen.core.errors import GitopsgenError, UsageError, combined, stops_everything
-from gitopsgen.core.problems import Problem
+from gitopsgen.core.problems import Problem, Severity
 from gitopsgen.facts.layout import ENVIRONMENTS, FLEET, RENDERED, TEMPLATES
 from gitopsgen.run.results import EnvResult, RenderResult
 from gitopsgen.spec import LoadedSpec
@@ -54,6 +55,10 @@ class RenderOptions:
     """Called once with a sentence when the run has to wait for another one."""
     jobs: int | None = 1
     """Processes rendering environments in parallel; None: automatic (`parallel.resolve_jobs`)."""
+    prune: bool = False
+    """Remove files of rendered/<env>/ that gitopsgen did not write (kept and named otherwise)."""
+    allow_empty: bool = False
+    """Write a template set that renders nothing or drops most of an environment (`render.guard`)."""
     keep_trees: bool = True
     """Keep every environment's whole rendered tree in the result. False (the CLI) keeps only what
     the cross-environment rules read, so memory grows with one environment, not with all."""
@@ -133,81 +138,131 @@ def render(options: RenderOptions) -> RenderResult:
 
 
 def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
-    from gitopsgen.core import config
-    from gitopsgen.run.parallel import outcomes, resolve_jobs
-    from gitopsgen.run.unit import EnvJob, EnvOutcome, EnvWorker, combined_error
-    from gitopsgen.store.locations import open_store
-    from gitopsgen.tree.write import Staged, clean_leftovers
-    from gitopsgen.validate.kubeversion import normalize
-
-    root = options.root
-    settings = config.load(root)
-    locations = options.schema_locations or settings.schema_locations
-    store = open_store(root, locations, options.chart_schema_locations)  # a bad location fails before any work
-    strict = settings.strict if options.strict is None else options.strict
-    target = options.output if options.output is not None else root / RENDERED
-    job = EnvJob(root, target, check=options.check, stream=options.stream, keep_trees=options.keep_trees,
-                 schema_locations=locations, chart_schema_locations=options.chart_schema_locations,
-                 kubernetes_version=normalize(options.kubernetes_version or settings.kubernetes_version),
-                 strict=bool(strict),
-                 fleet=settings.fleet and options.all_envs)
-    created = [p for p in (target, *target.parents) if not p.exists()]  # folders staging may create
-    if job.writes:
-        clean_leftovers(target)  # what killed runs left, before anything is read or staged
-    jobs = 1 if options.stream else resolve_jobs(options.jobs, len(envs))
-
-    results: list[EnvResult] = []
-    unwritten: dict[str, list[Problem]] = {}  # each environment's findings as they read if it is not written
-    staged: list[Staged] = []
-    failed: list[EnvOutcome] = []
-    reported: set[Problem] = set()  # a pin in defaults.yaml is reported once, not once per environment
-    fleet_renders: list[tuple[str, RenderedTree]] = []  # fleet mode: rendered/_fleet/ as each environment renders it
-    swapped = False
-
-    def keep(outcome: EnvOutcome) -> None:
-        assert outcome.tree is not None
-        pins = [p for p in outcome.pins if p not in reported]
-        reported.update(pins)
-        results.append(EnvResult(outcome.env, outcome.tree, [*outcome.warnings, *pins, *outcome.found],
-                                 outcome.changes, stale=outcome.stale, texts=outcome.texts, files=outcome.files,
-                                 documents=outcome.documents))
-        unwritten[outcome.env] = [*outcome.warnings, *pins, *outcome.found_unwritten]
-
+    """Every environment through the unit, then what is written once for all of them (the fleet's
+    ApplicationSet, template drift, the cross-environment rules), then all swapped in or none."""
+    run = _Run(options, envs)
     try:
-        first_version = None
-        serial = EnvWorker(job, store) if jobs == 1 else None
-        for outcome in outcomes(job, envs, jobs, serial):
+        run.collect()
+        run.add_fleet()
+        run.add_shared_findings()
+        result = run.result()
+        if run.job.writes and not options.allow_empty:  # an empty or gutted template set deletes the platform
+            from gitopsgen.run.guard import refuse_losses
+
+            refuse_losses(options.root, run.results)
+        if run.job.writes and result.exit_code == 0:  # every environment staged and valid: swap them all in
+            run.swap(result)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: say what is new and what is not (after the clean-up below)
+        raise run.interrupted() from None
+    finally:
+        run.clean_up()
+    return run.finish(result)
+
+
+class _Run:
+    """The state of one render run: what it keeps of each environment (findings, changes, staged
+    folder, the part of its tree the cross-environment rules read) and what it swapped in."""
+
+    def __init__(self, options: RenderOptions, envs: list[str]) -> None:
+        from gitopsgen.core import config
+        from gitopsgen.run.parallel import resolve_jobs
+        from gitopsgen.run.unit import EnvJob, EnvOutcome
+        from gitopsgen.store.locations import open_store
+        from gitopsgen.tree.write import Staged, clean_leftovers
+        from gitopsgen.validate.kubeversion import normalize
+
+        self.options, self.envs, root = options, envs, options.root
+        settings = config.load(root)
+        locations = options.schema_locations or settings.schema_locations
+        self.store = open_store(root, locations, options.chart_schema_locations)  # bad location: before any work
+        strict = settings.strict if options.strict is None else options.strict
+        self.target = options.output if options.output is not None else root / RENDERED
+        self.job = EnvJob(root, self.target, check=options.check, stream=options.stream,
+                          keep_trees=options.keep_trees, schema_locations=locations,
+                          chart_schema_locations=options.chart_schema_locations,
+                          kubernetes_version=normalize(options.kubernetes_version or settings.kubernetes_version),
+                          strict=bool(strict), prune=options.prune, fleet=settings.fleet and options.all_envs)
+        self.created = [p for p in (self.target, *self.target.parents) if not p.exists()]  # staging may create them
+        if self.job.writes:
+            clean_leftovers(self.target)  # what killed runs left, before anything is read or staged
+        self.jobs = 1 if options.stream else resolve_jobs(options.jobs, len(envs))
+        self.results: list[EnvResult] = []
+        self.unwritten: dict[str, list[Problem]] = {}  # each environment's findings as they read if not written
+        self.staged: list[Staged] = []
+        self.failed: list[EnvOutcome] = []
+        self.reported: set[Problem] = set()  # a pin in defaults.yaml is reported once, not once per environment
+        self.fleet_renders: list[tuple[str, RenderedTree]] = []  # fleet mode: each environment's rendered/_fleet/
+        self.first_version: str | None = None
+        self.swapped: list[str] = []  # the environments whose new tree is in place (an interrupt names them)
+        self.swapping = False
+        self.serial: Any = None
+
+    def keep(self, outcome: Any) -> None:
+        assert outcome.tree is not None
+        pins = [p for p in outcome.pins if p not in self.reported]
+        self.reported.update(pins)
+        self.results.append(EnvResult(outcome.env, outcome.tree, [*outcome.warnings, *pins, *outcome.found],
+                                      outcome.changes, stale=outcome.stale, texts=outcome.texts,
+                                      files=outcome.files, documents=outcome.documents, kept=outcome.kept,
+                                      pruned=outcome.pruned))
+        self.unwritten[outcome.env] = [*outcome.warnings, *pins, *outcome.found_unwritten]
+
+    def collect(self) -> None:
+        """Every environment through the unit, one at a time or in worker processes; raises one
+        error holding every environment's input problems."""
+        from gitopsgen.run.parallel import outcomes
+        from gitopsgen.run.unit import EnvWorker, combined_error
+
+        self.serial = EnvWorker(self.job, self.store) if self.jobs == 1 else None
+        for outcome in outcomes(self.job, self.envs, self.jobs, self.serial):
             if outcome.staged is not None:
-                staged.append(outcome.staged)
+                self.staged.append(outcome.staged)
             if outcome.error is not None:
-                failed.append(outcome)
-            if failed or outcome.tree is None:
+                self.failed.append(outcome)
+            if self.failed or outcome.tree is None:
                 continue  # bad input: nothing will be written; the other environments only report theirs
-            keep(outcome)
-            first_version = first_version or outcome.kubernetes_version
+            self.keep(outcome)
+            self.first_version = self.first_version or outcome.kubernetes_version
             if outcome.fleet is not None:
-                fleet_renders.append((outcome.env, outcome.fleet))
-        error = combined_error(failed)
+                self.fleet_renders.append((outcome.env, outcome.fleet))
+        error = combined_error(self.failed)
         if error is not None:
             raise error
-        if fleet_renders and first_version is not None:  # one ApplicationSet for every environment
-            from gitopsgen.render.engine import fleet_info
-            from gitopsgen.run import fleet
 
-            with_apps = [r.env for r in results if any(p.startswith("apps/") for p in r.tree.files)]
-            first_env, first = fleet_renders[0]
-            if any(f.trace is None for f in first.files.values()):  # from a worker process: render it here, traced
-                fleet_renders[0] = (first_env, (serial or EnvWorker(job, store)).render_fleet(first_env))
-            produced = fleet.outcome(job, store, fleet_renders, with_apps, fleet_info(root), first_version)
-            if produced.staged is not None:
-                staged.append(produced.staged)
-            keep(produced)
+    def add_fleet(self) -> None:
+        """Fleet mode: the one ApplicationSet for every environment, checked and staged."""
+        if not self.fleet_renders or self.first_version is None:
+            return
+        from gitopsgen.render.engine import fleet_info
+        from gitopsgen.run import fleet
+        from gitopsgen.run.unit import EnvWorker
 
+        with_apps = [r.env for r in self.results if any(p.startswith("apps/") for p in r.tree.files)]
+        first_env, first = self.fleet_renders[0]
+        if any(f.trace is None for f in first.files.values()):  # from a worker process: render it here, traced
+            worker = self.serial or EnvWorker(self.job, self.store)
+            self.fleet_renders[0] = (first_env, worker.render_fleet(first_env))
+        produced = fleet.outcome(self.job, self.store, self.fleet_renders, with_apps, fleet_info(self.options.root),
+                                 self.first_version)
+        if produced.staged is not None:
+            self.staged.append(produced.staged)
+        self.keep(produced)
+
+    def add_shared_findings(self) -> None:
+        """What is said once for the run (template drift, a killed run's leftovers, a stale editor
+        schema) and the cross-environment rules, each finding in the environment it names."""
+        options, results = self.options, self.results
         extra: dict[str, list[Problem]] = {result.env: [] for result in results}
         if results:  # templates copied from another gitopsgen version: say what changed upstream, once
             from gitopsgen.run.scaffold import template_drift
 
-            extra[results[0].env].extend(template_drift(root / TEMPLATES))
+            extra[results[0].env].extend(template_drift(options.root / TEMPLATES))
+            if options.check:  # what a killed run left: named, with how to remove it (a render does)
+                from gitopsgen.run.interrupt import leftover_problems
+                from gitopsgen.spec.editor_schema import stale_editor_schema
+
+                extra[results[0].env].extend(leftover_problems(self.target, job_target_shown(options)))
+                extra[results[0].env].extend(stale_editor_schema(options.root, Severity.WARNING))
         if options.all_envs:  # environments must not collide (one tunnel, DNS owner, Argo CD name, host each)
             from gitopsgen.validate.rules import run_across
 
@@ -215,33 +270,54 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
                 extra[env].extend(found)
         for result in results:
             result.problems.extend(extra[result.env])
-            unwritten[result.env].extend(extra[result.env])
+            self.unwritten[result.env].extend(extra[result.env])
 
+    def result(self) -> RenderResult:
+        options = self.options
         # Only rendered/ belongs to gitopsgen as a whole: never prune folders of an --output folder.
         prune = options.all_envs and options.output is None and not options.stream
-        produced_folders = [*envs, FLEET] if job.fleet else envs
-        outcome_ = RenderResult(options.check, results, _orphans(root / RENDERED, produced_folders) if prune else [],
-                                target=RENDERED if options.output is None else str(options.output),
-                                stream=options.stream)
-        if job.writes and outcome_.exit_code == 0:  # every environment staged and valid: swap them all in
-            swapped = True
-            for item in staged:
-                item.swap()
-            for result in results:
-                result.written = True
-            for orphan in outcome_.orphans:
-                remove_tree(root / RENDERED / orphan)
-    finally:
-        for item in staged:  # not swapped in (a swapped one left nothing behind): never leave it lying
+        produced = [*self.envs, FLEET] if self.job.fleet else self.envs
+        return RenderResult(options.check, self.results, _orphans(options.root / RENDERED, produced) if prune else [],
+                            target=job_target_shown(options), stream=options.stream)
+
+    def swap(self, result: RenderResult) -> None:
+        self.swapping = True
+        for item in self.staged:
+            item.swap()
+            self.swapped.append(item.target.name)
+        for env in self.results:
+            env.written = True
+        for orphan in result.orphans:
+            remove_tree(self.options.root / RENDERED / orphan)
+
+    def interrupted(self) -> GitopsgenError:
+        from gitopsgen.run.interrupt import interrupted
+
+        kept = [e for e in self.envs if e not in self.swapped]
+        return interrupted(job_target_shown(self.options), self.swapped, kept, writes=self.job.writes)
+
+    def clean_up(self) -> None:
+        from gitopsgen.tree.write import clean_leftovers
+
+        for item in self.staged:  # not swapped in (a swapped one left nothing behind): never leave it lying
             item.discard()
-        if not swapped:
-            for folder in created:  # a run that writes nothing leaves no new empty folder either
+        if self.job.writes:  # staged by a worker but never reported back (an interrupt): ours to remove
+            clean_leftovers(self.target)
+        if not self.swapping:
+            for folder in self.created:  # a run that writes nothing leaves no new empty folder either
                 with contextlib.suppress(OSError):
                     folder.rmdir()
-    for result in results:
-        if not result.written:  # the rendered lines of a file not on disk mean nothing there
-            result.problems = unwritten[result.env]
-    return outcome_
+
+    def finish(self, result: RenderResult) -> RenderResult:
+        for env in self.results:
+            if not env.written:  # the rendered lines of a file not on disk mean nothing there
+                env.problems = self.unwritten[env.env]
+        return result
+
+
+def job_target_shown(options: RenderOptions) -> str:
+    """rendered/, or the --output folder, as the user named it."""
+    return RENDERED if options.output is None else str(options.output)
 
 
 def _orphans(rendered: Path, envs: list[str]) -> list[str]:

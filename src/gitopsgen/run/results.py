@@ -27,6 +27,10 @@ class EnvResult:
     """How many files the render produced (-1: count `tree.files`)."""
     documents: int = 0
     """How many documents (objects and data documents) the render produced and validated."""
+    kept: list[str] = field(default_factory=list)
+    """Files not written by gitopsgen that the render keeps in rendered/<env>/."""
+    pruned: list[str] = field(default_factory=list)
+    """Files not written by gitopsgen removed with --prune."""
 
     def __post_init__(self) -> None:
         if self.files < 0:

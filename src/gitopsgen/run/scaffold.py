@@ -19,7 +19,7 @@ from pathlib import Path
 
 from gitopsgen.core.errors import UsageError
 from gitopsgen.core.problems import Problem, Severity
-from gitopsgen.facts import packaged
+from gitopsgen.facts import packaged, release
 from gitopsgen.facts.layout import ENVIRONMENTS, RENDERED, TEMPLATES
 
 RECORD = ".gitopsgen-templates.json"
@@ -71,67 +71,46 @@ def template_drift(templates: Path) -> list[Problem]:
 
 
 PRE_COMMIT = """\
-# gitopsgen's hooks, run with the gitopsgen installed in this environment (pip install gitopsgen).
+# gitopsgen's hook: pre-commit installs gitopsgen {tag} into an environment of its own. It checks
+# the specs, a fresh render with every validation layer, and that rendered/ is in sync (saying what
+# a hand edit there breaks). `id: gitopsgen-render` instead re-renders rather than failing.
 repos:
-  - repo: local
+  - repo: {repository}
+    rev: {tag}
     hooks:
-      - id: gitopsgen-validate
-        name: gitopsgen validate
-        entry: gitopsgen validate --all
-        language: system
-        pass_filenames: false
-        require_serial: true
-        files: ^(environments|templates|rendered|schemas)/|^gitopsgen\\.toml$
       - id: gitopsgen-check
-        name: gitopsgen render --check
-        entry: gitopsgen render --all --check
-        language: system
-        pass_filenames: false
-        require_serial: true
-        files: ^(environments|templates|rendered|schemas)/|^gitopsgen\\.toml$
 """
 
 WORKFLOW = """\
-# Pull requests: rendered/ in sync, validation findings as annotations, the diff as one comment.
+# Pull requests: rendered/ in sync, validation findings as annotations, the diff (charts
+# included) as one comment, or in the job summary for a pull request from a fork. The action
+# installs the gitopsgen of its own version; pin it by commit for an immutable reference.
 name: gitopsgen
 on: pull_request
-permissions:
-  contents: read
-  pull-requests: write
+permissions: {{}}
 jobs:
   gitopsgen:
     runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      pull-requests: write
     steps:
-      - uses: actions/checkout@v4
+      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1  # v7.0.1
         with:
-          fetch-depth: 0
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.12"
-      - run: python -m pip install "gitopsgen=={version}"
-      - run: gitopsgen render --all --check
-      - run: gitopsgen validate --all --format github
-      - name: Diff against the base branch
-        run: |
-          set +e
-          gitopsgen diff --all --base "origin/${{GITHUB_BASE_REF}}" --format markdown > "$RUNNER_TEMP/diff.md"
-          code=$?
-          set -e
-          cat "$RUNNER_TEMP/diff.md"
-          [ "$code" -le 1 ]
-      - name: Post or update the comment
-        env:
-          GH_TOKEN: ${{{{ github.token }}}}
-          PR: ${{{{ github.event.pull_request.number }}}}
-        run: |
-          ids=$(gh api --paginate "repos/$GITHUB_REPOSITORY/issues/$PR/comments" \\
-                  --jq '.[] | select(.body | startswith("<!-- gitopsgen-diff -->")) | .id')
-          id=${{ids%%$'\\n'*}}
-          if [ -n "$id" ]; then
-            gh api --method PATCH "repos/$GITHUB_REPOSITORY/issues/comments/$id" -F body=@"$RUNNER_TEMP/diff.md"
-          else
-            gh api --method POST "repos/$GITHUB_REPOSITORY/issues/$PR/comments" -F body=@"$RUNNER_TEMP/diff.md"
-          fi
+          fetch-depth: 0              # the diff needs the base branch's commits
+          persist-credentials: false
+      - uses: {action}@{tag}
+"""
+
+ZIZMOR = """\
+# zizmor (GitHub Actions security linter): actions are pinned by commit, except gitopsgen's own
+# action, which is pinned by its release tag (replace it by the tag's commit to pin it harder).
+rules:
+  unpinned-uses:
+    config:
+      policies:
+        "{action}": ref-pin
+        "*": hash-pin
 """
 
 README = """\
@@ -141,9 +120,11 @@ Argo CD deploys `rendered/<env>/`, which `gitopsgen` renders from the environmen
 `environments/` (and {templates}). Never edit `rendered/` by hand.
 
 ```sh
-pip install gitopsgen=={version}
+{install}
+git init -b main                # the branch the diff and the workflow compare with
 gitopsgen render --all          # after editing environments/ (or templates/); commit both
-gitopsgen validate --all        # every check, nothing written (pre-commit runs it too)
+gitopsgen validate --all        # every check, nothing written
+pre-commit install              # the hooks of .pre-commit-config.yaml, on every commit
 gitopsgen diff --all --base main  # what a change does, object by object
 ```
 
@@ -185,11 +166,13 @@ def init(root: Path, *, with_templates: bool = False, force: bool = False, templ
         return _write(root, files, force, "templates/ exists: its templates are used already")
     files[f"{RENDERED}/.gitkeep"] = b""
     files["gitopsgen.toml"] = CONFIG.encode()
-    files[".pre-commit-config.yaml"] = PRE_COMMIT.encode()
-    files[".github/workflows/gitopsgen.yml"] = WORKFLOW.format(version=version).encode()
-    files["README.md"] = README.format(version=version, templates="templates/" if with_templates else
-                                       "the templates packaged with gitopsgen; `gitopsgen init . --templates-only` "
-                                       "copies them here to change them").encode()
+    pins = {"repository": release.REPOSITORY, "tag": release.tag(version), "action": release.ACTION}
+    files[".pre-commit-config.yaml"] = PRE_COMMIT.format(**pins).encode()
+    files[".github/workflows/gitopsgen.yml"] = WORKFLOW.format(**pins).encode()
+    files[".github/zizmor.yml"] = ZIZMOR.format(**pins).encode()
+    templates_note = ("templates/" if with_templates else "the templates packaged with gitopsgen; "
+                      "`gitopsgen init . --templates-only` copies them here to change them")
+    files["README.md"] = README.format(install=release.pip_install(version=version), templates=templates_note).encode()
     result = _write(root, files, force, "pass --force to overwrite, or init another folder")
     result.notes.append("schemas/: the chart schemas packaged with gitopsgen cover the example pins; "
                         "run `gitopsgen schemas sync` (needs network) to pin the exact versions into schemas/")

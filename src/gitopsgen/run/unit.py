@@ -46,6 +46,8 @@ class EnvJob:
     kubernetes_version: str | None = None
     """The flag's or gitopsgen.toml's; None: each spec's."""
     strict: bool = False
+    prune: bool = False
+    """Remove files of rendered/<env>/ that gitopsgen did not write (`render.foreign`)."""
     fleet: bool = False
     """Fleet mode with --all: every environment also renders `rendered/_fleet/` (`fleet.py`)."""
 
@@ -75,6 +77,10 @@ class EnvOutcome:
     texts: dict[str, str] = field(default_factory=dict)
     """With --check: the rendered text of each file that differs from the disk."""
     staged: Staged | None = None
+    kept: list[str] = field(default_factory=list)
+    """Files of rendered/<env>/ not written by gitopsgen that the render keeps (`render.foreign`)."""
+    pruned: list[str] = field(default_factory=list)
+    """The same, removed with --prune."""
     documents: int = 0
     kubernetes_version: str | None = None
     fleet: RenderedTree | None = None
@@ -231,6 +237,7 @@ class EnvWorker:
 def settle(job: EnvJob, tree: RenderedTree, outcome: EnvOutcome) -> None:
     """Fill `outcome` for a validated `tree` (its findings in `outcome.found`): what differs on
     disk, the findings as they read if it is not written, and its staged folder when it may be."""
+    from gitopsgen.tree.foreign import sort_out
     from gitopsgen.tree.relocate import relocate
     from gitopsgen.tree.write import compare, read_tree, stage_tree
 
@@ -239,7 +246,9 @@ def settle(job: EnvJob, tree: RenderedTree, outcome: EnvOutcome) -> None:
     outcome.documents = sum(len(f.documents) for f in tree.files.values())
     if not job.stream:
         on_disk = read_tree(job.target / tree.env)
-        outcome.changes = compare(tree.bytes_by_path(), on_disk)
+        foreign = sort_out(compare(tree.bytes_by_path(), on_disk), on_disk, prune=job.prune)
+        outcome.changes, kept, outcome.pruned = foreign.changes, foreign.kept, foreign.pruned
+        outcome.kept = sorted(kept)
         if job.check:
             outcome.stale = {c.path: on_disk[c.path] for c in outcome.changes if c.path in on_disk}
             outcome.texts = {c.path: tree.files[c.path].text for c in outcome.changes if c.path in tree.files}
@@ -248,7 +257,8 @@ def settle(job: EnvJob, tree: RenderedTree, outcome: EnvOutcome) -> None:
     if job.writes and not has_errors(found):
         # the run removed what killed runs left before its first environment (`pipeline`): a
         # worker cleaning here could remove another worker's staged tree
-        outcome.staged = stage_tree(tree, job.target / tree.env, outcome.changes, clean=False)
+        outcome.staged = stage_tree(tree, job.target / tree.env, outcome.changes, clean=False,
+                                    keep={p: on_disk[p] for p in outcome.kept})
     outcome.tree = tree
 
 

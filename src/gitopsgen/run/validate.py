@@ -76,7 +76,24 @@ def validate(options: ValidateOptions) -> ValidateResult:
     options = _settings(options)
     if options.paths:
         return _validate_files(options)
-    return _validate_envs(options)
+    result = _validate_envs(options)
+    if options.root is None or result.input_error is not None:
+        return result
+    if result.targets and result.documents == 0 and not has_errors(result.problems):  # nothing checked is no pass
+        from gitopsgen.run.guard import template_folder
+
+        result.problems.append(Problem(template_folder(options.root), rule="templates", message=(
+            f"the templates render no document for {', '.join(result.targets)}: nothing was validated"),
+            hint="check the template folder (a missing or emptied templates/ is the usual cause)"))
+    from gitopsgen.facts.layout import RENDERED
+    from gitopsgen.run.interrupt import leftover_problems
+    from gitopsgen.spec.editor_schema import stale_editor_schema
+
+    result.problems = [p for p in result.problems if p.rule != "spec-schema"]  # render's is a warning, here an error
+    result.problems.extend(leftover_problems(options.root / RENDERED, RENDERED))  # what a killed render left
+    result.problems.extend(stale_editor_schema(options.root))
+    result.problems = sorted(set(result.problems))
+    return result
 
 
 def _settings(options: ValidateOptions) -> ValidateOptions:

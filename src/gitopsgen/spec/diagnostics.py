@@ -147,7 +147,7 @@ def _describe(field_model: type[BaseModel] | None, key: str) -> str | None:
         return None
     for name, info in field_model.model_fields.items():
         if key in (info.alias, name) and info.description:
-            return info.description.splitlines()[0]
+            return " ".join(info.description.split("\n\n")[0].split())  # the first paragraph, whole
     return None
 
 

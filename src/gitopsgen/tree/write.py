@@ -207,15 +207,15 @@ def _linked(existing: Path, dest: Path) -> bool:
 
 
 def stage_tree(tree: RenderedTree, target: Path, changes: list[FileChange] | None = None,
-               *, clean: bool = True) -> Staged | None:
+               *, clean: bool = True, keep: dict[str, bytes] | None = None) -> Staged | None:
     """Write `tree` in full into a new folder beside `target` (files it leaves unchanged are hard
     links to the ones in `target`), or None when `target` already holds exactly `tree`. `clean`:
     first remove what killed runs left in `target`'s parent (a run does it once, before its first
-    environment)."""
+    environment). `keep`: files of `target` the tree does not hold that stay (hand-made ones)."""
     bad = unsafe_paths(tree)
     if bad:  # the renderer refuses these; never write outside `target` whoever built the tree
         raise ValueError(f"refusing to write outside {target}: {'; '.join(bad)}")
-    expected = tree.bytes_by_path()
+    expected = {**(keep or {}), **tree.bytes_by_path()}
     if clean:
         clean_leftovers(target.parent)
     if changes is None:

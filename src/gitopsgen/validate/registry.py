@@ -9,7 +9,8 @@ LAYERS: dict[str, str] = {
     "spec": "The environment spec does not validate against its model or a cross-field check.",
     "secret": "A literal secret value in a spec.",
     "template": "A template does not compile, fails while rendering, or renders invalid YAML.",
-    "templates": "The repository's copy of the templates differs from the packaged ones it was taken from.",
+    "templates": "The template set: a repository copy that differs from the packaged one it was taken from, "
+                 "or a set that would render nothing or drop most of an environment.",
     "schema": "A manifest does not validate against its Kubernetes or CRD schema.",
     "cel": "A CRD's x-kubernetes-validations (CEL) rule fails, as the API server would evaluate it.",
     "admission-served": "The API version of a custom resource is not served (or is deprecated) by its CRD.",
@@ -25,6 +26,9 @@ LAYERS: dict[str, str] = {
     "fleet-agreement": "Environments render the fleet ApplicationSet differently.",
     "document": "A document on disk that is not a checkable object (missing kind, apiVersion or name), "
                 "or a data file.",
+    "spec-schema": "The editors' schema beside the specs (environments/spec.schema.json) is stale.",
+    "leftover": "A staging folder a killed render left beside rendered/<env>/.",
+    "interrupted": "A render stopped by SIGINT or SIGTERM: what was written and what kept its previous render.",
     "yaml": "A file is not valid YAML.",
     "usage": "Bad arguments.",
     "input": "Bad input.",
