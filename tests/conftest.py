@@ -47,9 +47,16 @@ def shared_schemas() -> Path:
 
 
 @pytest.fixture(scope="session")
-def rendered() -> dict[str, RenderedTree]:
-    """The real environments rendered in memory: {"dev": tree, "prd": tree}."""
+def rendered_ngf() -> dict[str, RenderedTree]:
+    """The real environments rendered in memory: {"dev": tree, "prd": tree} (the edge on NGINX
+    Gateway Fabric). Modules about ingress-nginx override `rendered`; this name stays the real trees."""
     return {item.tree.env: item.tree for item in render_trees(REPO_ROOT, list(EXAMPLES))}
+
+
+@pytest.fixture(scope="session")
+def rendered(rendered_ngf: dict[str, RenderedTree]) -> dict[str, RenderedTree]:
+    """The real environments rendered in memory: {"dev": tree, "prd": tree}."""
+    return rendered_ngf
 
 
 @pytest.fixture(scope="session")

@@ -30,3 +30,12 @@ def test_load_balancer_wave_rule_flags_a_tailscale_lb_before_the_tailscale_opera
     ])
     moved = mutate(tree, "apps/tailscale-operator.yaml", set_wave("-3"), doc=0)
     assert_findings(argocd_load_balancer_wave, moved, [])
+
+
+def test_the_gateway_data_plane_as_a_tailscale_load_balancer_is_flagged_too(
+        rendered_ngf: dict[str, RenderedTree]) -> None:
+    values = "values/nginx-gateway-fabric.yaml"
+    assert_findings(argocd_load_balancer_wave, rendered_ngf["dev"], [])
+    tree = mutate(rendered_ngf["dev"], values, lambda v: v["nginx"].update(
+        service={"type": "LoadBalancer", "loadBalancerClass": "tailscale"}), doc=0)
+    assert_findings(argocd_load_balancer_wave, tree, [(values, line_with(tree, values, "loadBalancerClass"))])

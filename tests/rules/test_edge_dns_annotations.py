@@ -1,4 +1,4 @@
-"""edge-dns-annotations: public Ingresses point External-DNS at the tunnel, proxied (DOMAIN X23)."""
+"""edge-dns-annotations: public Ingresses and HTTPRoutes point External-DNS at the tunnel, proxied (DOMAIN X23)."""
 
 from __future__ import annotations
 
@@ -39,3 +39,22 @@ def test_annotation_prefix_must_match_the_external_dns_values(rendered: dict[str
                      [{"annotationPrefix": "external-dns.kubernetes.io/"}])
     found = assert_findings(edge_dns_annotations, tree, [(ING, line_with(tree, ING, "metadata:"))])
     assert "external-dns.kubernetes.io/target" in found[0].message
+
+
+ROUTE = "manifests/example-api/httproute.yaml"
+GATEWAY = "manifests/gateway/gateway.yaml"
+
+
+def test_the_gateway_carries_the_tunnel_target_and_the_route_is_proxied(
+        rendered_ngf: dict[str, RenderedTree]) -> None:
+    prd = rendered_ngf["prd"]
+    assert_findings(edge_dns_annotations, prd, [])
+    wrong = mutate(prd, GATEWAY, lambda d: d[0]["metadata"]["annotations"].update(
+        {f"{ALPHA}target": "ingress.example.com"}))
+    assert_findings(edge_dns_annotations, wrong, [(GATEWAY, line_with(wrong, GATEWAY, "ingress.example.com"))])
+    bare = mutate(prd, GATEWAY, lambda d: d[0]["metadata"].pop("annotations"))
+    assert_findings(edge_dns_annotations, bare, [(GATEWAY, line_with(bare, GATEWAY, "metadata:"))])
+    unproxied = mutate(prd, ROUTE, lambda d: d[0]["metadata"]["annotations"].update(
+        {f"{ALPHA}cloudflare-proxied": "false"}))
+    assert_findings(edge_dns_annotations, unproxied,
+                    [(ROUTE, line_with(unproxied, ROUTE, "cloudflare-proxied"))])

@@ -51,3 +51,20 @@ def test_dev_must_not_publish_dns_or_run_a_tunnel(rendered: dict[str, RenderedTr
         (CONFIG, 1),
         (ING, line_with(tree, ING, "target: x.example")),
     ])
+
+
+def test_dev_route_host_must_be_the_tailnet_name_of_an_exposed_gateway(
+        rendered_ngf: dict[str, RenderedTree]) -> None:
+    route, gateway = "manifests/example-api/httproute.yaml", "manifests/gateway/gateway.yaml"
+    dev = rendered_ngf["dev"]
+    assert_findings(edge_tailscale, dev, [])
+    assert_findings(edge_tailscale, rendered_ngf["prd"], [])
+    renamed_host = mutate(dev, route, lambda d: d[0]["spec"].update(hostnames=["api.example-api-dev.ts.net"]))
+    assert_findings(edge_tailscale, renamed_host, [(route, line_with(renamed_host, route, "- api.example-api"))])
+    hidden = mutate(dev, gateway, lambda d: d[0]["spec"]["infrastructure"]["annotations"].pop("tailscale.com/expose"))
+    found = assert_findings(edge_tailscale, hidden, [(route, line_with(hidden, route, ".ts.net"))])
+    assert "reachable from nowhere" in found[0].message
+    bad = mutate(dev, gateway, lambda d: d[0]["spec"]["infrastructure"]["annotations"].update(
+        {"tailscale.com/hostname": "Example_API"}))
+    assert (gateway, line_with(bad, gateway, "tailscale.com/hostname: Example_API")) in places(
+        findings(edge_tailscale, bad))

@@ -63,3 +63,24 @@ def test_ingress_hosts_must_lie_under_the_domain_filters(rendered: dict[str, Ren
     assert_findings(edge_tunnel_routes, tree, [(ING, line_with(tree, ING, "host:"))])
     inside = with_file(rendered["prd"], "values/external-dns.yaml", [{"domainFilters": ["example.com"]}])
     assert_findings(edge_tunnel_routes, inside, [])
+
+
+ROUTE = "manifests/example-api/httproute.yaml"
+
+
+def test_route_hosts_and_tunnel_rules_match_on_the_gateway_edge(rendered_ngf: dict[str, RenderedTree]) -> None:
+    prd = rendered_ngf["prd"]
+    assert_findings(edge_tunnel_routes, prd, [])
+    tree = mutate(prd, ROUTE, lambda d: d[0]["spec"].update(hostnames=["shop.example.com"]))
+    found = assert_findings(edge_tunnel_routes, tree, [(ROUTE, line_with(tree, ROUTE, "- shop.example.com")),
+                                                       (CONFIG, line_with(tree, CONFIG, "hostname: api.example.com"))])
+    messages = sorted(p.message for p in found)
+    assert messages[0].startswith("host 'shop.example.com' has no cloudflared ingress rule")
+    assert messages[1].startswith("rule for 'api.example.com' matches no Ingress or HTTPRoute host (dead rule)")
+
+
+def test_tunnel_service_must_be_the_gateway_data_plane(rendered_ngf: dict[str, RenderedTree]) -> None:
+    wrong = "http://ingress-nginx-controller.ingress-nginx.svc.cluster.local:80"
+    tree = mutate(rendered_ngf["prd"], CONFIG, lambda d: d[0]["ingress"][0].update(service=wrong))
+    found = assert_findings(edge_tunnel_routes, tree, [(CONFIG, line_with(tree, CONFIG, wrong))])
+    assert "http://edge-nginx.nginx-gateway.svc.cluster.local:80" in found[0].message

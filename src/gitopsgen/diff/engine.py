@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from gitopsgen.diff import immutable
+from gitopsgen.diff.edge_switch import edge_switch
 from gitopsgen.diff.fields import align, field_changes
 from gitopsgen.diff.model import Entry, EnvDiff, EnvStatus, Key, Side, Status
 from gitopsgen.diff.notes import chart_changes, recreations, renames
@@ -73,6 +74,7 @@ def compare_trees(env: str, old: RenderedTree | None, new: RenderedTree | None, 
     _link_renames(label, entries, pairs, old_index, new_index)
     result.notes = recreations(entries, pairs, old_index, new_index)
     result.notes.extend(immutable.recreations(entries, old_index, new_index))
+    result.notes.extend(edge_switch(entries, old_index, new_index))
     result.charts = chart_changes(env, entries, old_index, new_index)
     if old is not None and new is not None:
         touched = {e.old.path for e in entries if e.old} | {e.new.path for e in entries if e.new}

@@ -176,7 +176,8 @@ class Note:
     """Something a reviewer must not miss, beyond field values (e.g. a delete-and-create)."""
 
     kind: str
-    """`recreate`: the cluster deletes objects and creates them again."""
+    """`recreate`: the cluster deletes objects and creates them again; `edge-switch`: the NGINX in
+    front of the API changes (ingress-nginx and NGINX Gateway Fabric)."""
     message: str
     subjects: tuple[str, ...] = ()
 

@@ -106,8 +106,8 @@ class MarkdownReporter:
             lines += ["No differences.", ""]
         for env in result.envs:
             for note in env.notes:
-                lines += ["> [!WARNING]", f"> **Delete and create on the cluster** ({_code(env.env)}): "
-                          f"{html.escape(note.message)}", ""]
+                lead = "The edge switches" if note.kind == "edge-switch" else "Delete and create on the cluster"
+                lines += ["> [!WARNING]", f"> **{lead}** ({_code(env.env)}): {html.escape(note.message)}", ""]
             for chart in env.charts:
                 lines += [f"- {_code(env.env)}: {html.escape(chart_line(chart))}"]
             if env.charts:

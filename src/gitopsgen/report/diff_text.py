@@ -58,7 +58,8 @@ class TextReporter:
     def environment(self, env: EnvDiff, out: TextIO) -> None:
         print(self.paint(f"{env.env}: {env_state(env)}", "bold"), file=out)
         for note in env.notes:
-            print(self.paint(f"  ! delete and create: {note.message}", "magenta", "bold"), file=out)
+            lead = "edge switch" if note.kind == "edge-switch" else "delete and create"
+            print(self.paint(f"  ! {lead}: {note.message}", "magenta", "bold"), file=out)
         for chart in env.charts:
             print(f"  * {chart_line(chart)}", file=out)
             for entry in chart.objects or []:

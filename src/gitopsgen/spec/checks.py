@@ -285,8 +285,11 @@ def edge_controller_has_its_chart(f: Fields) -> Iterator[Finding]:
     controller = f("ingress", "controller")
     key = "nginxGatewayFabric" if controller == "nginx-gateway-fabric" else "ingressNginx"
     if not f.has("charts", key):
+        other = "ingress.controller: ingress-nginx (retired upstream)" if key == "nginxGatewayFabric" else \
+            "ingress.controller: nginx-gateway-fabric"
         yield Finding(("charts", key), f"is required with ingress.controller {controller}", severity=E,
-                      hint=f"pin the {controller} chart (repoURL, chart, version, namespace, releaseName)")
+                      hint=f"pin the {controller} chart (repoURL, chart, version, namespace, releaseName), "
+                           f"or set {other}")
 
 
 @check
