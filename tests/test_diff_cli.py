@@ -201,19 +201,6 @@ def test_render_check_preview_is_bounded(rendered_project: Path) -> None:
     assert re.fullmatch(r"    \.\.\. \d+ more lines: `gitopsgen diff prd` shows every change", preview[-1])
 
 
-def test_readme_ci_job_is_valid_yaml_and_finds_the_comment_by_the_marker(repo_root: Path) -> None:
-    import yaml as pyyaml
-
-    readme = (repo_root / "README.md").read_text()
-    block = readme.split("# .github/workflows/gitopsgen-diff.yml\n", 1)[1].split("```", 1)[0]
-    workflow = pyyaml.safe_load(block)
-    steps = workflow["jobs"]["diff"]["steps"]
-    scripts = "\n".join(step.get("run", "") for step in steps)
-    assert 'gitopsgen diff --all --base "origin/${GITHUB_BASE_REF}" --format markdown' in scripts
-    assert f'startswith("{MARKER}")' in scripts
-    assert steps[0]["with"]["fetch-depth"] == 0
-
-
 def test_diff_without_base_shows_environments_never_rendered_and_folders_no_spec_produces(
         rendered_project: Path) -> None:
     from gitopsgen.diff import DiffOptions, EnvStatus, diff

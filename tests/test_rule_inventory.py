@@ -1,7 +1,8 @@
-"""Every discovered rule is documented, listed in the README, tested, and silent on the real trees.
+"""Every discovered rule is documented, listed in the rules table of the docs (docs/reference/checks.md),
+tested, and silent on the real trees.
 
-Nothing lists the rules by hand: adding a rule module without its docstring, README row or test
-file fails here, and so does a README row for a rule that no longer exists.
+Nothing lists the rules by hand: adding a rule module without its docstring, table row or test
+file fails here, and so does a row for a rule that no longer exists.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ README_ROW = re.compile(r"^\| `(?P<id>[a-z0-9-]+)` \| (?P<text>.+) \|$")
 
 
 def _readme_rows() -> dict[str, str]:
-    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    text = (REPO_ROOT / "docs" / "reference" / "checks.md").read_text(encoding="utf-8")
     return {m["id"]: m["text"] for line in text.splitlines() if (m := README_ROW.match(line))}
 
 

@@ -275,7 +275,8 @@ def derive(spec: Environment, env: str) -> Names:
     )
     if cloudflare is not None:
         assert spec.app.hostname is not None  # guaranteed by spec rules
-        edge = EdgeNames(type="cloudflare", public_host=spec.app.hostname,
+        hosts = tuple(dict.fromkeys((spec.app.hostname, *cloudflare.additional_hostnames)))  # each once, API first
+        edge = EdgeNames(type="cloudflare", public_host=spec.app.hostname, tunnel_hosts=hosts,
                          tunnel_target=cloudflare.tunnel_id + domain.TUNNEL_TARGET_SUFFIX, tailscale_fqdn=None,
                          namespace=cloudflare.namespace, pod_labels={"app.kubernetes.io/name": "cloudflared"},
                          replicas=cloudflare.replicas, pdb=cloudflare.replicas > 1,
@@ -283,7 +284,8 @@ def derive(spec: Environment, env: str) -> Names:
     else:
         assert isinstance(edge_spec, TailscaleEdge) and charts.tailscale_operator is not None
         fqdn = f"{edge_spec.hostname}.{edge_spec.tailnet}.ts.net"
-        edge = EdgeNames(type="tailscale", public_host=fqdn, tunnel_target=None, tailscale_fqdn=fqdn,
+        edge = EdgeNames(type="tailscale", public_host=fqdn, tunnel_hosts=(fqdn,), tunnel_target=None,
+                         tailscale_fqdn=fqdn,
                          namespace=charts.tailscale_operator.namespace, pod_labels=None, replicas=0, pdb=False,
                          spread=None)
 

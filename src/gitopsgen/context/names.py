@@ -144,6 +144,8 @@ class EdgeNames:
     type: str
     public_host: str
     """The host users reach the API at."""
+    tunnel_hosts: tuple[str, ...]
+    """Every host the edge routes to the ingress controller: the API's, then the additional ones."""
     tunnel_target: str | None
     tailscale_fqdn: str | None
     namespace: str

@@ -347,6 +347,9 @@ class CloudflareEdge(Model):
     namespace: DnsLabel = "cloudflared"
     credentials_key: DopplerKey
     """Doppler secret holding the tunnel credentials JSON (AccountTag, TunnelID, TunnelSecret)."""
+    additional_hostnames: Annotated[list[Hostname], Field(max_length=50)] = []
+    """Public hostnames of services a repository adds with its own templates: the tunnel routes each
+    to the ingress controller, like app.hostname (their Ingress carries the DNS annotations)."""
 
 
 Edge = Annotated[TailscaleEdge | CloudflareEdge, Field(discriminator="type")]
