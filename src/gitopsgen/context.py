@@ -235,6 +235,7 @@ def _argocd(env: str, spec: Environment, charts: dict[str, ChartSource], compone
         apps={name: f"{env}-{name}" for name in names}, destination=target,
         management_server=domain.ARGOCD_IN_CLUSTER, source_repos=tuple(repos),
         namespaces=tuple(ns.name for ns in namespaces), cluster_resources=tuple(whitelist), tier=spec.tier,
+        target_revision=spec.argocd.target_revision or domain.DEFAULT_REVISIONS[spec.tier],
     )
 
 

@@ -234,6 +234,8 @@ class ArgoNames:
     cluster_resources: tuple[dict[str, str], ...]
     """clusterResourceWhitelist entries (Namespaces by name)."""
     tier: str
+    target_revision: str = "main"
+    """The Git revision the environment's Applications follow (argocd.targetRevision, default by tier)."""
     health_key: str = domain.APPLICATION_HEALTH_KEY
     health_lua: str = domain.APPLICATION_HEALTH_LUA
     """The argocd-cm entry that makes sync waves wait for child Applications' health."""

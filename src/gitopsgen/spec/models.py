@@ -124,7 +124,12 @@ class ArgoCD(Model):
     """Namespace of the Argo CD that deploys this environment (Applications and AppProjects live there)."""
     repo_url: RepoUrl = Field(alias="repoURL")
     """The Git repository that holds this tree (Argo CD reads rendered/<env>/ from it)."""
-    target_revision: GitRevision = "main"
+    target_revision: GitRevision | None = None
+    """The Git branch, tag or commit this environment's Applications follow. Default: `main` in
+    development, `production` (a protected branch) in production, so that a merge to main reaches
+    development only and production moves when someone promotes (merges main into `production`,
+    or moves a tag) after reviewing the rendered diff. The cross-promotion rule refuses a
+    production environment following the same moving ref as a development one."""
     destination: Destination
     """The cluster this environment runs on, as Argo CD knows it: `server` (API URL) or cluster `name`.
     The root Application and the AppProjects always go to Argo CD's own cluster."""
