@@ -378,6 +378,10 @@ class Availability(Model):
     preferred: best effort (ScheduleAnyway). Default: required in production, else preferred."""
     topology_key: Annotated[str, Field(pattern=r"^[a-z0-9.-]+(/[a-z0-9._-]+)?$", max_length=253)] = \
         "kubernetes.io/hostname"
+    zone_key: Annotated[str, Field(pattern=r"^[a-z0-9.-]+(/[a-z0-9._-]+)?$", max_length=253)] | None = None
+    """Node label naming the failure zone, e.g. topology.kubernetes.io/zone: the API, PostgreSQL
+    and Redis then also spread over zones (maxSkew 1, as `spread` says). Unset: no zone spread,
+    for clusters whose nodes carry no zone label."""
 
 
 class Dns(Model):
