@@ -9,13 +9,17 @@ BIN := $(VENV)/bin
 # CRDs and chart folders beside the checkout; tests/test_store_upstream.py checks it is current
 # (keep its list of sources in step with this one).
 SHARED ?= ../shared
+# The Prometheus Operator CRDs of the kinds we render, vendored under upstream/ (see its README).
+PROMETHEUS_OPERATOR := 0.93.0
+PROMETHEUS_OPERATOR_CRDS := https://raw.githubusercontent.com/prometheus-operator/prometheus-operator/v$(PROMETHEUS_OPERATOR)/example/prometheus-operator-crd
 STORE_SOURCES := $(addprefix $(SHARED)/crds/,argo-cd-v3.5.1 external-secrets-v2.9.0 redis-operator-v0.26.0 \
 	cloudnative-pg-chart-0.29.0 plugin-barman-cloud-v0.13.0) \
 	$(addprefix $(SHARED)/schemas/charts/,cloudnative-pg external-secrets reloader external-dns redis-operator \
-	plugin-barman-cloud cert-manager)
+	plugin-barman-cloud cert-manager) \
+	upstream/prometheus-operator-v$(PROMETHEUS_OPERATOR)
 STORE := src/gitopsgen/store/default
 
-.PHONY: install render check test fuzz lint clean store spec-schema docs bench
+.PHONY: install render check test fuzz lint clean store spec-schema docs bench upstream-crds
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +34,12 @@ render: $(BIN)/.installed
 
 check: $(BIN)/.installed
 	$(BIN)/gitopsgen render --all --check
+
+upstream-crds:
+	mkdir -p upstream/prometheus-operator-v$(PROMETHEUS_OPERATOR)
+	for kind in podmonitors prometheusrules; do \
+		curl -fsSL -o upstream/prometheus-operator-v$(PROMETHEUS_OPERATOR)/monitoring.coreos.com_$$kind.yaml \
+			$(PROMETHEUS_OPERATOR_CRDS)/monitoring.coreos.com_$$kind.yaml; done
 
 store: $(BIN)/.installed
 	rm -rf $(STORE)

@@ -40,8 +40,13 @@ def shared() -> Path:
     return SHARED
 
 
+STORE_UPSTREAM = ("upstream/prometheus-operator-v0.93.0",)
+"""Vendored upstream files (upstream/README.md), relative to the repository root."""
+
+
 def store_sources(base: Path) -> list[str]:
-    return [str(base / "crds" / c) for c in STORE_CRDS] + [str(base / "schemas" / "charts" / c) for c in STORE_CHARTS]
+    return [str(base / "crds" / c) for c in STORE_CRDS] + [str(base / "schemas" / "charts" / c) for c in STORE_CHARTS] \
+        + list(STORE_UPSTREAM)
 
 
 def crd(group: str = "example.org", kind: str = "Widget", *, versions: list[dict[str, Any]] | None = None,

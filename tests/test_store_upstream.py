@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import random
 import re
@@ -33,7 +34,7 @@ from jsonschema import Draft7Validator
 
 from gitopsgen.manifests import RenderedTree
 from gitopsgen.store.importing import ImportOptions, import_sources
-from store_support import REPO_ROOT, SHARED, STORE_CHARTS, STORE_CRDS, shared, store_sources
+from store_support import REPO_ROOT, SHARED, STORE_CHARTS, STORE_CRDS, STORE_UPSTREAM, shared, store_sources
 
 ORACLE = SHARED / "schemas" / "crds-strict"
 ORACLE_FILES = sorted(p.relative_to(ORACLE).as_posix() for p in ORACLE.glob("*/*.json")) or ["(no ../shared)"]
@@ -204,6 +205,8 @@ def test_every_reference_file_has_its_counterpart_and_nothing_is_lost(imported: 
         "external-secrets.io/clusterexternalsecret_v1.json", "external-secrets.io/clusterexternalsecret_v1beta1.json",
         *(f"postgresql.cnpg.io/{k}_v1.json" for k in ("clusterimagecatalog", "databaserole", "failoverquorum",
                                                      "imagecatalog", "publication", "subscription")),
+        # vendored under upstream/, not part of the reference
+        "monitoring.coreos.com/podmonitor_v1.json", "monitoring.coreos.com/prometheusrule_v1.json",
     ]
 
 
@@ -237,12 +240,21 @@ def test_the_packaged_lock_names_its_sources_relative_to_the_repository() -> Non
     lock = json.loads((PACKAGED / "lock.json").read_text())
     assert sorted(c["name"] for c in lock["charts"]) == sorted(STORE_CHARTS)
     sources = {f["source"].split("#")[0] for f in lock["files"]}
-    assert all(s.startswith("../shared/") for s in sources), sources
+    assert all(s.startswith("../shared/") or s.startswith(STORE_UPSTREAM) for s in sources), sources
     for folder in STORE_CRDS:
         assert any(s.startswith(f"../shared/crds/{folder}/") for s in sources), folder
+    for folder in STORE_UPSTREAM:  # vendored in the repository, listed in upstream/README.md with sha256
+        vendored = [s for s in sources if s.startswith(folder + "/")]
+        assert vendored, folder
+        readme = (REPO_ROOT / "upstream" / "README.md").read_text()
+        for source in vendored:
+            digest = hashlib.sha256((REPO_ROOT / source).read_bytes()).hexdigest()
+            assert digest in readme, source
 
 
 def test_the_makefile_builds_the_store_from_the_same_sources() -> None:
     makefile = (REPO_ROOT / "Makefile").read_text()
     for name in (*STORE_CRDS, *STORE_CHARTS):
         assert name in makefile, name
+    assert "upstream/prometheus-operator-v$(PROMETHEUS_OPERATOR)" in makefile
+    assert "PROMETHEUS_OPERATOR := 0.93.0" in makefile
