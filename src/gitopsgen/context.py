@@ -339,7 +339,9 @@ def derive(spec: Environment, env: str) -> Names:
                  argocd=_argocd(env, spec, installed, components, namespaces), namespaces=namespaces,
                  network=network, spread=spreading,
                  # Reloader watches where ExternalSecrets deliver Secrets, and nowhere else.
-                 reloader_namespaces=secrets.namespaces, charts=installed, protect_data=protect)
+                 reloader_namespaces=secrets.namespaces, charts=installed, protect_data=protect,
+                 observability=spec.observability.enabled if spec.observability.enabled is not None
+                 else production and spec.observability.prometheus_operator)
 
 
 def build_context(loaded: LoadedSpec) -> dict[str, Any]:

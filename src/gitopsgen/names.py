@@ -258,6 +258,9 @@ class Names:
     reloader_namespaces: tuple[str, ...]
     charts: dict[str, ChartSource] = field(default_factory=dict)
     """Every chart this environment installs, by spec key."""
+    observability: bool = False
+    """Render PodMonitors, PrometheusRules, the Redis exporter and the scraper's NetworkPolicy rules
+    (observability.enabled, default: production with the Prometheus Operator)."""
     protect_data: bool = False
     """`protectData` (default: on in production): stateful objects, their namespaces, the Secrets
     holding credentials and the CRDs of data objects survive a pruned or deleted Application."""

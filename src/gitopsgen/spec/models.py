@@ -414,6 +414,33 @@ class Network(Model):
     """Ports PostgreSQL pods reach the Kubernetes API on (443 through the Service, 6443 on most control planes)."""
 
 
+class Observability(Model):
+    """Metrics and alerts through the cluster's Prometheus Operator: PodMonitors for the PostgreSQL
+    instances (CloudNativePG's exporter, which also serves the Barman Cloud plugin's backup
+    metrics) and for Redis (the OT operator's redis-exporter sidecar), a PrometheusRule alerting on
+    WAL archiving failures, the age of the last backup, PVC usage and a missing Redis master, and
+    NetworkPolicies that let the scraper in."""
+
+    prometheus_operator: bool = False
+    """Whether the cluster runs the Prometheus Operator (its PodMonitor and PrometheusRule CRDs)."""
+    enabled: bool | None = None
+    """Default: on in production when prometheusOperator is true, off otherwise."""
+    labels: dict[Annotated[str, Field(pattern=r"^([a-z0-9.-]+/)?[A-Za-z0-9._-]+$", max_length=253)],
+                 Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{0,63}$")]] = {}
+    """Labels the Prometheus selects PodMonitors and PrometheusRules by (its podMonitorSelector and
+    ruleSelector), e.g. release: kube-prometheus-stack."""
+    scraper_namespace: DnsLabel = "monitoring"
+    """Namespace of the Prometheus pods, let in by the NetworkPolicies."""
+    scraper_pod_labels: dict[Annotated[str, Field(pattern=r"^[a-z0-9./-]+$")], DnsLabel] = \
+        {"app.kubernetes.io/name": "prometheus"}
+    """Labels of the Prometheus pods (the Prometheus Operator sets app.kubernetes.io/name: prometheus)."""
+    redis_exporter_image: Image = "quay.io/opstree/redis-exporter:v1.44.0"
+    backup_max_age_hours: Annotated[int, Field(ge=1, le=24 * 14)] = 26
+    """Alert when the last successful base backup is older (a daily schedule plus margin)."""
+    pvc_usage_percent: Annotated[int, Field(ge=50, le=99)] = 80
+    """Alert when a volume of the namespace is fuller than this."""
+
+
 # --- the whole environment -------------------------------------------------------------------
 
 
@@ -442,3 +469,4 @@ class Environment(Model):
     edge: Edge
     external_dns: ExternalDns | None = None
     """Public DNS records for the cloudflare edge; absent with the tailscale edge."""
+    observability: Observability = Observability()
