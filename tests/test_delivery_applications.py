@@ -100,7 +100,7 @@ def test_root_application_syncs_the_apps_folder_of_its_environment(
     assert (project["kind"], project["metadata"]["name"]) == ("AppProject", env)
     bootstrap = [d.data["kind"] for p in sorted(rendered[env].files) if p.startswith("bootstrap/")
                  for d in rendered[env].files[p].documents]
-    assert sorted(bootstrap) == ["AppProject", "Application"]
+    assert sorted(bootstrap) == ["AppProject", "Application", "ConfigMap"]  # argocd-cm's health check
 
 
 @pytest.mark.parametrize("env", ENVS)

@@ -227,7 +227,7 @@ def test_fleet_mode_with_jobs_writes_and_says_the_same(fleet: Path, tmp_path: Pa
                  if p.is_file()}
         runs[jobs] = (result.returncode, result.stdout, result.stderr, files)
     assert runs["2"] == runs["1"] and runs["1"][0] == 0
-    assert "rendered/_fleet: written, 3 added (3 files)" in runs["1"][1]
+    assert "rendered/_fleet: written, 4 added (4 files)" in runs["1"][1]
 
 
 def test_the_fleet_settings_are_checked(fleet: Path) -> None:
