@@ -111,6 +111,9 @@ def _validate_envs(options: ValidateOptions) -> ValidateResult:
     if not root.is_dir():
         raise UsageError(f"--root {root} is not a directory")
     envs = select_envs(root, options.envs, options.all_envs)
+    from gitopsgen.spec import across
+
+    across.refuse(root, envs)  # as render: ENV against every other environment's spec
     with repository_lock(root, exclusive=False):  # a render in progress finishes first
         return _validate_locked(options, root, envs)
 
