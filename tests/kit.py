@@ -128,6 +128,19 @@ def apps(tree: RenderedTree) -> dict[str, Manifest]:
     return found
 
 
+def replace_sources_revision(tree: RenderedTree, revision: str) -> RenderedTree:
+    """A copy of `tree` whose Applications' Git sources (not charts) follow `revision`."""
+    for path in sorted({app.file for app in apps(tree).values()}):
+        def change(docs: list[Any]) -> None:
+            for app in docs:
+                spec = app["spec"]
+                for source in spec.get("sources") or [spec.get("source")]:
+                    if "chart" not in source:
+                        source["targetRevision"] = revision
+        tree = mutate(tree, path, change)
+    return tree
+
+
 def find_env(container: dict[str, Any], name: str) -> dict[str, Any]:
     return next(e for e in container["env"] if e["name"] == name)
 

@@ -1,4 +1,4 @@
-"""A small evaluator of Kubernetes NetworkPolicy egress, as the API documents it.
+"""A small evaluator of Kubernetes NetworkPolicy egress and ingress, as the API documents it.
 
 A pod's egress is allowed to a destination when no policy of its namespace with `Egress` in
 `policyTypes` selects it, or when one that does has a rule whose `to` admits the destination
@@ -71,6 +71,25 @@ def egress_allowed(tree: RenderedTree, source: Pod, dest: Pod | str, port: int, 
         for rule in spec.get("egress") or []:
             peers = rule.get("to")
             if (not peers or any(_peer_admits(p, namespace, dest) for p in peers)) and \
+                    _ports_admit(rule.get("ports"), port, protocol):
+                return True
+    return False
+
+
+def ingress_allowed(tree: RenderedTree, source: Pod, dest: Pod, port: int, protocol: str = "TCP") -> bool:
+    """Whether `dest` accepts a connection from `source` on port/protocol (the destination side only)."""
+    isolating = []
+    for policy in tree.manifests("NetworkPolicy"):
+        spec = policy.data.get("spec") or {}
+        if policy.ident.namespace == dest.namespace and "Ingress" in (spec.get("policyTypes") or []) and \
+                _selects(spec.get("podSelector"), dest.labels):
+            isolating.append((policy.ident.namespace, spec))
+    if not isolating:
+        return True
+    for namespace, spec in isolating:
+        for rule in spec.get("ingress") or []:
+            peers = rule.get("from")
+            if (not peers or any(_peer_admits(p, namespace, source) for p in peers)) and \
                     _ports_admit(rule.get("ports"), port, protocol):
                 return True
     return False

@@ -85,7 +85,7 @@ def test_root_application_syncs_the_apps_folder_of_its_environment(
     root = apps(rendered[env])["root"].data
     assert root["metadata"]["name"] == f"{env}-root"
     assert root["spec"]["source"] == {"repoURL": spec["argocd"]["repoURL"],
-                                      "targetRevision": spec["argocd"]["targetRevision"],
+                                      "targetRevision": contexts[env]["names"].argocd.target_revision,
                                       "path": f"rendered/{env}/apps"}
     assert root["metadata"]["namespace"] == root["spec"]["destination"]["namespace"] == spec["argocd"]["namespace"]
     # the root creates Applications in Argo CD's own cluster, whatever cluster the environment runs on
@@ -102,7 +102,7 @@ def test_root_application_syncs_the_apps_folder_of_its_environment(
     assert (project["kind"], project["metadata"]["name"]) == ("AppProject", env)
     bootstrap = [d.data["kind"] for p in sorted(rendered[env].files) if p.startswith("bootstrap/")
                  for d in rendered[env].files[p].documents]
-    assert sorted(bootstrap) == ["AppProject", "Application"]
+    assert sorted(bootstrap) == ["AppProject", "Application", "ConfigMap"]  # argocd-cm's health check
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -145,7 +145,7 @@ def test_chart_applications_pin_the_spec_chart_and_read_values_from_git(
         assert re.fullmatch(r"v?\d+\.\d+\.\d+", helm_source["targetRevision"])  # pinned, no range
         assert helm_source["helm"]["valueFiles"] == [f"$values/rendered/{env}/values/{chart['chart']}.yaml"]
         assert values_source == {"repoURL": spec["argocd"]["repoURL"],
-                                 "targetRevision": spec["argocd"]["targetRevision"], "ref": "values"}
+                                 "targetRevision": contexts[env]["names"].argocd.target_revision, "ref": "values"}
         assert app["spec"]["destination"]["namespace"] == chart["namespace"]
         # explicit everywhere: Argo CD would otherwise use the (environment-prefixed) Application name
         assert helm_source["helm"]["releaseName"] == chart["releaseName"]
@@ -177,7 +177,8 @@ def test_git_applications_point_at_their_manifest_folders(
         expected["cloudflared"] = "manifests/cloudflared"
     for name, folder in expected.items():
         source = apps(rendered[env])[name].data["spec"]["source"]
-        assert source == {"repoURL": spec["argocd"]["repoURL"], "targetRevision": spec["argocd"]["targetRevision"],
+        assert source == {"repoURL": spec["argocd"]["repoURL"],
+                          "targetRevision": contexts[env]["names"].argocd.target_revision,
                           "path": f"rendered/{env}/{folder}"}
 
 

@@ -46,8 +46,11 @@ def _go(template: Any, params: dict[str, Any]) -> Any:
     if not isinstance(template, str):
         return template
 
-    def value(match: re.Match[str]) -> str:
-        expression = match.group(1).strip()
+    def evaluate(expression: str) -> str:
+        lookup = re.fullmatch(r'index \(dict ((?:"[^"]*" ?)*)\) \((.*)\)', expression)
+        if lookup:  # sprig's dict, indexed by what the inner expression gives (a missing key: "")
+            pairs = re.findall(r'"([^"]*)"', lookup.group(1))
+            return dict(zip(pairs[::2], pairs[1::2], strict=True)).get(evaluate(lookup.group(2)), "")
         index = re.fullmatch(r"index \.path\.segments (\d+)", expression)
         if index:
             return str(params["path"]["segments"][int(index.group(1))])
@@ -55,6 +58,9 @@ def _go(template: Any, params: dict[str, Any]) -> Any:
         for part in expression.lstrip(".").split("."):
             node = node[part]  # missingkey=error
         return str(node)
+
+    def value(match: re.Match[str]) -> str:
+        return evaluate(match.group(1).strip())
 
     return re.sub(r"\{\{(.*?)\}\}", value, template)
 
@@ -106,7 +112,7 @@ def test_the_applicationset_is_go_templated_strictly_and_never_deletes_on_its_ow
     assert spec["goTemplate"] is True and spec["goTemplateOptions"] == ["missingkey=error"]
     assert spec["syncPolicy"] == {"applicationsSync": "create-update", "preserveResourcesOnDeletion": True}
     assert spec["generators"] == [{"git": {"repoURL": "https://github.com/example-org/platform-gitops.git",
-                                           "revision": "main", "directories": [{"path": "rendered/*/apps"}]}}]
+                                           "revision": "HEAD", "directories": [{"path": "rendered/*/apps"}]}}]
     assert "finalizers" not in spec["template"]["metadata"]  # deleting a root never cascades
     [patch] = _docs(fleet / "rendered" / "_fleet" / "argocd-cmd-params-cm.patch.yaml")
     assert patch == {"data": {"applicationsetcontroller.enable.policy.override": "true"}}
@@ -163,13 +169,21 @@ def test_an_excluded_environment_and_a_list_with_a_stranger_are_errors(fleet: Pa
 
 
 def test_environments_that_render_the_fleet_differently_are_an_error(fleet: Path) -> None:
-    replace_in(fleet / "environments" / "prd.yaml", "argocd:\n", "argocd:\n  targetRevision: release\n")
+    replace_in(fleet / "environments" / "prd.yaml", "argocd:\n", "argocd:\n  retry:\n    limit: 5\n")
     result = render(RenderOptions(root=fleet, all_envs=True))
     assert result.exit_code == 1
     problems = [p for e in result.envs for p in e.problems if p.rule == "fleet-agreement"]
     assert problems and all(p.file.startswith("templates/_fleet/") or p.file.startswith("rendered/_fleet/")
                             for p in problems)
-    assert "environment prd renders this line as 'revision: release'" in problems[0].message
+    assert "environment prd renders this line as 'limit: 5'" in problems[0].message
+
+
+def test_each_generated_root_follows_its_own_environments_revision(fleet: Path) -> None:
+    replace_in(fleet / "environments" / "dev.yaml", "argocd:\n", "argocd:\n  targetRevision: trunk\n")
+    assert render(RenderOptions(root=fleet, all_envs=True)).exit_code == 0
+    generated = _generated(fleet)
+    assert {env: app["spec"]["source"]["targetRevision"] for env, app in generated.items()} == \
+        {"dev": "trunk", "prd": "production"}
 
 
 def test_rendering_one_environment_leaves_the_fleet_alone(fleet: Path) -> None:
@@ -213,7 +227,7 @@ def test_fleet_mode_with_jobs_writes_and_says_the_same(fleet: Path, tmp_path: Pa
                  if p.is_file()}
         runs[jobs] = (result.returncode, result.stdout, result.stderr, files)
     assert runs["2"] == runs["1"] and runs["1"][0] == 0
-    assert "rendered/_fleet: written, 3 added (3 files)" in runs["1"][1]
+    assert "rendered/_fleet: written, 4 added (4 files)" in runs["1"][1]
 
 
 def test_the_fleet_settings_are_checked(fleet: Path) -> None:

@@ -31,9 +31,9 @@ def custom_resources(tree: RenderedTree) -> list[Document]:
     return [d for d in platform_docs(tree) if d.identity and d.identity.group in CUSTOM_GROUPS]
 
 
-# Neither kubernetes-validate nor the reference conversion has Gateway API schemas: the packaged
-# store checks them (tests/test_edge_gateway.py).
-GATEWAY_GROUPS = ("gateway.networking.k8s.io",)
+# Neither kubernetes-validate nor the reference conversion has Gateway API or Prometheus Operator
+# schemas: the packaged store checks the Gateway API's (tests/test_edge_gateway.py).
+GATEWAY_GROUPS = ("gateway.networking.k8s.io", "monitoring.coreos.com")
 
 
 def core_objects(tree: RenderedTree) -> list[Document]:

@@ -87,8 +87,8 @@ def test_redis_needs_a_memory_limit(project: Path) -> None:
 
 
 def test_a_short_retry_budget_is_a_warning(project: Path) -> None:
-    replace_in(project / "environments" / "defaults.yaml", "  targetRevision: main\n",
-               "  targetRevision: main\n  retry:\n    limit: 5\n    backoffMaxDuration: 5m\n")
+    replace_in(project / "environments" / "defaults.yaml", "  namespace: argocd\n",
+               "  namespace: argocd\n  retry:\n    limit: 5\n    backoffMaxDuration: 5m\n")
     loaded = load(project, "dev")
     [warning] = loaded.warnings
     assert (warning.path, warning.severity) == ("argocd.retry", Severity.WARNING)

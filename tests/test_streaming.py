@@ -15,7 +15,7 @@ from gitopsgen.run.unit import cross_view
 from gitopsgen.tree import write
 from gitopsgen.tree.manifests import RenderedTree
 from gitopsgen.validate.rules import cross_rules, run_across
-from kit import cli, renamed, replace_in
+from kit import cli, renamed, replace_in, replace_sources_revision
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
@@ -25,17 +25,18 @@ def _snapshot(root: Path) -> dict[str, bytes]:
 
 
 def _add_staging(root: Path, name: str = "stg", *, collide: bool = True) -> None:
-    """environments/<name>.yaml copied from prd: with `collide`, it keeps prd's tunnel, DNS owner,
-    Doppler config and cluster (invalid next to prd); else it is made unique."""
+    """environments/<name>.yaml copied from prd, with its own cluster, hostname, tunnel, DNS owner,
+    backup path and Doppler config; with `collide`, it follows main like dev (invalid next to dev:
+    a finding of the rendered trees, cross-promotion), else its own branch."""
     spec = root / "environments" / f"{name}.yaml"
     spec.write_text((root / "environments" / "prd.yaml").read_text())
     replace_in(spec, "hostname: api.example.com", f"hostname: api-{name}.example.com")
-    if not collide:
-        replace_in(spec, "name: prd ", f"name: {name} ")
-        replace_in(spec, "tunnelId: 6ff42ae2-765d-4adf-8112-31c55c1551ef",
-                   "tunnelId: 00000000-0000-4000-8000-000000000001")
-        replace_in(spec, "txtOwnerId: example-prd", f"txtOwnerId: example-{name}")
-        replace_in(spec, "config: prd", f"config: {name}")
+    replace_in(spec, "name: prd ", f"name: {name} ")
+    replace_in(spec, "tunnelId: 6ff42ae2-765d-4adf-8112-31c55c1551ef", "tunnelId: 00000000-0000-4000-8000-000000000001")
+    replace_in(spec, "txtOwnerId: example-prd", f"txtOwnerId: example-{name}")
+    replace_in(spec, "config: prd", f"config: {name}")
+    replace_in(spec, "s3://example-org-db-backups/prd", f"s3://example-org-db-backups/{name}")
+    replace_in(spec, "targetRevision: production", "targetRevision: main" if collide else f"targetRevision: {name}")
 
 
 def _facts(root: Path, **options: object) -> tuple[int, list[tuple[str, list[str], list[tuple[str, str]], bool]]]:
@@ -69,7 +70,9 @@ def test_streamed_results_hold_only_what_the_cross_rules_read(project: Path) -> 
 def test_the_cross_view_gives_every_cross_rule_the_findings_the_whole_tree_gives(rendered: dict[str, RenderedTree]
                                                                                 ) -> None:
     # a copy of prd renamed stg collides with prd on everything the cross rules compare
-    trees = [rendered["dev"], rendered["prd"], renamed(rendered["prd"], "stg"), renamed(rendered["dev"], "qa")]
+    # (following dev's main, too)
+    trees = [rendered["dev"], rendered["prd"], renamed(replace_sources_revision(rendered["prd"], "main"), "stg"),
+             renamed(rendered["dev"], "qa")]
     whole = run_across(trees)
     views = run_across([cross_view(t) for t in trees])
     assert {env: [p.format() for p in found] for env, found in views.items()} == \

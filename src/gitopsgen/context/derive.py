@@ -250,6 +250,7 @@ def _argocd(env: str, spec: Environment, charts: dict[str, ChartSource], compone
         apps={name: f"{env}-{name}" for name in names}, destination=target,
         management_server=domain.ARGOCD_IN_CLUSTER, source_repos=tuple(repos),
         namespaces=tuple(ns.name for ns in namespaces), cluster_resources=tuple(whitelist), tier=spec.tier,
+        target_revision=spec.argocd.target_revision or domain.DEFAULT_REVISIONS[spec.tier],
     )
 
 
@@ -341,7 +342,9 @@ def derive(spec: Environment, env: str) -> Names:
                  argocd=_argocd(env, spec, installed, components, namespaces), namespaces=namespaces,
                  network=network, spread=spreading,
                  # Reloader watches where ExternalSecrets deliver Secrets, and nowhere else.
-                 reloader_namespaces=secrets.namespaces, charts=installed, protect_data=protect)
+                 reloader_namespaces=secrets.namespaces, charts=installed, protect_data=protect,
+                 observability=spec.observability.enabled if spec.observability.enabled is not None
+                 else production and spec.observability.prometheus_operator)
 
 
 def build_context(loaded: LoadedSpec) -> dict[str, Any]:

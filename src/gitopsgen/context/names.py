@@ -267,6 +267,8 @@ class ArgoNames:
     cluster_resources: tuple[dict[str, str], ...]
     """clusterResourceWhitelist entries (Namespaces by name)."""
     tier: str
+    target_revision: str = "main"
+    """The Git revision the environment's Applications follow (argocd.targetRevision, default by tier)."""
     health_key: str = domain.APPLICATION_HEALTH_KEY
     health_lua: str = domain.APPLICATION_HEALTH_LUA
     """The argocd-cm entry that makes sync waves wait for child Applications' health."""
@@ -289,6 +291,9 @@ class Names:
     reloader_namespaces: tuple[str, ...]
     charts: dict[str, ChartSource] = field(default_factory=dict)
     """Every chart this environment installs, by spec key."""
+    observability: bool = False
+    """Render PodMonitors, PrometheusRules, the Redis exporter and the scraper's NetworkPolicy rules
+    (observability.enabled, default: production with the Prometheus Operator)."""
     protect_data: bool = False
     """`protectData` (default: on in production): stateful objects, their namespaces, the Secrets
     holding credentials and the CRDs of data objects survive a pruned or deleted Application."""

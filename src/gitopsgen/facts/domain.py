@@ -166,6 +166,9 @@ ARGOCD_IN_CLUSTER = "https://kubernetes.default.svc"
 SYNC_WAVE = "argocd.argoproj.io/sync-wave"
 SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
 """Per-resource sync options, several joined by "," (docs/user-guide/sync-options.md)."""
+DEFAULT_REVISIONS = {"development": "main", "production": "production"}
+"""The Git revision each tier follows unless the spec says otherwise: development the main
+branch, production a protected branch that a promotion moves."""
 ARGOCD_VERSION_ANNOTATION = "gitopsgen.io/argocd-version"
 """Annotation of an environment's AppProject: the oldest Argo CD that reconciles the tree (spec argocd.version)."""
 TIER_LABEL = "gitopsgen.io/tier"

@@ -15,8 +15,9 @@ VALUES_DIR = "values"
 """Helm values files inside `rendered/<env>/`: `values/<chart>.yaml`."""
 CLOUDFLARED_CONFIG = "config/cloudflared/config.yaml"
 """The committed tunnel config inside `rendered/<env>/` (never applied; a ConfigMap embeds it)."""
-ARGOCD_CM_PATCH = "config/argocd/argocd-cm.patch.yaml"
-"""The merge patch for argocd-cm inside `rendered/<env>/` (applied once by hand, README bootstrap)."""
+ARGOCD_CM = "bootstrap/argocd-cm.yaml"
+"""argocd-cm's Application health check inside `rendered/<env>/`, a partial ConfigMap applied
+server-side with the root (README bootstrap); `rendered/_fleet/argocd-cm.yaml` in fleet mode."""
 
 
 FLEET = "_fleet"

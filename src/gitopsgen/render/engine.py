@@ -82,6 +82,9 @@ class FleetInfo:
     """The ApplicationSet's name, and its AppProject's."""
     apps_glob: str = f"{RENDERED}/*/apps"
     """The folders the git directory generator selects: each environment's child Applications."""
+    revisions: tuple[tuple[str, str], ...] = ()
+    """(environment, Git revision its Applications follow) for every environment whose spec loads:
+    each root follows its own environment's ref, so production still waits for a promotion."""
 
 
 def fleet_info(root: Path) -> FleetInfo:
@@ -91,7 +94,25 @@ def fleet_info(root: Path) -> FleetInfo:
     settings = config.load(root)
     if not settings.fleet:
         return FleetInfo()
-    return FleetInfo(True, settings.fleet_generator, tuple(list_environments(root)))
+    names = tuple(list_environments(root))
+    return FleetInfo(True, settings.fleet_generator, names, revisions=_revisions(root, names))
+
+
+def _revisions(root: Path, names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Each environment's `argocd.targetRevision` (its tier's default when unset). A spec that
+    does not load is left out: its own render reports why."""
+    from gitopsgen.core.errors import SpecError
+    from gitopsgen.facts import domain
+    from gitopsgen.spec import load
+
+    found = []
+    for name in names:
+        try:
+            model = load(root, name).model
+        except SpecError:
+            continue
+        found.append((name, model.argocd.target_revision or domain.DEFAULT_REVISIONS[model.tier]))
+    return tuple(found)
 
 
 class _Loader(jinja2.FileSystemLoader):

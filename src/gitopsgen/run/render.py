@@ -132,6 +132,9 @@ def render(options: RenderOptions) -> RenderResult:
     if options.stream and options.check:
         raise UsageError("--output - streams the render to stdout: it cannot be combined with --check")
     envs = select_envs(root, options.envs, options.all_envs)
+    from gitopsgen.spec import across
+
+    across.refuse(root, envs)  # an environment copied from another keeps none of its cluster, host, tunnel...
     writes = not (options.check or options.stream)
     with repository_lock(root, exclusive=writes, timeout=options.lock_timeout, on_wait=options.on_wait):
         return _render_locked(options, envs)

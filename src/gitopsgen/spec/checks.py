@@ -330,6 +330,15 @@ def production_names_the_pod_network(f: Fields) -> Iterator[Finding]:
 
 
 @check
+def observability_needs_the_prometheus_operator(f: Fields) -> Iterator[Finding]:
+    """PodMonitors and PrometheusRules are Prometheus Operator kinds: without its CRDs the data
+    Application cannot sync them."""
+    if f("observability", "enabled") is True and f("observability", "prometheusOperator") is not True:
+        yield Finding(("observability", "enabled"), "needs observability.prometheusOperator: true", severity=E,
+                      hint="PodMonitor and PrometheusRule are Prometheus Operator kinds: the cluster must run it")
+
+
+@check
 def redis_memory_has_a_limit(f: Fields) -> Iterator[Finding]:
     """`maxmemory` is a share of the memory limit; without a limit Redis never evicts and the pod
     is BestEffort."""

@@ -124,7 +124,12 @@ class ArgoCD(Model):
     """Namespace of the Argo CD that deploys this environment (Applications and AppProjects live there)."""
     repo_url: RepoUrl = Field(alias="repoURL")
     """The Git repository that holds this tree (Argo CD reads rendered/<env>/ from it)."""
-    target_revision: GitRevision = "main"
+    target_revision: GitRevision | None = None
+    """The Git branch, tag or commit this environment's Applications follow. Default: `main` in
+    development, `production` (a protected branch) in production, so that a merge to main reaches
+    development only and production moves when someone promotes (merges main into `production`,
+    or moves a tag) after reviewing the rendered diff. The cross-promotion rule refuses a
+    production environment following the same moving ref as a development one."""
     destination: Destination
     """The cluster this environment runs on, as Argo CD knows it: `server` (API URL) or cluster `name`.
     The root Application and the AppProjects always go to Argo CD's own cluster."""
@@ -391,6 +396,10 @@ class Availability(Model):
     preferred: best effort (ScheduleAnyway). Default: required in production, else preferred."""
     topology_key: Annotated[str, Field(pattern=r"^[a-z0-9.-]+(/[a-z0-9._-]+)?$", max_length=253)] = \
         "kubernetes.io/hostname"
+    zone_key: Annotated[str, Field(pattern=r"^[a-z0-9.-]+(/[a-z0-9._-]+)?$", max_length=253)] | None = None
+    """Node label naming the failure zone, e.g. topology.kubernetes.io/zone: the API, PostgreSQL
+    and Redis then also spread over zones (maxSkew 1, as `spread` says). Unset: no zone spread,
+    for clusters whose nodes carry no zone label."""
 
 
 class Dns(Model):
@@ -423,6 +432,33 @@ class Network(Model):
     """Ports PostgreSQL pods reach the Kubernetes API on (443 through the Service, 6443 on most control planes)."""
 
 
+class Observability(Model):
+    """Metrics and alerts through the cluster's Prometheus Operator: PodMonitors for the PostgreSQL
+    instances (CloudNativePG's exporter, which also serves the Barman Cloud plugin's backup
+    metrics) and for Redis (the OT operator's redis-exporter sidecar), a PrometheusRule alerting on
+    WAL archiving failures, the age of the last backup, PVC usage and a missing Redis master, and
+    NetworkPolicies that let the scraper in."""
+
+    prometheus_operator: bool = False
+    """Whether the cluster runs the Prometheus Operator (its PodMonitor and PrometheusRule CRDs)."""
+    enabled: bool | None = None
+    """Default: on in production when prometheusOperator is true, off otherwise."""
+    labels: dict[Annotated[str, Field(pattern=r"^([a-z0-9.-]+/)?[A-Za-z0-9._-]+$", max_length=253)],
+                 Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{0,63}$")]] = {}
+    """Labels the Prometheus selects PodMonitors and PrometheusRules by (its podMonitorSelector and
+    ruleSelector), e.g. release: kube-prometheus-stack."""
+    scraper_namespace: DnsLabel = "monitoring"
+    """Namespace of the Prometheus pods, let in by the NetworkPolicies."""
+    scraper_pod_labels: dict[Annotated[str, Field(pattern=r"^[a-z0-9./-]+$")], DnsLabel] = \
+        {"app.kubernetes.io/name": "prometheus"}
+    """Labels of the Prometheus pods (the Prometheus Operator sets app.kubernetes.io/name: prometheus)."""
+    redis_exporter_image: Image = "quay.io/opstree/redis-exporter:v1.44.0"
+    backup_max_age_hours: Annotated[int, Field(ge=1, le=24 * 14)] = 26
+    """Alert when the last successful base backup is older (a daily schedule plus margin)."""
+    pvc_usage_percent: Annotated[int, Field(ge=50, le=99)] = 80
+    """Alert when a volume of the namespace is fuller than this."""
+
+
 # --- the whole environment -------------------------------------------------------------------
 
 
@@ -451,3 +487,4 @@ class Environment(Model):
     edge: Edge
     external_dns: ExternalDns | None = None
     """Public DNS records for the cloudflare edge; absent with the tailscale edge."""
+    observability: Observability = Observability()

@@ -17,7 +17,8 @@ test compares them with an independent conversion (tests/test_store_upstream.py)
   `{type: "null"}` branch); `x-kubernetes-list-type: set` adds `uniqueItems: true`; an
   `x-kubernetes-embedded-resource` object that is closed also accepts `apiVersion`, `kind` and
   `metadata`, which the API server allows there implicitly; OpenAPI 3.0 boolean
-  `exclusiveMinimum`/`exclusiveMaximum` become the draft-07 numbers.
+  `exclusiveMinimum`/`exclusiveMaximum` become the draft-07 numbers; a Go RE2 `(?i)` in a
+  `pattern` becomes character classes of both cases (`gitopsgen.store.patterns`).
 * At the root: `apiVersion` and `kind` plain strings, `metadata` `{type: object}` (metadata syntax is
   the admission layer's job), and `x-gitopsgen-crd` = {group, kind, version, plural, scope, served,
   storage, deprecated, servedVersions}, so a validator holding one file can say "not served;
@@ -117,6 +118,10 @@ def _translate(node: dict[str, Any], closable: bool) -> dict[str, Any]:
             node["enum"] = [*node["enum"], None]
     if node.get("x-kubernetes-list-type") == "set":
         node["uniqueItems"] = True
+    if isinstance(node.get("pattern"), str):
+        from gitopsgen.store.patterns import portable
+
+        node["pattern"] = portable(node["pattern"])
     for bound in ("Minimum", "Maximum"):
         exclusive = node.get(f"exclusive{bound}")
         if isinstance(exclusive, bool):

@@ -26,6 +26,7 @@ LAYERS: dict[str, str] = {
     "fleet-agreement": "Environments render the fleet ApplicationSet differently.",
     "document": "A document on disk that is not a checkable object (missing kind, apiVersion or name), "
                 "or a data file.",
+    "spec-across": "Two environments' specs claim the same cluster, hostname, tunnel, DNS owner or backup destination.",
     "spec-schema": "The editors' schema beside the specs (environments/spec.schema.json) is stale.",
     "leftover": "A staging folder a killed render left beside rendered/<env>/.",
     "interrupted": "A render stopped by SIGINT or SIGTERM: what was written and what kept its previous render.",

@@ -1,0 +1,109 @@
+"""Observability: on by default in production when the cluster runs the Prometheus Operator,
+PodMonitors for PostgreSQL (and the Barman Cloud plugin's metrics) and Redis, alerts on WAL
+archiving, backup age, PVC usage and the Redis master, validated against the Prometheus Operator
+CRDs of the schema store, and NetworkPolicies that let the scraper in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gitopsgen.core.errors import SpecError
+from gitopsgen.run.render import render_trees
+from gitopsgen.spec import load
+from gitopsgen.tree.manifests import RenderedTree
+from gitopsgen.validate.schemas import SchemaOptions, validate_tree
+from kit import copy_examples, mutate, replace_in
+from netpol_sim import Pod, ingress_allowed
+
+MONITORING = "manifests/data/monitoring.yaml"
+SCRAPER = Pod("monitoring", {"app.kubernetes.io/name": "prometheus"})
+
+
+def alerts(tree: RenderedTree) -> dict[str, dict[str, Any]]:
+    [rule] = tree.manifests("PrometheusRule")
+    return {r["alert"]: r for group in rule.data["spec"]["groups"] for r in group["rules"]}
+
+
+def test_production_alerts_on_wal_backups_volumes_and_the_redis_master(rendered: dict[str, RenderedTree]) -> None:
+    prd = rendered["prd"]
+    found = alerts(prd)
+    assert set(found) == {"PostgresWALArchivingFailing", "PostgresWALArchiveBacklog", "PostgresBackupTooOld",
+                          "VolumeAlmostFull", "RedisMasterMissing"}
+    assert "cnpg_pg_stat_archiver_failed_count" in found["PostgresWALArchivingFailing"]["expr"]
+    # the Barman Cloud plugin's metric (the in-core cnpg_collector one is deprecated with the plugin)
+    assert "barman_cloud_cloudnative_pg_io_last_available_backup_timestamp" in found["PostgresBackupTooOld"]["expr"]
+    assert "> 93600" in found["PostgresBackupTooOld"]["expr"]  # 26 hours
+    assert 'role="master"' in found["RedisMasterMissing"]["expr"]
+    monitors = {d.ident.name: d.data["spec"] for d in prd.manifests("PodMonitor")}
+    assert monitors == {
+        "example-db": {"selector": {"matchLabels": {"cnpg.io/cluster": "example-db"}},
+                       "podMetricsEndpoints": [{"port": "metrics"}]},
+        "example-redis": {"selector": {"matchLabels": {"app": "example-redis"}},
+                          "podMetricsEndpoints": [{"port": "redis-exporter"}]}}
+    assert all(d.data["metadata"]["labels"] == {"release": "kube-prometheus-stack"}
+               for d in [*prd.manifests("PodMonitor"), *prd.manifests("PrometheusRule")])
+    [replication] = prd.manifests("RedisReplication")
+    assert replication.data["spec"]["redisExporter"]["enabled"] is True
+
+
+def test_the_monitoring_objects_are_validated_against_the_prometheus_operator_crds(
+        rendered: dict[str, RenderedTree]) -> None:
+    options = SchemaOptions("1.33", ())
+    prd = rendered["prd"]
+    assert [p.format() for p in validate_tree(prd, options) if MONITORING in p.file] == []
+
+    def broken(docs: list[Any]) -> None:
+        docs[2]["spec"]["groups"][0]["rules"][0]["for"] = "ten minutes"  # not a Prometheus duration
+        docs[0]["spec"]["podMetricsEndpoints"][0]["portNumber"] = "metrics"  # not a field
+    problems = [p for p in validate_tree(mutate(prd, MONITORING, broken), options) if MONITORING in p.file]
+    assert sorted(p.path for p in problems) == ["spec.groups[0].rules[0].for",
+                                                "spec.podMetricsEndpoints[0].portNumber"]
+
+
+def test_the_scraper_reaches_the_exporters_and_nothing_else(rendered: dict[str, RenderedTree]) -> None:
+    prd, dev = rendered["prd"], rendered["dev"]
+    postgres = Pod("example-prd", {"cnpg.io/cluster": "example-db"})
+    redis = Pod("example-prd", {"app": "example-redis"})
+    assert ingress_allowed(prd, SCRAPER, postgres, 9187)
+    assert ingress_allowed(prd, SCRAPER, redis, 9121)
+    assert not ingress_allowed(prd, SCRAPER, postgres, 5432)
+    assert not ingress_allowed(prd, SCRAPER, redis, 6379)
+    assert not ingress_allowed(prd, Pod("other", {"app.kubernetes.io/name": "prometheus"}), postgres, 9187)
+    # development renders no monitoring, so no door for it
+    assert not ingress_allowed(dev, SCRAPER, Pod("example-dev", {"cnpg.io/cluster": "example-db"}), 9187)
+
+
+def test_development_has_none_unless_asked(tmp_path: Path, rendered: dict[str, RenderedTree]) -> None:
+    assert list(rendered["dev"].manifests("PodMonitor")) == []
+    copy_examples(tmp_path)
+    dev = tmp_path / "environments" / "dev.yaml"
+    replace_in(dev, "redis:\n", "observability:\n  prometheusOperator: true\n\nredis:\n")
+    assert list(render_trees(tmp_path, ["dev"])[0].tree.manifests("PodMonitor")) == []
+    replace_in(dev, "  prometheusOperator: true\n", "  prometheusOperator: true\n  enabled: true\n")
+    tree = render_trees(tmp_path, ["dev"])[0].tree
+    assert {d.ident.name for d in tree.manifests("PodMonitor")} == {"example-db", "example-redis"}
+    # no backup in development: no backup or WAL alerts, the others stay
+    assert set(alerts(tree)) == {"VolumeAlmostFull", "RedisMasterMissing"}
+
+
+def test_production_without_the_prometheus_operator_renders_none(tmp_path: Path) -> None:
+    copy_examples(tmp_path)
+    replace_in(tmp_path / "environments" / "prd.yaml", "  prometheusOperator: true ", "  prometheusOperator: false")
+    tree = render_trees(tmp_path, ["prd"])[0].tree
+    assert MONITORING not in tree.files or list(tree.manifests("PodMonitor")) == []
+    [replication] = tree.manifests("RedisReplication")
+    assert "redisExporter" not in replication.data["spec"]
+
+
+def test_enabling_it_without_the_operator_is_refused_at_the_line(project: Path) -> None:
+    replace_in(project / "environments" / "dev.yaml", "redis:\n", "observability:\n  enabled: true\n\nredis:\n")
+    with pytest.raises(SpecError) as caught:
+        load(project, "dev")
+    [problem] = caught.value.problems
+    assert problem.path == "observability.enabled"
+    lines = (project / "environments" / "dev.yaml").read_text().splitlines()
+    assert lines[problem.line - 1].strip() == "enabled: true"  # type: ignore[operator]
+
