@@ -254,51 +254,43 @@ def _argocd(env: str, spec: Environment, charts: dict[str, ChartSource], compone
     )
 
 
-# long: every decision the templates lay out, in the order the templates read them
-def derive(spec: Environment, env: str) -> Names:
-    ns = spec.namespace
-    production = spec.tier == "production"
-    protect = spec.protect_data if spec.protect_data is not None else production
-    spreading = spread(spec)
-    postgres = _postgres(spec, protect)
-    redis = _redis(spec, protect)
-
-    edge_spec = spec.edge
-    cloudflare = edge_spec if isinstance(edge_spec, CloudflareEdge) else None
+def _components(spec: Environment) -> Components:
+    """Which optional components the environment installs (the edge's, the backup's)."""
+    cloudflare = isinstance(spec.edge, CloudflareEdge)
     charts = spec.charts
     barman = isinstance(spec.postgres.backup, BarmanCloudBackup)
-    components = Components(
-        cloudflared=cloudflare is not None,
-        external_dns=cloudflare is not None and charts.external_dns is not None,
-        tailscale_operator=cloudflare is None and charts.tailscale_operator is not None,
+    return Components(
+        cloudflared=cloudflare,
+        external_dns=cloudflare and charts.external_dns is not None,
+        tailscale_operator=not cloudflare and charts.tailscale_operator is not None,
         cert_manager=barman and charts.cert_manager is not None,
         barman_cloud=barman and charts.barman_cloud is not None,
     )
-    if cloudflare is not None:
+
+
+def _edge(spec: Environment, spreading: Spread | None) -> EdgeNames:
+    """The public entry: the Cloudflare Tunnel (cloudflared) or the tailnet (Tailscale operator)."""
+    edge_spec, charts = spec.edge, spec.charts
+    if isinstance(edge_spec, CloudflareEdge):
         assert spec.app.hostname is not None  # guaranteed by spec rules
-        hosts = tuple(dict.fromkeys((spec.app.hostname, *cloudflare.additional_hostnames)))  # each once, API first
-        edge = EdgeNames(type="cloudflare", public_host=spec.app.hostname, tunnel_hosts=hosts,
-                         tunnel_target=cloudflare.tunnel_id + domain.TUNNEL_TARGET_SUFFIX, tailscale_fqdn=None,
-                         namespace=cloudflare.namespace, pod_labels={"app.kubernetes.io/name": "cloudflared"},
-                         replicas=cloudflare.replicas, pdb=cloudflare.replicas > 1,
-                         spread=spreading if cloudflare.replicas > 1 else None)
-    else:
-        assert isinstance(edge_spec, TailscaleEdge) and charts.tailscale_operator is not None
-        fqdn = f"{edge_spec.hostname}.{edge_spec.tailnet}.ts.net"
-        edge = EdgeNames(type="tailscale", public_host=fqdn, tunnel_hosts=(fqdn,), tunnel_target=None,
-                         tailscale_fqdn=fqdn,
-                         namespace=charts.tailscale_operator.namespace, pod_labels=None, replicas=0, pdb=False,
-                         spread=None)
+        hosts = tuple(dict.fromkeys((spec.app.hostname, *edge_spec.additional_hostnames)))  # each once, API first
+        return EdgeNames(type="cloudflare", public_host=spec.app.hostname, tunnel_hosts=hosts,
+                         tunnel_target=edge_spec.tunnel_id + domain.TUNNEL_TARGET_SUFFIX, tailscale_fqdn=None,
+                         namespace=edge_spec.namespace, pod_labels={"app.kubernetes.io/name": "cloudflared"},
+                         replicas=edge_spec.replicas, pdb=edge_spec.replicas > 1,
+                         spread=spreading if edge_spec.replicas > 1 else None)
+    assert isinstance(edge_spec, TailscaleEdge) and charts.tailscale_operator is not None
+    fqdn = f"{edge_spec.hostname}.{edge_spec.tailnet}.ts.net"
+    return EdgeNames(type="tailscale", public_host=fqdn, tunnel_hosts=(fqdn,), tunnel_target=None,
+                     tailscale_fqdn=fqdn, namespace=charts.tailscale_operator.namespace, pod_labels=None, replicas=0,
+                     pdb=False, spread=None)
 
-    ingress = edge_controller(spec, spreading)
 
-    app = AppNames(
-        name=spec.app.name, service=spec.app.name, secret=f"{spec.app.name}-secrets", host=edge.public_host,
-        issuer_uri=f"https://{spec.app.auth0.domain}/",  # Auth0's iss claim ends with a slash
-        resources=resources(spec.app.resources), labels={"app.kubernetes.io/name": spec.app.name},
-        pdb=spec.app.replicas > 1, spread=spreading if spec.app.replicas > 1 else None,
-    )
-
+def _secrets(spec: Environment, components: Components, redis: RedisNames, app: AppNames,
+             backup: BackupNames | None) -> SecretNames:
+    """Every Secret an ExternalSecret delivers: its name, namespace and the Doppler key of each key."""
+    ns, charts, edge_spec = spec.namespace, spec.charts, spec.edge
+    cloudflare = edge_spec if isinstance(edge_spec, CloudflareEdge) else None
     redis_remote = {redis.secret_key: spec.redis.password_key}
     if isinstance(spec.redis, RedisSentinel) and redis.sentinel_secret_key is not None:
         redis_remote[redis.sentinel_secret_key] = spec.redis.sentinel_password_key
@@ -315,21 +307,23 @@ def derive(spec: Environment, env: str) -> Names:
         tailscale_oauth = secret_ref(domain.TAILSCALE_OAUTH_SECRET, charts.tailscale_operator.namespace,
                                      {client_id: edge_spec.oauth_client_id_key,
                                       client_secret: edge_spec.oauth_client_secret_key})
-    backup = _backup(spec, protect)
     app_remote = {"AUTH0_CLIENT_SECRET": spec.app.auth0.client_secret_key, **spec.app.secrets}
     redis_secret = secret_ref(redis.secret, ns, redis_remote)
     app_secret = secret_ref(app.secret, ns, app_remote)
     credentials = backup.credentials if backup is not None else None
     delivered = (redis_secret, app_secret, tunnel_credentials, cloudflare_api_token, tailscale_oauth, credentials)
-    secrets = SecretNames(
+    return SecretNames(
         store=spec.secrets.doppler.store_name, redis=redis_secret, app=app_secret,
         tunnel_credentials=tunnel_credentials, cloudflare_api_token=cloudflare_api_token,
         tailscale_oauth=tailscale_oauth, backup=credentials,
         namespaces=tuple(sorted({ref.namespace for ref in delivered if ref is not None})),
     )
-    installed = _charts(spec, components)
-    namespaces = _namespaces(spec, installed, edge, protect)
-    network = NetworkNames(
+
+
+def _network(spec: Environment) -> NetworkNames:
+    """What the NetworkPolicies allow: the pod network, DNS, the API server, the operators."""
+    charts = spec.charts
+    return NetworkNames(
         pod_cidr=spec.network.pod_cidr, dns_namespace=spec.network.dns.namespace,
         dns_pod_labels=dict(spec.network.dns.pod_labels), api_server_ports=tuple(spec.network.api_server_ports),
         cnpg_operator_namespace=charts.cloudnative_pg.namespace,
@@ -337,14 +331,35 @@ def derive(spec: Environment, env: str) -> Names:
         redis_operator_namespace=charts.redis_operator.namespace,
         ingress_http_port=domain.INGRESS_NGINX_HTTP_PORT, ingress_webhook_port=domain.INGRESS_NGINX_WEBHOOK_PORT,
     )
-    return Names(app=app, postgres=postgres, backup=backup, redis=redis, ingress=ingress, edge=edge,
-                 secrets=secrets, components=components,
+
+
+def derive(spec: Environment, env: str) -> Names:
+    """Every decision the templates lay out, from the validated spec of `env`."""
+    production = spec.tier == "production"
+    protect = spec.protect_data if spec.protect_data is not None else production
+    spreading = spread(spec)
+    redis = _redis(spec, protect)
+    components = _components(spec)
+    edge = _edge(spec, spreading)
+    app = AppNames(
+        name=spec.app.name, service=spec.app.name, secret=f"{spec.app.name}-secrets", host=edge.public_host,
+        issuer_uri=f"https://{spec.app.auth0.domain}/",  # Auth0's iss claim ends with a slash
+        resources=resources(spec.app.resources), labels={"app.kubernetes.io/name": spec.app.name},
+        pdb=spec.app.replicas > 1, spread=spreading if spec.app.replicas > 1 else None,
+    )
+    backup = _backup(spec, protect)
+    secrets = _secrets(spec, components, redis, app, backup)
+    installed = _charts(spec, components)
+    namespaces = _namespaces(spec, installed, edge, protect)
+    observability = spec.observability.enabled if spec.observability.enabled is not None \
+        else production and spec.observability.prometheus_operator
+    return Names(app=app, postgres=_postgres(spec, protect), backup=backup, redis=redis,
+                 ingress=edge_controller(spec, spreading), edge=edge, secrets=secrets, components=components,
                  argocd=_argocd(env, spec, installed, components, namespaces), namespaces=namespaces,
-                 network=network, spread=spreading,
+                 network=_network(spec), spread=spreading,
                  # Reloader watches where ExternalSecrets deliver Secrets, and nowhere else.
                  reloader_namespaces=secrets.namespaces, charts=installed, protect_data=protect,
-                 observability=spec.observability.enabled if spec.observability.enabled is not None
-                 else production and spec.observability.prometheus_operator)
+                 observability=observability)
 
 
 def build_context(loaded: LoadedSpec) -> dict[str, Any]:
