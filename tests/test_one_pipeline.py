@@ -82,7 +82,8 @@ def test_render_check_validate_and_diff_agree(tmp_path: Path, case: str) -> None
     if case == "output-finding":
         [finding] = [p for p in validate_found if p.file.endswith("extra.yaml.j2")]
         assert (finding.line, finding.rendered) == (7, "rendered/prd/manifests/example-api/extra.yaml:8")
-        assert finding.spec_locations == ("environments/prd.yaml:35:13",)  # the spec line of the value
+        replicas = 1 + (root / "environments/prd.yaml").read_text().splitlines().index("  replicas: 2")
+        assert finding.spec_locations == (f"environments/prd.yaml:{replicas}:13",)  # the spec line of the value
     if expected == 2:
         with pytest.raises(GitopsgenError) as raised:
             diff(DiffOptions(root, ("prd",)))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import jsonschema_rs
 import pytest
 
 from gitopsgen.store.patterns import portable
-from store_support import REPO_ROOT
+from store_support import crd
 
 
 @pytest.mark.parametrize("pattern, text, matches", [
@@ -30,9 +29,19 @@ def test_patterns_without_the_flag_are_untouched() -> None:
         assert portable(pattern) == pattern
 
 
-def test_the_packaged_prometheus_rule_schema_compiles_in_both_engines() -> None:
-    path = REPO_ROOT / "src" / "gitopsgen" / "store" / "default" / "monitoring.coreos.com" / "prometheusrule_v1.json"
-    schema = json.loads(path.read_text())
-    strategy = schema["properties"]["spec"]["properties"]["groups"]["items"]["properties"]["partial_response_strategy"]
+def test_a_converted_crd_with_the_flag_compiles_in_both_engines() -> None:
+    """A CRD whose pattern uses Go's `(?i)` (the Prometheus Operator's PrometheusRule has one:
+    `partial_response_strategy`) converts to a schema jsonschema-rs and Python both compile."""
+    import jsonschema
+
+    from gitopsgen.store.convert import crd_schemas
+
+    spec = {"type": "object", "properties": {"strategy": {"type": "string", "pattern": "^(?i)(abort|warn)?$"}}}
+    [converted] = crd_schemas(crd(kind="Rule", spec_schema=spec))
+    strategy = converted.schema["properties"]["spec"]["properties"]["strategy"]
     assert strategy["pattern"] == "^([aA][bB][oO][rR][tT]|[wW][aA][rR][nN])?$"
-    jsonschema_rs.Draft7Validator(schema, validate_formats=False)
+    fast = jsonschema_rs.Draft7Validator(converted.schema, validate_formats=False)
+    document = {"apiVersion": "example.org/v1", "kind": "Rule", "metadata": {"name": "r"}, "spec": {"strategy": "Warn"}}
+    assert fast.is_valid(document)
+    jsonschema.Draft7Validator(converted.schema).validate(document)
+    assert not fast.is_valid({**document, "spec": {"strategy": "stop"}})
