@@ -57,9 +57,9 @@ def test_dev_has_no_tunnel_no_sentinel_and_no_public_dns(rendered: dict[str, Ren
 def test_prd_has_tunnel_sentinel_and_public_dns(rendered: dict[str, RenderedTree]) -> None:
     prd = rendered["prd"]
     assert (has_tunnel(prd), has_sentinel(prd), has_public_dns(prd)) == (True, True, True)
-    assert kinds_in(prd, "manifests/data/") == ["Cluster", "ConfigMap", "ObjectStore", "PodMonitor", "PodMonitor",
-                                                 "PrometheusRule", "RedisReplication", "RedisSentinel",
-                                                 "ScheduledBackup"]
+    # no PodMonitor or PrometheusRule: the example's cluster runs no Prometheus Operator (test_observability)
+    assert kinds_in(prd, "manifests/data/") == ["Cluster", "ConfigMap", "ObjectStore", "RedisReplication",
+                                                 "RedisSentinel", "ScheduledBackup"]
     assert kinds_in(prd, "manifests/cloudflared/") == ["ConfigMap", "Deployment", "PodDisruptionBudget"]
     assert not any(True for _ in prd.manifests("Redis"))
     targets = {d.identity.name for d in prd.manifests("ExternalSecret") if d.identity}
