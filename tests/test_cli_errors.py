@@ -70,3 +70,21 @@ def test_debug_shows_the_traceback_of_a_bug(capsys: pytest.CaptureFixture[str]) 
     with pytest.raises(typer.Exit):
         cli_module._run(True, broken)
     assert "Traceback" in capsys.readouterr().err
+
+
+def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: Path) -> None:
+    """`render --output - | head`: the reader is gone when gitopsgen writes; it says nothing about
+    it, prints no traceback and does not call it bad input (the console script, a real pipe whose
+    reading end is closed, so the first write fails as it does once `head` exits)."""
+    from kit import copy_examples
+
+    copy_examples(tmp_path)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    process = subprocess.Popen([str(GITOPSGEN), "render", "prd", "--output", "-", "--root", str(tmp_path)],
+                               stdout=write_end, stderr=subprocess.PIPE)
+    os.close(write_end)
+    assert process.stderr is not None
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 1  # the output was cut: not bad input (2), not a bug (3)
+    assert err == ""
