@@ -17,6 +17,7 @@ from gitopsgen.core.problems import Finding
 from gitopsgen.core.problems import YamlPath as Path
 from gitopsgen.validate import k8snames as names
 from gitopsgen.validate.semantic.errors import forbidden, invalid, items, mapping, required
+from gitopsgen.validate.toolkit.workloads import selects
 
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
@@ -66,21 +67,5 @@ def is_empty(selector: Any) -> bool:
 
 
 def matches(selector: Any, labels_: Any) -> bool:
-    selector, labels_ = mapping(selector), mapping(labels_)
-    for key, value in mapping(selector.get("matchLabels")).items():
-        if labels_.get(key) != value:
-            return False
-    for entry in items(selector.get("matchExpressions")):
-        requirement = mapping(entry)
-        operator, wanted = requirement.get("operator"), requirement.get("key")
-        values = items(requirement.get("values"))
-        present = wanted in labels_
-        if operator == "In" and not (present and labels_[wanted] in values):
-            return False
-        if operator == "NotIn" and present and labels_[wanted] in values:
-            return False
-        if operator == "Exists" and not present:
-            return False
-        if operator == "DoesNotExist" and present:
-            return False
-    return True
+    """Whether the selector selects the labels (a missing selector: everything, as `is_empty` says)."""
+    return selects(mapping(selector), labels_)
