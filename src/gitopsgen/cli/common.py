@@ -75,6 +75,20 @@ def _jobs(value: str) -> int | None:
     raise UsageError(f"--jobs must be a positive number or auto, got {value!r}")
 
 
+TimingsOption = Annotated[
+    bool, typer.Option("--timings", help="Print to stderr the time of each phase per environment and the "
+                                         "start-up (also GITOPSGEN_TIMINGS=1).")]
+
+
+def _timings(flag: bool) -> None:
+    """`--timings`: on for this process and its workers; the command's work starts now."""
+    from gitopsgen.run import timings
+
+    if flag:
+        timings.enable()
+    timings.mark()
+
+
 ChartSchemaLocationOption = Annotated[
     list[str] | None,
     typer.Option("--chart-schema-location", metavar="DIR",

@@ -14,10 +14,12 @@ from gitopsgen.cli.common import (
     JobsOption,
     RootOption,
     SchemaLocationOption,
+    TimingsOption,
     _complete_envs,
     _jobs,
     _root,
     _run,
+    _timings,
 )
 
 
@@ -46,10 +48,12 @@ def render(
         "--objects-only", help="With --output -: only Kubernetes objects, no Helm values or config files "
                                "(for kubectl diff -f -).")] = False,
     jobs: JobsOption = "auto",
+    timings: TimingsOption = False,
 ) -> None:
     """Render, validate and write rendered/ENV/ for each environment (atomically)."""
 
     def body() -> int:
+        _timings(timings)
         from gitopsgen.core.errors import UsageError
         from gitopsgen.report import text
         from gitopsgen.run import render as pipeline

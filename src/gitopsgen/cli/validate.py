@@ -14,10 +14,12 @@ from gitopsgen.cli.common import (
     JobsOption,
     RootOption,
     SchemaLocationOption,
+    TimingsOption,
     _complete_envs,
     _jobs,
     _root,
     _run,
+    _timings,
     global_root,
 )
 
@@ -45,6 +47,7 @@ def validate(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show notes (what was not checked).")] = False,
     debug: DebugOption = False,
     jobs: JobsOption = "auto",
+    timings: TimingsOption = False,
 ) -> None:
     """Check specs, a fresh in-memory render and every validation layer, or files on disk; write nothing.
 
@@ -52,6 +55,7 @@ def validate(
     """
 
     def body() -> int:
+        _timings(timings)
         from gitopsgen.core.errors import UsageError
         from gitopsgen.core.problems import Severity
         from gitopsgen.report import FORMATS

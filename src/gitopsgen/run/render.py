@@ -135,15 +135,17 @@ def render(options: RenderOptions) -> RenderResult:
 def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
     from gitopsgen.core import config
     from gitopsgen.run.parallel import outcomes, resolve_jobs
+    from gitopsgen.run.timings import done, phase
     from gitopsgen.run.unit import EnvJob, EnvOutcome, EnvWorker, combined_error
     from gitopsgen.store.locations import open_store
     from gitopsgen.tree.write import Staged, clean_leftovers
     from gitopsgen.validate.kubeversion import normalize
 
     root = options.root
-    settings = config.load(root)
-    locations = options.schema_locations or settings.schema_locations
-    store = open_store(root, locations, options.chart_schema_locations)  # a bad location fails before any work
+    with phase("run", "open-store"):
+        settings = config.load(root)
+        locations = options.schema_locations or settings.schema_locations
+        store = open_store(root, locations, options.chart_schema_locations)  # a bad location fails before any work
     strict = settings.strict if options.strict is None else options.strict
     target = options.output if options.output is not None else root / RENDERED
     job = EnvJob(root, target, check=options.check, stream=options.stream, keep_trees=options.keep_trees,
@@ -203,19 +205,20 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
                 staged.append(produced.staged)
             keep(produced)
 
-        extra: dict[str, list[Problem]] = {result.env: [] for result in results}
-        if results:  # templates copied from another gitopsgen version: say what changed upstream, once
-            from gitopsgen.run.scaffold import template_drift
+        with phase("run", "across"):
+            extra: dict[str, list[Problem]] = {result.env: [] for result in results}
+            if results:  # templates copied from another gitopsgen version: say what changed upstream, once
+                from gitopsgen.run.scaffold import template_drift
 
-            extra[results[0].env].extend(template_drift(root / TEMPLATES))
-        if options.all_envs:  # environments must not collide (one tunnel, DNS owner, Argo CD name, host each)
-            from gitopsgen.validate.rules import run_across
+                extra[results[0].env].extend(template_drift(root / TEMPLATES))
+            if options.all_envs:  # environments must not collide (one tunnel, DNS owner, Argo CD name, host each)
+                from gitopsgen.validate.rules import run_across
 
-            for env, found in run_across([result.tree for result in results]).items():
-                extra[env].extend(found)
-        for result in results:
-            result.problems.extend(extra[result.env])
-            unwritten[result.env].extend(extra[result.env])
+                for env, found in run_across([result.tree for result in results]).items():
+                    extra[env].extend(found)
+            for result in results:
+                result.problems.extend(extra[result.env])
+                unwritten[result.env].extend(extra[result.env])
 
         # Only rendered/ belongs to gitopsgen as a whole: never prune folders of an --output folder.
         prune = options.all_envs and options.output is None and not options.stream
@@ -232,6 +235,7 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
             for orphan in outcome_.orphans:
                 remove_tree(root / RENDERED / orphan)
     finally:
+        done("run")
         for item in staged:  # not swapped in (a swapped one left nothing behind): never leave it lying
             item.discard()
         if not swapped:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from gitopsgen.core.errors import GitopsgenError, combined, stops_everything
 from gitopsgen.core.problems import Problem, has_errors
 from gitopsgen.facts import domain
+from gitopsgen.run.timings import done, phase
 from gitopsgen.tree import yamlio
 from gitopsgen.tree.manifests import Document, RenderedFile, RenderedTree
 
@@ -166,9 +167,11 @@ class EnvRenderer:
         from gitopsgen.render.provenance import located_context
         from gitopsgen.spec import load
 
-        loaded = load(self.root, env)
-        context = located_context(loaded)
-        tree = self.renderer.render(env, context)
+        with phase(env, "load"):
+            loaded = load(self.root, env)
+        with phase(env, "render"):
+            context = located_context(loaded)
+            tree = self.renderer.render(env, context)
         tree.not_secrets = loaded.not_secrets
         return loaded, context, tree
 
@@ -188,11 +191,18 @@ class EnvWorker:
         """One environment, start to staged. `validate=False` (bad input elsewhere already stops the
         run) only loads and renders it, for its own input problems. `portable`: the outcome goes to
         another process (its trees carry no template trace)."""
+        try:
+            return self._run(env, validate, portable)
+        finally:
+            done(env)
+
+    def _run(self, env: str, validate: bool, portable: bool) -> EnvOutcome:
         fleet: RenderedTree | None = None
         try:
             loaded, context, tree = self.envs.render(env)
             if self.job.fleet:
-                fleet = self.envs.renderer.render_fleet(context)
+                with phase(env, "render"):
+                    fleet = self.envs.renderer.render_fleet(context)
         except GitopsgenError as exc:
             return EnvOutcome(env, error=(type(exc), exc.problems))
         if not validate:
@@ -217,10 +227,13 @@ class EnvWorker:
         assert isinstance(loaded, LoadedSpec)
         job = self.job
         version = job.kubernetes_version or loaded.model.kubernetes_version
-        found = validate_tree(tree, SchemaOptions(version, strict=job.strict, store=self.store))
-        outcome = EnvOutcome(tree.env, warnings=list(loaded.warnings), pins=check_pins(chart_pins(loaded), self.store),
-                             found=found, kubernetes_version=version)
-        settle(job, tree, outcome)
+        with phase(tree.env, "validate"):
+            found = validate_tree(tree, SchemaOptions(version, strict=job.strict, store=self.store))
+            pins = check_pins(chart_pins(loaded), self.store)
+        outcome = EnvOutcome(tree.env, warnings=list(loaded.warnings), pins=pins, found=found,
+                             kubernetes_version=version)
+        with phase(tree.env, "compare-write"):
+            settle(job, tree, outcome)
         if job.keep_trees or job.stream:
             outcome.tree = untraced_tree(tree) if portable else tree
         else:

@@ -1,0 +1,30 @@
+"""The per-phase timer: `--timings` / GITOPSGEN_TIMINGS=1 say where a run spends its time, on stderr."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from kit import cli
+
+PHASES = re.compile(r"^timings: (\w+): load [\d.]+ms render [\d.]+ms validate [\d.]+ms compare-write [\d.]+ms "
+                    r"\(total [\d.]+ms\)$", re.MULTILINE)
+
+
+def test_timings_flag_prints_each_phase_per_environment_and_nothing_on_stdout(project: Path) -> None:
+    result = cli("validate", "dev", "prd", "--root", project, "--timings")
+    assert result.returncode == 0, result.stderr
+    assert PHASES.findall(result.stderr) == ["dev", "prd"]
+    assert "timings" not in result.stdout
+    quiet = cli("validate", "dev", "prd", "--root", project)
+    assert "timings" not in quiet.stderr
+    assert quiet.stdout == result.stdout
+
+
+def test_variable_times_render_check_and_the_process_start_up(project: Path) -> None:
+    cli("render", "--all", "--root", project)
+    result = cli("render", "prd", "--check", "--root", project, env={"GITOPSGEN_TIMINGS": "1"}, process=True)
+    assert result.returncode == 0, result.stderr
+    assert PHASES.findall(result.stderr) == ["prd"]
+    assert re.search(r"^timings: process: start-up [\d.]+ms, total [\d.]+ms \(user [\d.]+s, system [\d.]+s\)$",
+                     result.stderr, re.MULTILINE), result.stderr
