@@ -80,6 +80,11 @@ TimingsOption = Annotated[
                                          "start-up (also GITOPSGEN_TIMINGS=1).")]
 
 
+NoCacheOption = Annotated[
+    bool, typer.Option("--no-cache", help="Render and validate every environment even when its inputs and "
+                                          "rendered files are those of a previous run (also GITOPSGEN_NO_CACHE=1).")]
+
+
 def _timings(flag: bool) -> None:
     """`--timings`: on for this process and its workers; the command's work starts now."""
     from gitopsgen.run import timings

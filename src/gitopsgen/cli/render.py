@@ -14,6 +14,7 @@ from gitopsgen.cli.common import (
     JobsOption,
     RootOption,
     SchemaLocationOption,
+    NoCacheOption,
     TimingsOption,
     _complete_envs,
     _jobs,
@@ -49,6 +50,7 @@ def render(
                                "(for kubectl diff -f -).")] = False,
     jobs: JobsOption = "auto",
     timings: TimingsOption = False,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Render, validate and write rendered/ENV/ for each environment (atomically)."""
 
@@ -68,6 +70,7 @@ def render(
             output=Path(output) if output and not stream else None, stream=stream,
             on_wait=lambda message: print(message, file=sys.stderr, flush=True),
             jobs=_jobs(jobs), keep_trees=stream,  # streamed: one environment's tree in memory at a time
+            cache=not no_cache,
         )
         result = pipeline.render(options)
         text.render_result(result, sys.stdout, sys.stderr, verbose=verbose)

@@ -14,6 +14,7 @@ from gitopsgen.cli.common import (
     JobsOption,
     RootOption,
     SchemaLocationOption,
+    NoCacheOption,
     TimingsOption,
     _complete_envs,
     _jobs,
@@ -48,6 +49,7 @@ def validate(
     debug: DebugOption = False,
     jobs: JobsOption = "auto",
     timings: TimingsOption = False,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Check specs, a fresh in-memory render and every validation layer, or files on disk; write nothing.
 
@@ -69,6 +71,7 @@ def validate(
             envs=tuple(envs or ()), all_envs=all_envs, paths=tuple(paths or ()),
             schema_locations=tuple(schema_location or ()), kubernetes_version=kubernetes_version,
             strict=strict, chart_schema_locations=tuple(chart_schema_location or ()), jobs=_jobs(jobs),
+            cache=not no_cache,
         )
         result = validation.validate(options)
         if result.input_error is not None and output_format == "text":

@@ -57,6 +57,9 @@ class RenderOptions:
     keep_trees: bool = True
     """Keep every environment's whole rendered tree in the result. False (the CLI) keeps only what
     the cross-environment rules read, so memory grows with one environment, not with all."""
+    cache: bool = False
+    """Serve environments whose inputs and files are unchanged from the result cache
+    (`run.resultcache`; with `keep_trees=False` only). The CLI turns it on unless --no-cache."""
 
 
 def select_envs(root: Path, envs: tuple[str, ...], all_envs: bool, cwd: Path | None = None) -> list[str]:
@@ -152,7 +155,7 @@ def _render_locked(options: RenderOptions, envs: list[str]) -> RenderResult:
                  schema_locations=locations, chart_schema_locations=options.chart_schema_locations,
                  kubernetes_version=normalize(options.kubernetes_version or settings.kubernetes_version),
                  strict=bool(strict),
-                 fleet=settings.fleet and options.all_envs)
+                 fleet=settings.fleet and options.all_envs, cache=options.cache)
     created = [p for p in (target, *target.parents) if not p.exists()]  # folders staging may create
     if job.writes:
         clean_leftovers(target)  # what killed runs left, before anything is read or staged

@@ -49,6 +49,8 @@ class EnvJob:
     strict: bool = False
     fleet: bool = False
     """Fleet mode with --all: every environment also renders `rendered/_fleet/` (`fleet.py`)."""
+    cache: bool = False
+    """Serve an environment whose inputs and files are unchanged from its record (`resultcache`)."""
 
     @property
     def writes(self) -> bool:
@@ -186,12 +188,20 @@ class EnvWorker:
         self.store = store if store is not None else open_store(job.root, job.schema_locations,
                                                                job.chart_schema_locations)
         self.envs = EnvRenderer(job.root)
+        from gitopsgen.run.resultcache import ResultCache
+
+        self.results = ResultCache.for_job(job)
 
     def run(self, env: str, *, validate: bool = True, portable: bool = False) -> EnvOutcome:
         """One environment, start to staged. `validate=False` (bad input elsewhere already stops the
         run) only loads and renders it, for its own input problems. `portable`: the outcome goes to
         another process (its trees carry no template trace)."""
         try:
+            if validate and self.results is not None:
+                with phase(env, "cache"):
+                    hit = self.results.lookup(env)
+                if hit is not None:
+                    return hit
             return self._run(env, validate, portable)
         finally:
             done(env)
@@ -238,6 +248,8 @@ class EnvWorker:
             outcome.tree = untraced_tree(tree) if portable else tree
         else:
             outcome.tree = cross_view(tree)
+        if self.results is not None:
+            self.results.record(tree, outcome)
         return outcome
 
 

@@ -39,6 +39,8 @@ class ValidateOptions:
     """Opened by `validate()` from the locations above, gitopsgen.toml and the packaged store."""
     jobs: int | None = 1
     """Processes validating environments in parallel; None: automatic (`parallel.resolve_jobs`)."""
+    cache: bool = False
+    """Environments: use the result cache (`run.resultcache`); the CLI's default."""
 
 
 @dataclass
@@ -134,7 +136,7 @@ def _validate_envs(options: ValidateOptions) -> ValidateResult:
     run = RenderOptions(root, options.envs, options.all_envs, check=True, schema_locations=options.schema_locations,
                         kubernetes_version=options.kubernetes_version, strict=True if options.strict else None,
                         chart_schema_locations=options.chart_schema_locations, jobs=options.jobs,
-                        keep_trees=False)
+                        keep_trees=False, cache=options.cache)
     try:
         rendered = render(run)
     except (SpecError, TemplateError) as exc:  # bad input: exit 2, as from render and diff, in every format
