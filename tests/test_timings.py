@@ -7,8 +7,8 @@ from pathlib import Path
 
 from kit import cli
 
-PHASES = re.compile(r"^timings: (\w+): (?:cache [\d.]+ms )?load [\d.]+ms render [\d.]+ms validate [\d.]+ms compare-write [\d.]+ms "
-                    r"\(total [\d.]+ms\)$", re.MULTILINE)
+PHASES = re.compile(r"^timings: (\w+): (?:cache [\d.]+ms )?load [\d.]+ms render [\d.]+ms validate [\d.]+ms "
+                    r"compare-write [\d.]+ms \(total [\d.]+ms\)$", re.MULTILINE)
 
 
 def test_timings_flag_prints_each_phase_per_environment_and_nothing_on_stdout(project: Path) -> None:
@@ -27,8 +27,8 @@ def test_timings_flag_prints_each_phase_per_environment_and_nothing_on_stdout(pr
 
 def test_variable_times_render_check_and_the_process_start_up(project: Path) -> None:
     cli("render", "--all", "--root", project)
-    result = cli("render", "prd", "--check", "--root", project, env={"GITOPSGEN_TIMINGS": "1", "GITOPSGEN_NO_CACHE": "1"},
-                 process=True)
+    result = cli("render", "prd", "--check", "--root", project, process=True,
+                 env={"GITOPSGEN_TIMINGS": "1", "GITOPSGEN_NO_CACHE": "1"})
     assert result.returncode == 0, result.stderr
     assert PHASES.findall(result.stderr) == ["prd"]
     assert re.search(r"^timings: process: start-up [\d.]+ms, total [\d.]+ms \(user [\d.]+s, system [\d.]+s\)$",

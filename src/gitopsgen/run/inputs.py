@@ -129,12 +129,13 @@ def _python(digest: Digest) -> None:
     """Python and every installed distribution (jinja2, pydantic, ruamel.yaml, jsonschema,
     kubernetes-validate, ... with their versions, as their `.dist-info` folders are named)."""
     digest.add("python", sys.version, sys.implementation.cache_tag or "")
-    for entry in sys.path:
+    for entry in sys.path:  # by what they hold: the script's or working folder holds none of them
         try:
             names = sorted(n for n in os.listdir(entry or ".") if n.endswith((".dist-info", ".egg-info", ".pth")))
         except OSError:
             continue
-        digest.add("path", entry, "\n".join(names))
+        if names:
+            digest.add("path", "\n".join(names))
 
 
 def _location_folder(text: str) -> Path | None:

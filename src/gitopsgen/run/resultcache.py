@@ -83,9 +83,10 @@ class ResultCache:
     def _path(self, key: str) -> Path:
         return folder() / key[:2] / f"{key}.json"
 
-    def lookup(self, env: str) -> EnvOutcome | None:
-        """`env`'s outcome from its record, if its inputs are those recorded and its files on
-        disk are those rendered; else None (the caller renders it, then `record`s it)."""
+    def lookup(self, env: str) -> dict[str, Any] | None:
+        """The fields of `env`'s outcome (`unit.EnvOutcome`) from its record, if its inputs are
+        those recorded and its files on disk are those rendered; else None (the caller renders
+        it, then `record`s it)."""
         run = self._run_digest()
         key = inputs.env_digest(run, self.job.root, env) if run is not None else None
         if key is None:
@@ -101,7 +102,7 @@ class ResultCache:
         with contextlib.suppress(OSError):
             os.utime(path)  # recently used: evicted last
         try:
-            return outcome_of(env, record)
+            return outcome_fields(env, record)
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -158,12 +159,14 @@ def _problem(data: dict[str, Any]) -> Problem:
 
 def encode(key: str, tree: RenderedTree, outcome: EnvOutcome, unwritten: list[Problem]) -> bytes | None:
     """The record's bytes, or None when some of it would not read back exactly as it is."""
-    from gitopsgen.run.unit import ViewFile
+    from gitopsgen.run.view import ViewFile
 
     view = outcome.tree
     if view is None or not all(isinstance(f, ViewFile) for f in view.files.values()):
         return None
-    record = {
+    files = [{"path": f.path, "template": f.template, "starts": list(f.starts),  # type: ignore[attr-defined]
+              "documents": [{"index": d.index, "data": d.data} for d in f.documents]} for f in view.files.values()]
+    record: dict[str, Any] = {
         "format": FORMAT, "key": key, "env": tree.env,
         "files": {path: hashlib.sha256(data).hexdigest() for path, data in tree.bytes_by_path().items()},
         "documents": outcome.documents, "kubernetes_version": outcome.kubernetes_version,
@@ -173,9 +176,7 @@ def encode(key: str, tree: RenderedTree, outcome: EnvOutcome, unwritten: list[Pr
         "found_unwritten": [_problem_json(p) for p in unwritten],
         "view": {
             "prefix": view.prefix, "shown": view.shown, "not_secrets": sorted(view.not_secrets),
-            "files": [{"path": f.path, "template": f.template, "starts": list(f.starts),  # type: ignore[attr-defined]
-                       "documents": [{"index": d.index, "data": d.data} for d in f.documents]}
-                      for f in view.files.values()],
+            "files": files,
         },
     }
     try:
@@ -183,7 +184,7 @@ def encode(key: str, tree: RenderedTree, outcome: EnvOutcome, unwritten: list[Pr
     except (TypeError, ValueError):
         return None
     back = json.loads(body)
-    if back["view"]["files"] != record["view"]["files"]:  # e.g. a tuple or a non-string key in the data
+    if back["view"]["files"] != files:  # e.g. a tuple or a non-string key in the data
         return None
     if any(_problem(p).__dict__ != q.__dict__ for p, q in zip(back["found"] + back["warnings"] + back["pins"],
                            [*outcome.found, *outcome.warnings, *outcome.pins], strict=True)):
@@ -210,21 +211,22 @@ def decode(data: bytes, key: str) -> dict[str, Any] | None:
     return record
 
 
-def outcome_of(env: str, record: dict[str, Any]) -> EnvOutcome:
-    """The outcome a run keeps of `env`, from its record (the files on disk being those recorded)."""
-    from gitopsgen.run.unit import EnvOutcome, ViewFile
-    from gitopsgen.tree.manifests import RenderedTree, make_document
+def outcome_fields(env: str, record: dict[str, Any]) -> dict[str, Any]:
+    """What a run keeps of `env` (`unit.EnvOutcome`'s fields), from its record (the files on disk
+    being those recorded)."""
+    from gitopsgen.run.view import ViewFile
+    from gitopsgen.tree.manifests import RenderedFile, RenderedTree, make_document
 
     view = record["view"]
-    files = {}
+    files: dict[str, RenderedFile] = {}
     for item in view["files"]:
         documents = tuple(make_document(item["path"], d["index"], d["data"]) for d in item["documents"])
         files[item["path"]] = ViewFile(item["path"], item["template"], documents, "", starts=tuple(item["starts"]))
     tree = RenderedTree(env, files, view["prefix"], dict(view["shown"]), frozenset(view["not_secrets"]))
-    return EnvOutcome(env, tree=tree, warnings=[_problem(p) for p in record["warnings"]],
-                      pins=[_problem(p) for p in record["pins"]], found=[_problem(p) for p in record["found"]],
-                      found_unwritten=[_problem(p) for p in record["found_unwritten"]], files=len(record["files"]),
-                      documents=int(record["documents"]), kubernetes_version=record["kubernetes_version"])
+    return {"tree": tree, "warnings": [_problem(p) for p in record["warnings"]],
+            "pins": [_problem(p) for p in record["pins"]], "found": [_problem(p) for p in record["found"]],
+            "found_unwritten": [_problem(p) for p in record["found_unwritten"]], "files": len(record["files"]),
+            "documents": int(record["documents"]), "kubernetes_version": record["kubernetes_version"]}
 
 
 def evict(where: Path, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:

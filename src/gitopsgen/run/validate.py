@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 
 from gitopsgen.core.errors import GitopsgenError, UsageError
 from gitopsgen.core.problems import Problem, has_errors
-from gitopsgen.validate.schemas import SchemaOptions
 
 if TYPE_CHECKING:
     from gitopsgen.store.locations import SchemaStore
+    from gitopsgen.validate.schemas import SchemaOptions
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def _settings(options: ValidateOptions) -> ValidateOptions:
 
 
 def _schema_options(options: ValidateOptions, spec_version: str | None) -> SchemaOptions:
-    from gitopsgen.validate.schemas import supported_kubernetes_versions
+    from gitopsgen.validate.schemas import SchemaOptions, supported_kubernetes_versions
 
     version = options.kubernetes_version or spec_version or supported_kubernetes_versions()[-1]
     return SchemaOptions(version, options.schema_locations, options.strict,
