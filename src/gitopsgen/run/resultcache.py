@@ -66,7 +66,11 @@ class ResultCache:
     @classmethod
     def for_job(cls, job: EnvJob) -> ResultCache | None:
         """The cache for `job`'s environments, or None when the run must not use one."""
+        from gitopsgen.core import fastpath
+
         if not job.cache or job.stream or job.keep_trees or job.fleet or disabled_by_environment():
+            return None
+        if not fastpath.enabled():  # a comparison of the reference path with the fast one wants both run
             return None
         return cls(job)
 
