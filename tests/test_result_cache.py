@@ -227,3 +227,12 @@ def test_eviction_removes_the_least_recently_used_records(tmp_path: Path) -> Non
     assert sorted(p.name for p in tmp_path.glob("*/*.json")) == ["2.json", "3.json", "4.json", "5.json"]
     resultcache.evict(tmp_path, max_bytes=250)
     assert sorted(p.name for p in tmp_path.glob("*/*.json")) == ["4.json", "5.json"]
+
+
+def test_special_files_in_the_repository_are_named_not_read(project: Path, hits: list[str]) -> None:
+    root = rendered_project(project)
+    os.mkfifo(root / "a-pipe")  # reading it would block the run for ever
+    os.mkfifo(root / "environments" / "pipe.yaml")
+    assert summary(root, cache=True) == summary(root, cache=False)
+    assert summary(root, cache=True) == summary(root, cache=False)
+    assert hits == ["prd"]

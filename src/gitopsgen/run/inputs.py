@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -51,6 +52,9 @@ class Digest:
 def _file(digest: Digest, path: Path, name: str) -> None:
     try:
         info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device: never opened (reading a FIFO blocks)
+            digest.add("special", name, str(stat.S_IFMT(info.st_mode)))
+            return
         if info.st_size > READ_LIMIT:
             digest.add("big", name, f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}")
             return
@@ -177,6 +181,8 @@ def env_digest(run: str, root: Path, env: str) -> str | None:
     """The key of `env`'s result: the run's digest and the environment's spec file (None if it has none)."""
     spec = root / "environments" / f"{env}.yaml"
     try:
+        if not stat.S_ISREG(spec.stat().st_mode):  # not opened: the loader says what is wrong with it
+            return None
         data = spec.read_bytes()
     except OSError:
         return None
