@@ -72,4 +72,8 @@ def main() -> None:
 
         print(f"gitopsgen {__version__}")
         return
+    from gitopsgen.cli import direct
+
+    if direct.run(sys.argv[1:]):  # the pre-commit and CI command lines, without Typer's parser
+        return
     app()

@@ -75,6 +75,25 @@ def _jobs(value: str) -> int | None:
     raise UsageError(f"--jobs must be a positive number or auto, got {value!r}")
 
 
+TimingsOption = Annotated[
+    bool, typer.Option("--timings", help="Print to stderr the time of each phase per environment and the "
+                                         "start-up (also GITOPSGEN_TIMINGS=1).")]
+
+
+NoCacheOption = Annotated[
+    bool, typer.Option("--no-cache", help="Render and validate every environment even when its inputs and "
+                                          "rendered files are those of a previous run (also GITOPSGEN_NO_CACHE=1).")]
+
+
+def _timings(flag: bool) -> None:
+    """`--timings`: on for this process and its workers; the command's work starts now."""
+    from gitopsgen.run import timings
+
+    if flag:
+        timings.enable()
+    timings.mark()
+
+
 ChartSchemaLocationOption = Annotated[
     list[str] | None,
     typer.Option("--chart-schema-location", metavar="DIR",

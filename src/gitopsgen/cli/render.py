@@ -12,12 +12,15 @@ from gitopsgen.cli.common import (
     ChartSchemaLocationOption,
     DebugOption,
     JobsOption,
+    NoCacheOption,
     RootOption,
     SchemaLocationOption,
+    TimingsOption,
     _complete_envs,
     _jobs,
     _root,
     _run,
+    _timings,
 )
 
 
@@ -53,10 +56,13 @@ def render(
     allow_empty: Annotated[bool, typer.Option(
         "--allow-empty", help="Write a template set that renders nothing, or drops most of an environment's "
                               "files (refused otherwise).")] = False,
+    timings: TimingsOption = False,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Render, validate and write rendered/ENV/ for each environment (atomically)."""
 
     def body() -> int:
+        _timings(timings)
         from gitopsgen.core.errors import UsageError
         from gitopsgen.report import text
         from gitopsgen.run import render as pipeline
@@ -71,7 +77,7 @@ def render(
             output=Path(output) if output and not stream else None, stream=stream,
             on_wait=lambda message: print(message, file=sys.stderr, flush=True),
             jobs=_jobs(jobs), keep_trees=stream,  # streamed: one environment's tree in memory at a time
-            prune=prune, allow_empty=allow_empty,
+            prune=prune, allow_empty=allow_empty, cache=not no_cache,
         )
         result = pipeline.render(options)
         text.render_result(result, sys.stdout, sys.stderr, verbose=verbose)

@@ -12,12 +12,15 @@ from gitopsgen.cli.common import (
     ChartSchemaLocationOption,
     DebugOption,
     JobsOption,
+    NoCacheOption,
     RootOption,
     SchemaLocationOption,
+    TimingsOption,
     _complete_envs,
     _jobs,
     _root,
     _run,
+    _timings,
     global_root,
 )
 
@@ -46,6 +49,8 @@ def validate(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show notes (what was not checked).")] = False,
     debug: DebugOption = False,
     jobs: JobsOption = "auto",
+    timings: TimingsOption = False,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Check specs, a fresh in-memory render and every validation layer, or files on disk; write nothing.
 
@@ -53,6 +58,7 @@ def validate(
     """
 
     def body() -> int:
+        _timings(timings)
         from gitopsgen.core.errors import UsageError
         from gitopsgen.core.problems import Severity
         from gitopsgen.report import FORMATS
@@ -66,6 +72,7 @@ def validate(
             envs=tuple(envs or ()), all_envs=all_envs, paths=tuple(paths or ()),
             schema_locations=tuple(schema_location or ()), kubernetes_version=kubernetes_version,
             strict=strict, chart_schema_locations=tuple(chart_schema_location or ()), jobs=_jobs(jobs),
+            cache=not no_cache,
         )
         result = validation.validate(options)
         if result.input_error is not None and output_format == "text":

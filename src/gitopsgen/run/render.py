@@ -62,6 +62,9 @@ class RenderOptions:
     keep_trees: bool = True
     """Keep every environment's whole rendered tree in the result. False (the CLI) keeps only what
     the cross-environment rules read, so memory grows with one environment, not with all."""
+    cache: bool = False
+    """Serve environments whose inputs and files are unchanged from the result cache
+    (`run.resultcache`; with `keep_trees=False` only). The CLI turns it on unless --no-cache."""
 
 
 def select_envs(root: Path, envs: tuple[str, ...], all_envs: bool, cwd: Path | None = None) -> list[str]:
@@ -169,22 +172,25 @@ class _Run:
     def __init__(self, options: RenderOptions, envs: list[str]) -> None:
         from gitopsgen.core import config
         from gitopsgen.run.parallel import resolve_jobs
+        from gitopsgen.run.timings import phase
         from gitopsgen.run.unit import EnvJob, EnvOutcome
         from gitopsgen.store.locations import open_store
         from gitopsgen.tree.write import Staged, clean_leftovers
         from gitopsgen.validate.kubeversion import normalize
 
         self.options, self.envs, root = options, envs, options.root
-        settings = config.load(root)
-        locations = options.schema_locations or settings.schema_locations
-        self.store = open_store(root, locations, options.chart_schema_locations)  # bad location: before any work
+        with phase("run", "open-store"):
+            settings = config.load(root)
+            locations = options.schema_locations or settings.schema_locations
+            self.store = open_store(root, locations, options.chart_schema_locations)  # bad location: first
         strict = settings.strict if options.strict is None else options.strict
         self.target = options.output if options.output is not None else root / RENDERED
         self.job = EnvJob(root, self.target, check=options.check, stream=options.stream,
                           keep_trees=options.keep_trees, schema_locations=locations,
                           chart_schema_locations=options.chart_schema_locations,
                           kubernetes_version=normalize(options.kubernetes_version or settings.kubernetes_version),
-                          strict=bool(strict), prune=options.prune, fleet=settings.fleet and options.all_envs)
+                          strict=bool(strict), prune=options.prune, fleet=settings.fleet and options.all_envs,
+                          cache=options.cache)
         self.created = [p for p in (self.target, *self.target.parents) if not p.exists()]  # staging may create them
         if self.job.writes:
             clean_leftovers(self.target)  # what killed runs left, before anything is read or staged
@@ -254,6 +260,12 @@ class _Run:
     def add_shared_findings(self) -> None:
         """What is said once for the run (template drift, a killed run's leftovers, a stale editor
         schema) and the cross-environment rules, each finding in the environment it names."""
+        from gitopsgen.run.timings import phase
+
+        with phase("run", "across"):
+            self._add_shared_findings()
+
+    def _add_shared_findings(self) -> None:
         options, results = self.options, self.results
         extra: dict[str, list[Problem]] = {result.env: [] for result in results}
         if results:  # templates copied from another gitopsgen version: say what changed upstream, once
@@ -300,8 +312,10 @@ class _Run:
         return interrupted(job_target_shown(self.options), self.swapped, kept, writes=self.job.writes)
 
     def clean_up(self) -> None:
+        from gitopsgen.run.timings import done
         from gitopsgen.tree.write import clean_leftovers
 
+        done("run")
         for item in self.staged:  # not swapped in (a swapped one left nothing behind): never leave it lying
             item.discard()
         if self.job.writes:  # staged by a worker but never reported back (an interrupt): ours to remove

@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gitopsgen.core.errors import GitopsgenError, combined, stops_everything
 from gitopsgen.core.problems import Problem, has_errors
-from gitopsgen.facts import domain
-from gitopsgen.tree import yamlio
-from gitopsgen.tree.manifests import Document, RenderedFile, RenderedTree
+from gitopsgen.run.timings import done, phase
+from gitopsgen.run.view import cross_view
+from gitopsgen.tree.manifests import RenderedFile, RenderedTree
 
 if TYPE_CHECKING:
     from gitopsgen.render.engine import Renderer
@@ -50,6 +49,8 @@ class EnvJob:
     """Remove files of rendered/<env>/ that gitopsgen did not write (`render.foreign`)."""
     fleet: bool = False
     """Fleet mode with --all: every environment also renders `rendered/_fleet/` (`fleet.py`)."""
+    cache: bool = False
+    """Serve an environment whose inputs and files are unchanged from its record (`resultcache`)."""
 
     @property
     def writes(self) -> bool:
@@ -87,60 +88,6 @@ class EnvOutcome:
     """Fleet mode, with --all: `rendered/_fleet/` as this environment renders it."""
 
 
-CROSS_KINDS = frozenset({
-    (domain.ARGOCD_API_VERSION.rpartition("/")[0], "Application"),
-    (domain.ARGOCD_API_VERSION.rpartition("/")[0], "AppProject"),
-    (domain.ARGOCD_API_VERSION.rpartition("/")[0], "ApplicationSet"),
-    ("networking.k8s.io", "Ingress"),
-    ("gateway.networking.k8s.io", "HTTPRoute"),
-    ("gateway.networking.k8s.io", "Gateway"),
-}) | domain.CLUSTER_SCOPED_KINDS
-"""Kinds the cross-environment rules look at (`validate.rules.cross_*`): Argo CD objects, Ingress,
-HTTPRoute and Gateway hosts and every cluster-scoped object (ClusterSecretStores included)."""
-
-
-def cross_view(tree: RenderedTree) -> RenderedTree:
-    """The part of `tree` the cross-environment rules read: the documents of `CROSS_KINDS` and the
-    data documents (Helm values, the tunnel config), each at its index and its lines in the full
-    file (`ViewFile`), without text or template trace."""
-    kept: dict[str, RenderedFile] = {}
-    for path, rendered in tree.files.items():
-        documents = tuple(doc for doc in rendered.documents
-                          if doc.identity is None or (doc.identity.group, doc.identity.kind) in CROSS_KINDS)
-        if documents:
-            kept[path] = ViewFile.of(rendered, documents)
-    return RenderedTree(tree.env, kept, tree.prefix, dict(tree.shown), tree.not_secrets)
-
-
-@dataclass(frozen=True)
-class ViewFile(RenderedFile):
-    """Some documents of a rendered file, with the line each starts on in the file: `line_of` gives
-    the lines of the whole file (the canonical text writes each document on its own)."""
-
-    starts: tuple[int, ...] = ()
-    """The first line of each of `documents` in the file, header included."""
-
-    @classmethod
-    def of(cls, rendered: RenderedFile, documents: tuple[Document, ...]) -> ViewFile:
-        # The canonical text puts `---` alone on the line between documents and nowhere else (a
-        # multi-line string is an indented literal block or escaped): document k starts after the
-        # k-th such line, the first one after the header.
-        first = rendered.header.count("\n") + 1
-        separators = [n for n, line in enumerate(rendered.text.split("\n"), start=1) if line == "---"]
-        starts = [first, *(n + 1 for n in separators)]
-        return cls(rendered.path, rendered.template, documents, "",
-                   starts=tuple(starts[doc.index] if doc.index < len(starts) else 1 for doc in documents))
-
-    @cached_property
-    def _positions(self) -> yamlio.Positions:
-        positions: yamlio.Positions = {}
-        for doc, start in zip(self.documents, self.starts, strict=True):
-            mine: yamlio.Positions = {}
-            yamlio.dump([doc.data], mine)
-            positions.update({(doc.index, path): line + start - 1 for (_, path), line in mine.items()})
-        return positions
-
-
 def _untraced(rendered: RenderedFile) -> RenderedFile:
     """A file without what only relocating a finding needs (the raw output and its line trace)."""
     return dataclasses.replace(rendered, raw=None, trace=None)
@@ -172,9 +119,11 @@ class EnvRenderer:
         from gitopsgen.render.provenance import located_context
         from gitopsgen.spec import load
 
-        loaded = load(self.root, env)
-        context = located_context(loaded)
-        tree = self.renderer.render(env, context)
+        with phase(env, "load"):
+            loaded = load(self.root, env)
+        with phase(env, "render"):
+            context = located_context(loaded)
+            tree = self.renderer.render(env, context)
         tree.not_secrets = loaded.not_secrets
         return loaded, context, tree
 
@@ -189,16 +138,31 @@ class EnvWorker:
         self.store = store if store is not None else open_store(job.root, job.schema_locations,
                                                                job.chart_schema_locations)
         self.envs = EnvRenderer(job.root)
+        from gitopsgen.run.resultcache import ResultCache
+
+        self.results = ResultCache.for_job(job)
 
     def run(self, env: str, *, validate: bool = True, portable: bool = False) -> EnvOutcome:
         """One environment, start to staged. `validate=False` (bad input elsewhere already stops the
         run) only loads and renders it, for its own input problems. `portable`: the outcome goes to
         another process (its trees carry no template trace)."""
+        try:
+            if validate and self.results is not None:
+                with phase(env, "cache"):
+                    served = self.results.lookup(env)
+                if served is not None:
+                    return EnvOutcome(env, **served)
+            return self._run(env, validate, portable)
+        finally:
+            done(env)
+
+    def _run(self, env: str, validate: bool, portable: bool) -> EnvOutcome:
         fleet: RenderedTree | None = None
         try:
             loaded, context, tree = self.envs.render(env)
             if self.job.fleet:
-                fleet = self.envs.renderer.render_fleet(context)
+                with phase(env, "render"):
+                    fleet = self.envs.renderer.render_fleet(context)
         except GitopsgenError as exc:
             return EnvOutcome(env, error=(type(exc), exc.problems))
         if not validate:
@@ -223,14 +187,19 @@ class EnvWorker:
         assert isinstance(loaded, LoadedSpec)
         job = self.job
         version = job.kubernetes_version or loaded.model.kubernetes_version
-        found = validate_tree(tree, SchemaOptions(version, strict=job.strict, store=self.store))
-        outcome = EnvOutcome(tree.env, warnings=list(loaded.warnings), pins=check_pins(chart_pins(loaded), self.store),
-                             found=found, kubernetes_version=version)
-        settle(job, tree, outcome)
+        with phase(tree.env, "validate"):
+            found = validate_tree(tree, SchemaOptions(version, strict=job.strict, store=self.store))
+            pins = check_pins(chart_pins(loaded), self.store)
+        outcome = EnvOutcome(tree.env, warnings=list(loaded.warnings), pins=pins, found=found,
+                             kubernetes_version=version)
+        with phase(tree.env, "compare-write"):
+            settle(job, tree, outcome)
         if job.keep_trees or job.stream:
             outcome.tree = untraced_tree(tree) if portable else tree
         else:
             outcome.tree = cross_view(tree)
+        if self.results is not None:
+            self.results.record(tree, outcome)
         return outcome
 
 

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 
 from gitopsgen.core.errors import GitopsgenError, UsageError
 from gitopsgen.core.problems import Problem, has_errors
-from gitopsgen.validate.schemas import SchemaOptions
 
 if TYPE_CHECKING:
     from gitopsgen.store.locations import SchemaStore
+    from gitopsgen.validate.schemas import SchemaOptions
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ class ValidateOptions:
     """Opened by `validate()` from the locations above, gitopsgen.toml and the packaged store."""
     jobs: int | None = 1
     """Processes validating environments in parallel; None: automatic (`parallel.resolve_jobs`)."""
+    cache: bool = False
+    """Environments: use the result cache (`run.resultcache`); the CLI's default."""
 
 
 @dataclass
@@ -114,7 +116,7 @@ def _settings(options: ValidateOptions) -> ValidateOptions:
 
 
 def _schema_options(options: ValidateOptions, spec_version: str | None) -> SchemaOptions:
-    from gitopsgen.validate.schemas import supported_kubernetes_versions
+    from gitopsgen.validate.schemas import SchemaOptions, supported_kubernetes_versions
 
     version = options.kubernetes_version or spec_version or supported_kubernetes_versions()[-1]
     return SchemaOptions(version, options.schema_locations, options.strict,
@@ -152,7 +154,7 @@ def _validate_envs(options: ValidateOptions) -> ValidateResult:
     run = RenderOptions(root, options.envs, options.all_envs, check=True, schema_locations=options.schema_locations,
                         kubernetes_version=options.kubernetes_version, strict=True if options.strict else None,
                         chart_schema_locations=options.chart_schema_locations, jobs=options.jobs,
-                        keep_trees=False)
+                        keep_trees=False, cache=options.cache)
     try:
         rendered = render(run)
     except (SpecError, TemplateError) as exc:  # bad input: exit 2, as from render and diff, in every format

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gitopsgen.core.errors import SpecError
 from gitopsgen.core.problems import Finding, Problem, YamlPath, has_errors
 from gitopsgen.spec.loader import SpecSource, list_environments, load_spec_source
-from gitopsgen.spec.models import Environment
+
+if TYPE_CHECKING:
+    from gitopsgen.spec.models import Environment
 
 __all__ = ["Environment", "LoadedSpec", "json_schema", "list_environments", "load"]
+
+
+def __getattr__(name: str) -> Any:
+    """`Environment` on first use: building the models is the largest import of a run, which a
+    run served from the result cache (`run.resultcache`) never needs."""
+    if name == "Environment":
+        from gitopsgen.spec.models import Environment
+
+        return Environment
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,7 @@ def load(root: Path, env: str) -> LoadedSpec:
     from gitopsgen.facts.secret_shapes import redact
     from gitopsgen.spec import checks, secrets
     from gitopsgen.spec.diagnostics import invalid_paths, problems_from_validation
+    from gitopsgen.spec.models import Environment
 
     source = load_spec_source(root, env)
     found = list(secrets.scan(source))
@@ -72,6 +85,8 @@ def json_schema(*, partial: bool = False) -> dict[str, Any]:
     required, which is what an editor needs for one file of the pair (defaults.yaml or <env>.yaml);
     types, patterns and closed mappings are kept.
     """
+    from gitopsgen.spec.models import Environment
+
     schema: dict[str, Any] = Environment.model_json_schema(by_alias=True, mode="validation")
     if partial:
         schema = _drop_required(schema)

@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from gitopsgen.core.problems import Problem
 from gitopsgen.tree.manifests import RenderedTree
-from gitopsgen.validate.schemas import SchemaOptions
+
+if TYPE_CHECKING:
+    from gitopsgen.validate.schemas import SchemaOptions
+
+
+def __getattr__(name: str) -> Any:
+    """`SchemaOptions` on first use: the validators behind it are not imported by what only needs
+    a module of this package (`kubeversion`), such as a run served from the result cache."""
+    if name == "SchemaOptions":
+        from gitopsgen.validate.schemas import SchemaOptions
+
+        return SchemaOptions
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def validate_tree(tree: RenderedTree, options: SchemaOptions, *, cross_resource: bool = True) -> list[Problem]:
