@@ -8,6 +8,10 @@ derives anything from a spec.
 
 from __future__ import annotations
 
+import math
+import re
+from fractions import Fraction
+
 # --- CloudNativePG (docs/components.md §1) --------------------------------------------------------
 
 CNPG_API_VERSION = "postgresql.cnpg.io/v1"
@@ -127,17 +131,23 @@ NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 POD_SECURITY_LABELS = ("pod-security.kubernetes.io/enforce", "pod-security.kubernetes.io/audit",
                        "pod-security.kubernetes.io/warn")
 POD_SECURITY_LEVELS = ("privileged", "baseline", "restricted")
-_QUANTITY_FACTORS = {"": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
-                     "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+_QUANTITY_FACTORS: dict[str, int | Fraction] = {
+    "": 1, "m": Fraction(1, 1000), "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
+    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+_QUANTITY = re.compile(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)|[eE]([+-]?\d+))?")
+"""apimachinery's resource.Quantity: a signed number, then a binary or decimal SI suffix or a
+decimal exponent (`1e3`); pkg/api/resource/quantity.go."""
 
 
 def quantity_bytes(quantity: object) -> int | None:
-    """Bytes of a memory quantity such as 256Mi or 1G (apimachinery resource.Quantity suffixes),
-    None when it is not one."""
-    import re
-
-    match = re.fullmatch(r"(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E|)", str(quantity))
-    return int(float(match.group(1)) * _QUANTITY_FACTORS[match.group(2)]) if match else None
+    """Bytes of a memory quantity such as 256Mi, 1G or 1e3 (apimachinery resource.Quantity), rounded
+    up to a whole byte as `Quantity.Value()` does; None when it is not one."""
+    match = _QUANTITY.fullmatch(str(quantity))
+    if match is None:
+        return None
+    number, suffix, exponent = match.groups()
+    value = Fraction(number) * (_QUANTITY_FACTORS[suffix or ""] if exponent is None else Fraction(10) ** int(exponent))
+    return math.ceil(value) if value >= 0 else -math.ceil(-value)
 
 
 CLUSTER_SCOPED_KINDS = frozenset({
