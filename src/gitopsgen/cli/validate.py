@@ -25,7 +25,7 @@ from gitopsgen.cli.common import (
 )
 
 
-# long: the options; the body only builds them into the core\'s options and reports
+# long: the options; the body only builds them into the core's options and reports
 def validate(
     envs: Annotated[list[str] | None, typer.Argument(
         metavar="ENV...", autocompletion=_complete_envs, help="Environments to validate.",

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gitopsgen.core.errors import GitopsgenError, UsageError
-from gitopsgen.core.problems import Problem, has_errors
+from gitopsgen.core.problems import Problem, Severity, has_errors
 
 if TYPE_CHECKING:
     from gitopsgen.store.locations import SchemaStore
@@ -75,10 +75,9 @@ def validate(options: ValidateOptions) -> ValidateResult:
     options = replace(options, kubernetes_version=normalize(options.kubernetes_version))
     if options.paths and (options.envs or options.all_envs):
         raise UsageError("give environments or --path, not both")
-    options = _settings(options)
     if options.paths:
-        return _validate_files(options)
-    result = _validate_envs(options)
+        return _validate_files(_settings(options))
+    result = _validate_envs(options)  # the render run reads gitopsgen.toml and opens the store itself
     if options.root is None or result.input_error is not None:
         return result
     if result.targets and result.documents == 0 and not has_errors(result.problems):  # nothing checked is no pass
@@ -87,14 +86,10 @@ def validate(options: ValidateOptions) -> ValidateResult:
         result.problems.append(Problem(template_folder(options.root), rule="templates", message=(
             f"the templates render no document for {', '.join(result.targets)}: nothing was validated"),
             hint="check the template folder (a missing or emptied templates/ is the usual cause)"))
-    from gitopsgen.facts.layout import RENDERED
-    from gitopsgen.run.interrupt import leftover_problems
-    from gitopsgen.spec.editor_schema import stale_editor_schema
-
-    result.problems = [p for p in result.problems if p.rule != "spec-schema"]  # render's is a warning, here an error
-    result.problems.extend(leftover_problems(options.root / RENDERED, RENDERED))  # what a killed render left
-    result.problems.extend(stale_editor_schema(options.root))
-    result.problems = sorted(set(result.problems))
+    # The render run (check mode) named a killed run's leftovers and a stale editor schema already;
+    # the schema is a warning of `render --check` and an error of `validate`.
+    result.problems = sorted({replace(p, severity=Severity.ERROR) if p.rule == "spec-schema" else p
+                              for p in result.problems})
     return result
 
 

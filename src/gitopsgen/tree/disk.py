@@ -8,16 +8,14 @@ parser), not from our canonical re-emission.
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 from gitopsgen.core.errors import UsageError
-from gitopsgen.core.problems import Problem, YamlPath
+from gitopsgen.core.problems import Problem
 from gitopsgen.facts.layout import RENDERED
 from gitopsgen.tree import yamlio
 from gitopsgen.tree.manifests import RenderedFile, RenderedTree
@@ -34,43 +32,6 @@ class DiskFile(RenderedFile):
         from gitopsgen.tree import reading
 
         return reading.positions(self.text, self.documents)  # the loader's own parser
-
-
-@functools.cache
-def _composer() -> Any:
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="safe", pure=False)
-    yaml.version = (1, 1)
-    return yaml
-
-
-def text_positions(text: str) -> yamlio.Positions:
-    """The 1-based line of every node path of every document of `text`: `(doc, path) -> line`.
-    A mapping entry is placed at its key, a sequence item at the item (as `yamlio.dump` does)."""
-    from ruamel.yaml.nodes import MappingNode, SequenceNode
-
-    positions: yamlio.Positions = {}
-
-    def walk(doc: int, node: Any, path: YamlPath) -> None:
-        if isinstance(node, MappingNode):
-            for key, value in node.value:
-                child = (*path, key.value)
-                positions[(doc, child)] = key.start_mark.line + 1
-                walk(doc, value, child)
-        elif isinstance(node, SequenceNode):
-            for i, item in enumerate(node.value):
-                positions[(doc, (*path, i))] = item.start_mark.line + 1
-                walk(doc, item, (*path, i))
-
-    index = 0
-    for root in _composer().compose_all(text):
-        if root is None or (getattr(root, "tag", "") == "tag:yaml.org,2002:null" and not root.value):
-            continue  # an empty document: load_all drops it too
-        positions[(index, ())] = root.start_mark.line + 1
-        walk(index, root, ())
-        index += 1
-    return positions
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
